@@ -1,0 +1,45 @@
+/// The validated shop: settings, products and pages. Both the generator and the order API price
+/// from this one type, so the pages and the API agree by construction.
+public struct Catalog: Sendable {
+    /// The shop's settings.
+    public let store: StoreConfig
+    /// Every product, drafts included, in display order (weight, title, SKU).
+    public let products: [Product]
+    /// Every plain page, in footer order (weight, title).
+    public let pages: [Page]
+    /// A hash of everything that `catalog.json` publishes; it changes when any price changes.
+    public let version: String
+    private let indexBySKU: [String: Int]
+
+    /// Creates a catalog; products and pages are sorted, the version is computed.
+    public init(store: StoreConfig, products: [Product], pages: [Page]) {
+        self.store = store
+        self.products = products.sorted { ($0.weight, $0.title, $0.sku) < ($1.weight, $1.title, $1.sku) }
+        self.pages = pages.sorted { ($0.weight, $0.title, $0.slug) < ($1.weight, $1.title, $1.slug) }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(products.count)
+        for (offset, product) in self.products.enumerated() { index[product.sku] = offset }
+        self.indexBySKU = index
+        self.version = Self.computeVersion(store: store, products: self.products)
+    }
+
+    /// The product with this SKU, drafts included.
+    public func product(sku: String) -> Product? {
+        indexBySKU[sku].map { products[$0] }
+    }
+
+    /// The products a shopper can see.
+    public var publishedProducts: [Product] { products.filter { !$0.draft } }
+
+    /// The pages a shopper can see.
+    public var publishedPages: [Page] { pages.filter { !$0.draft } }
+
+    private static func computeVersion(store: StoreConfig, products: [Product]) -> String {
+        var hash = FNV1a.hash64(store.currency.code.utf8)
+        for product in products.sorted(by: { $0.sku < $1.sku }) {
+            let record = "\u{1}\(product.sku)\u{2}\(product.price.minorUnits)\u{2}\(product.compareAtPrice?.minorUnits ?? -1)\u{2}\(product.draft)\u{2}\(product.isInStock)\u{2}\(product.title)\u{2}\(product.slug)"
+            hash = FNV1a.hash64(record.utf8, seed: hash)
+        }
+        return String(FNV1a.hex(hash).prefix(12))
+    }
+}

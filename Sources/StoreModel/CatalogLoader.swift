@@ -1,0 +1,209 @@
+import Foundation
+
+/// Loads and validates a content directory into a `Catalog`.
+///
+/// Every problem in every file is collected and reported together as a `ContentError`.
+/// Files are read and parsed in parallel chunks, one per core.
+public struct CatalogLoader: Sendable {
+    /// The content directory as the user named it (used in error messages).
+    public var contentDirectory: String
+
+    /// Creates a loader for a content directory.
+    public init(contentDirectory: String) {
+        self.contentDirectory = contentDirectory
+    }
+
+    /// A content file found on disk.
+    public struct SourceFile: Sendable, Hashable {
+        /// The path relative to the content directory (`products/hass.md`).
+        public var relativePath: String
+        /// The path to open.
+        public var fullPath: String
+    }
+
+    /// Loads the whole catalog.
+    public func load() async throws -> Catalog {
+        var issues: [ContentIssue] = []
+        let store: StoreConfig
+        switch loadStore() {
+        case .success(let config): store = config
+        case .failure(let error): throw error
+        }
+        let productFiles = try listFiles(in: "products", extensions: ["md", "json"])
+        let pageFiles = try listFiles(in: "pages", extensions: ["md"])
+
+        let loadedProducts = await parallelMap(productFiles) { file in
+            self.loadProduct(file, currency: store.currency)
+        }
+        var products: [Product] = []
+        products.reserveCapacity(loadedProducts.count)
+        for (product, problems) in loadedProducts {
+            if let product { products.append(product) }
+            issues.append(contentsOf: problems)
+        }
+        var pages: [Page] = []
+        for file in pageFiles {
+            let (page, problems) = loadPage(file)
+            if let page { pages.append(page) }
+            issues.append(contentsOf: problems)
+        }
+        issues.append(contentsOf: crossFileIssues(products: products, pages: pages))
+        guard issues.isEmpty else { throw ContentError(issues: issues) }
+        return Catalog(store: store, products: products, pages: pages)
+    }
+
+    /// The display path of a file inside the content directory.
+    public func displayPath(_ relativePath: String) -> String {
+        contentDirectory.hasSuffix("/") ? contentDirectory + relativePath : contentDirectory + "/" + relativePath
+    }
+
+    /// Loads `store.json` or `store.yml`.
+    public func loadStore() -> Result<StoreConfig, ContentError> {
+        let fm = FileManager.default
+        let candidates = ["store.json", "store.yml", "store.yaml"].filter { fm.fileExists(atPath: displayPath($0)) }
+        guard let name = candidates.first else {
+            return .failure(ContentError(issues: [ContentIssue(file: displayPath("store.json"), line: 0, field: nil, message: "is missing: every shop needs store.json or store.yml")]))
+        }
+        let file = displayPath(name)
+        if candidates.count > 1 {
+            return .failure(ContentError(issues: [ContentIssue(file: file, line: 0, field: nil, message: "both \(candidates.joined(separator: " and ")) exist; keep one")]))
+        }
+        let text: String
+        switch readText(file) {
+        case .success(let value): text = value
+        case .failure(let issue): return .failure(ContentError(issues: [issue]))
+        }
+        let fields: [ContentField]
+        do throws(ParseProblem) {
+            if name.hasSuffix(".json") {
+                let root = try ContentJSON.parse(text)
+                guard case .map(let members) = root.kind else {
+                    return .failure(ContentError(issues: [ContentIssue(file: file, line: root.line, field: nil, message: "must be a JSON object")]))
+                }
+                fields = members.map { ContentField(key: $0.key, value: $0.value, line: $0.value.line) }
+            } else {
+                fields = try YamsBridge.parseMapping(text, firstLine: 1)
+            }
+        } catch {
+            return .failure(ContentError(issues: [ContentIssue(file: file, line: error.line, field: nil, message: error.message)]))
+        }
+        let (config, issues) = StoreConfigDecoder.decode(fields: fields, file: file)
+        guard let config else { return .failure(ContentError(issues: issues)) }
+        return .success(config)
+    }
+
+    /// Lists the files with the given extensions in a folder of the content directory, sorted.
+    public func listFiles(in folder: String, extensions: Set<String>) throws -> [SourceFile] {
+        let directory = displayPath(folder)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return [] }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        return names.filter { name in
+            guard !name.hasPrefix("."), let dot = name.lastIndex(of: ".") else { return false }
+            return extensions.contains(String(name[name.index(after: dot)...]))
+        }.sorted().map { SourceFile(relativePath: folder + "/" + $0, fullPath: directory + "/" + $0) }
+    }
+
+    /// Reads, parses and validates one product file.
+    public func loadProduct(_ file: SourceFile, currency: Currency) -> (Product?, [ContentIssue]) {
+        let display = displayPath(file.relativePath)
+        let slug = Self.slug(of: file.relativePath)
+        guard ProductDecoder.isValidSlug(slug) else {
+            return (nil, [ContentIssue(file: display, line: 0, field: nil, message: "the file name \"\(slug)\" must use only letters, digits, '-' and '_' (it becomes the page URL)")])
+        }
+        let text: String
+        switch readText(display) {
+        case .success(let value): text = value
+        case .failure(let issue): return (nil, [issue])
+        }
+        do throws(ParseProblem) {
+            if file.relativePath.hasSuffix(".json") {
+                let root = try ContentJSON.parse(text)
+                guard case .map(let members) = root.kind else {
+                    return (nil, [ContentIssue(file: display, line: root.line, field: nil, message: "must be a JSON object")])
+                }
+                let fields = members.map { ContentField(key: $0.key, value: $0.value, line: $0.value.line) }
+                return ProductDecoder.product(fields: fields, body: "", bodyLine: 1, slug: slug, sourcePath: file.relativePath, file: display, currency: currency)
+            }
+            let document = try FrontMatterParser.parse(text)
+            return ProductDecoder.product(
+                fields: document.fields, body: document.body, bodyLine: document.bodyLine, slug: slug,
+                sourcePath: file.relativePath, file: display, currency: currency)
+        } catch {
+            return (nil, [ContentIssue(file: display, line: error.line, field: nil, message: error.message)])
+        }
+    }
+
+    /// Reads, parses and validates one page file.
+    public func loadPage(_ file: SourceFile) -> (Page?, [ContentIssue]) {
+        let display = displayPath(file.relativePath)
+        let slug = Self.slug(of: file.relativePath)
+        guard ProductDecoder.isValidSlug(slug) else {
+            return (nil, [ContentIssue(file: display, line: 0, field: nil, message: "the file name \"\(slug)\" must use only letters, digits, '-' and '_'")])
+        }
+        switch readText(display) {
+        case .failure(let issue): return (nil, [issue])
+        case .success(let text):
+            do throws(ParseProblem) {
+                let document = try FrontMatterParser.parse(text)
+                return ProductDecoder.page(fields: document.fields, body: document.body, bodyLine: document.bodyLine, slug: slug, sourcePath: file.relativePath, file: display)
+            } catch {
+                return (nil, [ContentIssue(file: display, line: error.line, field: nil, message: error.message)])
+            }
+        }
+    }
+
+    /// Problems that involve more than one file.
+    func crossFileIssues(products: [Product], pages: [Page]) -> [ContentIssue] {
+        var issues: [ContentIssue] = []
+        var firstBySKU: [String: Product] = [:]
+        var firstBySlug: [String: Product] = [:]
+        for product in products.sorted(by: { $0.sourcePath < $1.sourcePath }) {
+            if let other = firstBySKU[product.sku] {
+                issues.append(ContentIssue(file: displayPath(product.sourcePath), line: 0, field: "sku", message: "\"\(product.sku)\" is already used by \(displayPath(other.sourcePath))"))
+            } else {
+                firstBySKU[product.sku] = product
+            }
+            if let other = firstBySlug[product.slug] {
+                issues.append(ContentIssue(file: displayPath(product.sourcePath), line: 0, field: nil, message: "has the same page URL as \(displayPath(other.sourcePath))"))
+            } else {
+                firstBySlug[product.slug] = product
+            }
+        }
+        return issues
+    }
+
+    static func slug(of relativePath: String) -> String {
+        let name = relativePath.split(separator: "/").last.map(String.init) ?? relativePath
+        guard let dot = name.lastIndex(of: ".") else { return name }
+        return String(name[..<dot])
+    }
+
+    func readText(_ path: String) -> Result<String, ContentIssue> {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(ContentIssue(file: path, line: 0, field: nil, message: "cannot be read"))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return .failure(ContentIssue(file: path, line: 0, field: nil, message: "is not valid UTF-8 text"))
+        }
+        return .success(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+    }
+}
+
+/// Maps `transform` over `items` in as many chunks as there are cores, keeping the order.
+public func parallelMap<Input: Sendable, Output: Sendable>(
+    _ items: [Input], _ transform: @Sendable @escaping (Input) -> Output
+) async -> [Output] {
+    let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    guard items.count > 64, workers > 1 else { return items.map(transform) }
+    let chunkSize = (items.count + workers * 4 - 1) / (workers * 4)
+    return await withTaskGroup(of: (Int, [Output]).self) { group in
+        for start in stride(from: 0, to: items.count, by: chunkSize) {
+            let end = min(start + chunkSize, items.count)
+            group.addTask { (start, items[start..<end].map(transform)) }
+        }
+        var chunks: [(Int, [Output])] = []
+        for await chunk in group { chunks.append(chunk) }
+        return chunks.sorted { $0.0 < $1.0 }.flatMap(\.1)
+    }
+}

@@ -1,0 +1,129 @@
+import Yams
+
+/// A content file split into its front matter fields and its Markdown body.
+public struct FrontMatterDocument: Sendable {
+    /// The front matter fields, in source order.
+    public var fields: [ContentField]
+    /// The Markdown after the closing `---`.
+    public var body: String
+    /// The 1-based line on which the body starts.
+    public var bodyLine: Int
+}
+
+/// Reads YAML front matter.
+///
+/// The common shape of product files (`key: scalar`, flow lists and block lists) is read by a
+/// small line-based reader that builds no generic tree, which matters at 100,000 files. Anything
+/// richer (nested mappings, block scalars, anchors) is handed to Yams, with the same line numbers.
+public enum FrontMatterParser {
+    /// Splits and parses a file. Throws a `ParseProblem` with a line number.
+    static func parse(_ text: String) throws(ParseProblem) -> FrontMatterDocument {
+        var lines: [Substring] = []
+        lines.reserveCapacity(64)
+        var rest = Substring(text)
+        // The opening delimiter must be the very first line.
+        guard rest.hasPrefix("---") else {
+            throw ParseProblem(line: 1, message: "the file must start with a '---' line that opens the front matter")
+        }
+        var closing: Int? = nil
+        var bodyStart = rest.endIndex
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: "\n") ?? rest.endIndex
+            var line = rest[rest.startIndex..<end]
+            if line.last == "\r" { line = line.dropLast() }
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+            if !lines.isEmpty, line.trimmingTrailingSpaces() == "---" {
+                closing = lines.count
+                bodyStart = rest.startIndex
+                break
+            }
+            lines.append(line)
+        }
+        guard let closing else {
+            throw ParseProblem(line: 1, message: "the front matter opened on line 1 is never closed with '---'")
+        }
+        guard lines[0].trimmingTrailingSpaces() == "---" else {
+            throw ParseProblem(line: 1, message: "the first line must be exactly '---'")
+        }
+        let yamlLines = Array(lines[1..<closing])
+        let fields: [ContentField]
+        if let quick = try QuickYAML.parse(yamlLines, firstLine: 2) {
+            fields = quick
+        } else {
+            fields = try YamsBridge.parseMapping(yamlLines.joined(separator: "\n"), firstLine: 2)
+        }
+        return FrontMatterDocument(fields: fields, body: String(text[bodyStart...]), bodyLine: closing + 2)
+    }
+}
+
+extension Substring {
+    func trimmingTrailingSpaces() -> Substring {
+        var s = self
+        while let last = s.last, last == " " || last == "\t" { s = s.dropLast() }
+        return s
+    }
+
+    func trimmingLeadingSpaces() -> Substring {
+        var s = self
+        while let first = s.first, first == " " || first == "\t" { s = s.dropFirst() }
+        return s
+    }
+}
+
+/// Converts YAML that the quick reader declines into content values through Yams.
+enum YamsBridge {
+    static func parseMapping(_ yaml: String, firstLine: Int) throws(ParseProblem) -> [ContentField] {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw problem(from: error, firstLine: firstLine)
+        } catch {
+            throw ParseProblem(line: firstLine, message: "invalid YAML: \(error)")
+        }
+        guard let node else { return [] }
+        guard case .mapping(let mapping) = node else {
+            throw ParseProblem(line: firstLine, message: "the front matter must be a mapping of fields")
+        }
+        var fields: [ContentField] = []
+        for (key, value) in mapping {
+            guard case .scalar(let scalar) = key else {
+                throw ParseProblem(line: line(of: key, firstLine), message: "field names must be plain text")
+            }
+            fields.append(ContentField(key: scalar.string, value: convert(value, firstLine), line: line(of: key, firstLine)))
+        }
+        return fields
+    }
+
+    private static func line(of node: Node, _ firstLine: Int) -> Int {
+        (node.mark?.line ?? 1) + firstLine - 1
+    }
+
+    private static func convert(_ node: Node, _ firstLine: Int) -> ContentValue {
+        let line = line(of: node, firstLine)
+        switch node {
+        case .scalar(let scalar):
+            let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+                || scalar.style == .literal || scalar.style == .folded
+            if !quoted, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return ContentValue(.null, line: line) }
+            return ContentValue(.scalar(scalar.string, quoted: quoted), line: line)
+        case .sequence(let sequence):
+            return ContentValue(.list(sequence.map { convert($0, firstLine) }), line: line)
+        case .mapping(let mapping):
+            return ContentValue(.map(mapping.map { (key: $0.key.string ?? "", value: convert($0.value, firstLine)) }), line: line)
+        case .alias:
+            return ContentValue(.null, line: line)
+        }
+    }
+
+    private static func problem(from error: YamlError, firstLine: Int) -> ParseProblem {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+            return ParseProblem(line: mark.line + firstLine - 1, message: "invalid YAML: \(problem)")
+        case .composer(_, let problem, let mark, _):
+            return ParseProblem(line: mark.line + firstLine - 1, message: "invalid YAML: \(problem)")
+        default:
+            return ParseProblem(line: firstLine, message: "invalid YAML: \(error)")
+        }
+    }
+}

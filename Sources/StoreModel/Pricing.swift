@@ -1,0 +1,82 @@
+/// One line of a cart: a SKU and a quantity.
+public struct CartItem: Sendable, Hashable, Codable {
+    /// The product's SKU.
+    public var sku: String
+    /// How many.
+    public var quantity: Int
+
+    /// Creates a line.
+    public init(sku: String, quantity: Int) {
+        self.sku = sku
+        self.quantity = quantity
+    }
+}
+
+/// A cart line priced from the catalog.
+public struct PricedLine: Sendable, Hashable {
+    /// The SKU.
+    public var sku: String
+    /// The product name at the time of pricing.
+    public var title: String
+    /// The catalog price of one unit.
+    public var unitPrice: Money
+    /// How many.
+    public var quantity: Int
+    /// `unitPrice * quantity`.
+    public var lineTotal: Money
+}
+
+/// A whole cart priced from the catalog: lines, subtotal, shipping and total.
+public struct PricedCart: Sendable, Hashable {
+    /// The priced lines, in the cart's order.
+    public var lines: [PricedLine]
+    /// The sum of the line totals.
+    public var subtotal: Money
+    /// The shipping fee from the shop's rule.
+    public var shipping: Money
+    /// `subtotal + shipping`.
+    public var total: Money
+    /// The catalog version the prices come from.
+    public var catalogVersion: String
+}
+
+/// Why a cart line cannot be priced.
+public enum LineProblem: Sendable, Hashable {
+    /// No product has this SKU.
+    case unknownSKU
+    /// The product is a draft and cannot be ordered.
+    case draft
+}
+
+extension Catalog {
+    /// Prices a cart from the catalog alone. Client-sent prices play no part.
+    ///
+    /// Returns the problem of each line that cannot be priced, by line index, when there are any.
+    public func price(_ items: [CartItem]) -> Result<PricedCart, PricingError> {
+        var lines: [PricedLine] = []
+        var problems: [Int: LineProblem] = [:]
+        var subtotal = Money.zero(store.currency)
+        for (index, item) in items.enumerated() {
+            guard let product = product(sku: item.sku) else {
+                problems[index] = .unknownSKU
+                continue
+            }
+            if product.draft {
+                problems[index] = .draft
+                continue
+            }
+            let total = product.price * item.quantity
+            subtotal = subtotal + total
+            lines.append(PricedLine(sku: product.sku, title: product.title, unitPrice: product.price, quantity: item.quantity, lineTotal: total))
+        }
+        guard problems.isEmpty else { return .failure(PricingError(problems: problems)) }
+        let shipping = store.shipping.fee(forSubtotal: subtotal)
+        return .success(PricedCart(lines: lines, subtotal: subtotal, shipping: shipping, total: subtotal + shipping, catalogVersion: version))
+    }
+}
+
+/// Some lines of a cart cannot be priced.
+public struct PricingError: Error, Sendable, Hashable {
+    /// The problem of each failing line, by its index in the cart.
+    public var problems: [Int: LineProblem]
+}

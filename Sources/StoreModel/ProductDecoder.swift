@@ -1,0 +1,95 @@
+/// Turns parsed content fields into validated products and pages.
+enum ProductDecoder {
+    static func product(
+        fields: [ContentField], body: String, bodyLine: Int, slug: String, sourcePath: String, file: String, currency: Currency
+    ) -> (Product?, [ContentIssue]) {
+        var reader = FieldReader(file: file, fields: fields, known: Product.knownFields, fallbackLine: 1)
+        let title = reader.string("title", required: true, maxLength: 300)
+        let sku = reader.string("sku", required: true, maxLength: 64)
+        if let sku, !isValidSKU(sku) {
+            reader.issue(reader.line(of: "sku"), "sku", "\"\(sku)\" may contain only letters, digits, '-' and '_'")
+        }
+        let price = reader.money("price", currency: currency, required: true)
+        if let price, price.minorUnits == 0 {
+            reader.issue(reader.line(of: "price"), "price", "must be greater than zero")
+        }
+        let compareAt = reader.money("compareAtPrice", currency: currency)
+        if let compareAt, let price, compareAt <= price {
+            reader.issue(reader.line(of: "compareAtPrice"), "compareAtPrice", "must be higher than price (\(price.decimalString)) to show a sale")
+        }
+        let stock = reader.integer("stock", range: 0...1_000_000_000)
+        let categories = reader.stringList("categories")
+        let tags = reader.stringList("tags")
+        for (key, names) in [("categories", categories), ("tags", tags)] {
+            for name in names where URLPath.slug(name).isEmpty {
+                reader.issue(reader.line(of: key), key, "\"\(name)\" has no letters or digits to make a URL from")
+            }
+        }
+        let images = reader.stringList("images", maxItems: 20)
+        for image in images where !isAcceptableImageURL(image) {
+            reader.issue(reader.line(of: "images"), "images", "\"\(image)\" must be a site path starting with '/' or an https URL")
+        }
+        let summary = reader.string("summary", maxLength: 500)
+        let brand = reader.string("brand", maxLength: 200)
+        let gtin = reader.string("gtin", maxLength: 14)
+        if let gtin, !isValidGTIN(gtin) {
+            reader.issue(reader.line(of: "gtin"), "gtin", "\"\(gtin)\" is not a valid GTIN-8, 12, 13 or 14 (digits and check digit)")
+        }
+        let weight = reader.integer("weight", range: -1_000_000_000...1_000_000_000) ?? 0
+        let draft = reader.bool("draft") ?? false
+        var description = body
+        var descriptionLine = bodyLine
+        if reader.fields["description"] != nil {
+            if !body.trimmingASCIIWhitespace().isEmpty {
+                reader.issue(reader.line(of: "description"), "description", "is given both as a field and as the Markdown body")
+            }
+            description = reader.string("description", maxLength: 200_000) ?? ""
+            descriptionLine = reader.line(of: "description")
+        }
+        guard reader.issues.isEmpty, let title, let sku, let price else { return (nil, reader.issues) }
+        let product = Product(
+            slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAt, stock: stock,
+            categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin, weight: weight,
+            draft: draft, description: description, descriptionLine: descriptionLine)
+        return (product, [])
+    }
+
+    static func page(fields: [ContentField], body: String, bodyLine: Int, slug: String, sourcePath: String, file: String) -> (Page?, [ContentIssue]) {
+        var reader = FieldReader(file: file, fields: fields, known: Page.knownFields, fallbackLine: 1)
+        let title = reader.string("title", required: true, maxLength: 300)
+        let summary = reader.string("summary", maxLength: 500)
+        let weight = reader.integer("weight", range: -1_000_000...1_000_000) ?? 0
+        let draft = reader.bool("draft") ?? false
+        guard reader.issues.isEmpty, let title else { return (nil, reader.issues) }
+        return (Page(slug: slug, sourcePath: sourcePath, title: title, summary: summary, weight: weight, draft: draft, body: body, bodyLine: bodyLine), [])
+    }
+
+    static func isValidSKU(_ sku: String) -> Bool {
+        !sku.isEmpty && sku.utf8.count <= 64 && sku.utf8.allSatisfy {
+            ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95
+        }
+    }
+
+    static func isValidSlug(_ slug: String) -> Bool {
+        !slug.isEmpty && slug.count <= 200 && slug.unicodeScalars.allSatisfy {
+            $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+        }
+    }
+
+    static func isAcceptableImageURL(_ url: String) -> Bool {
+        if url.hasPrefix("https://") { return !url.contains(where: { $0 == " " || $0 == "\"" || $0 == "<" || $0 == ">" }) }
+        return url.hasPrefix("/") && !url.hasPrefix("//") && !url.contains("..")
+            && !url.contains(where: { $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "\\" })
+    }
+
+    /// GS1 check digit validation.
+    static func isValidGTIN(_ gtin: String) -> Bool {
+        let digits = gtin.utf8.map { Int($0) - 48 }
+        guard [8, 12, 13, 14].contains(digits.count), digits.allSatisfy({ (0...9).contains($0) }) else { return false }
+        var sum = 0
+        for (offset, digit) in digits.dropLast().reversed().enumerated() {
+            sum += digit * (offset % 2 == 0 ? 3 : 1)
+        }
+        return (10 - sum % 10) % 10 == digits.last!
+    }
+}

@@ -1,0 +1,179 @@
+/// A line-based reader for the flat YAML that content files use: `key: scalar`, `key: [a, b]` and
+/// `key:` followed by `- item` lines. It returns `nil` for anything richer, so that the caller
+/// can hand the text to a full YAML parser; it never guesses.
+enum QuickYAML {
+    static func parse(_ lines: [Substring], firstLine: Int) throws(ParseProblem) -> [ContentField]? {
+        var fields: [ContentField] = []
+        fields.reserveCapacity(lines.count)
+        var index = 0
+        while index < lines.count {
+            let lineNumber = firstLine + index
+            let raw = lines[index]
+            index += 1
+            let content = raw.trimmingTrailingSpaces()
+            if content.isEmpty || content.first == "#" { continue }
+            // Indented lines and list items outside a `key:` block are not in the subset.
+            guard let first = content.first, first != " ", first != "\t", first != "-" else { return nil }
+            guard let colon = content.firstIndex(of: ":") else {
+                throw ParseProblem(line: lineNumber, message: "expected 'field: value'")
+            }
+            let key = content[content.startIndex..<colon]
+            guard !key.isEmpty, key.unicodeScalars.allSatisfy(isKeyScalar) else { return nil }
+            let afterColon = content[content.index(after: colon)...]
+            if let next = afterColon.first, next != " ", next != "\t" { return nil }
+            let valueText = afterColon.trimmingLeadingSpaces()
+
+            if valueText.isEmpty || valueText.first == "#" {
+                // A block list may follow; anything else indented means a nested structure.
+                var items: [ContentValue] = []
+                while index < lines.count {
+                    let itemLine = lines[index].trimmingTrailingSpaces()
+                    let trimmed = itemLine.trimmingLeadingSpaces()
+                    if trimmed.isEmpty || trimmed.first == "#" { index += 1; continue }
+                    guard trimmed.first == "-" else {
+                        if itemLine.first == " " || itemLine.first == "\t" { return nil }
+                        break
+                    }
+                    let afterDash = trimmed.dropFirst()
+                    guard afterDash.isEmpty || afterDash.first == " " else { return nil }
+                    guard let item = try scalar(afterDash.trimmingLeadingSpaces(), line: firstLine + index) else { return nil }
+                    items.append(item)
+                    index += 1
+                }
+                let value = items.isEmpty ? ContentValue(.null, line: lineNumber) : ContentValue(.list(items), line: lineNumber)
+                fields.append(ContentField(key: String(key), value: value, line: lineNumber))
+                continue
+            }
+            if valueText.first == "[" {
+                guard let list = try flowList(valueText, line: lineNumber) else { return nil }
+                fields.append(ContentField(key: String(key), value: list, line: lineNumber))
+                continue
+            }
+            guard let value = try scalar(valueText, line: lineNumber) else { return nil }
+            fields.append(ContentField(key: String(key), value: value, line: lineNumber))
+        }
+        return fields
+    }
+
+    private static func isKeyScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-"
+    }
+
+    /// Reads one scalar that fills the rest of a line (a trailing ` # comment` is allowed).
+    /// Returns `nil` for YAML features outside the subset.
+    static func scalar(_ text: Substring, line: Int) throws(ParseProblem) -> ContentValue? {
+        guard let first = text.first else { return ContentValue(.null, line: line) }
+        switch first {
+        case "\"", "'":
+            guard let (value, rest) = try quoted(text, line: line) else { return nil }
+            let tail = rest.trimmingLeadingSpaces()
+            guard tail.isEmpty || tail.first == "#" else {
+                throw ParseProblem(line: line, message: "unexpected text after the closing quote")
+            }
+            return ContentValue(.scalar(value, quoted: true), line: line)
+        case "|", ">", "{", "[", "&", "*", "!", "%", "@", "`", "?":
+            return nil
+        default:
+            var plain = text
+            if let hash = commentStart(plain) { plain = plain[plain.startIndex..<hash].trimmingTrailingSpaces() }
+            // `key: value: more` is a nested mapping in YAML.
+            if plain.contains(": ") || plain.last == ":" { return nil }
+            if ["~", "null", "Null", "NULL"].contains(plain) { return ContentValue(.null, line: line) }
+            return ContentValue(.scalar(String(plain), quoted: false), line: line)
+        }
+    }
+
+    /// The start of a ` #` comment in a plain scalar.
+    private static func commentStart(_ text: Substring) -> Substring.Index? {
+        var previous: Character = " "
+        for index in text.indices {
+            let c = text[index]
+            if c == "#", previous == " " || previous == "\t" { return index }
+            previous = c
+        }
+        return nil
+    }
+
+    /// Reads a quoted scalar at the start of `text`; returns its value and the text after it.
+    private static func quoted(_ text: Substring, line: Int) throws(ParseProblem) -> (String, Substring)? {
+        let quote = text.first!
+        var value = ""
+        var index = text.index(after: text.startIndex)
+        while index < text.endIndex {
+            let c = text[index]
+            if quote == "'" {
+                if c == "'" {
+                    let next = text.index(after: index)
+                    if next < text.endIndex, text[next] == "'" {
+                        value.append("'")
+                        index = text.index(after: next)
+                        continue
+                    }
+                    return (value, text[next...])
+                }
+                value.append(c)
+            } else {
+                if c == "\"" { return (value, text[text.index(after: index)...]) }
+                if c == "\\" {
+                    index = text.index(after: index)
+                    guard index < text.endIndex else { break }
+                    switch text[index] {
+                    case "\"": value.append("\"")
+                    case "\\": value.append("\\")
+                    case "/": value.append("/")
+                    case "n": value.append("\n")
+                    case "t": value.append("\t")
+                    case "r": value.append("\r")
+                    case "0": value.append("\0")
+                    case "u":
+                        let hexStart = text.index(after: index)
+                        guard let hexEnd = text.index(hexStart, offsetBy: 4, limitedBy: text.endIndex),
+                              let code = UInt32(text[hexStart..<hexEnd], radix: 16),
+                              let scalar = Unicode.Scalar(code)
+                        else { throw ParseProblem(line: line, message: "invalid \\u escape in a quoted string") }
+                        value.unicodeScalars.append(scalar)
+                        index = text.index(before: hexEnd)
+                    default:
+                        return nil
+                    }
+                } else {
+                    value.append(c)
+                }
+            }
+            index = text.index(after: index)
+        }
+        // An unterminated quote may continue on the next line in YAML: let Yams decide.
+        return nil
+    }
+
+    /// Reads `[a, "b", c]` on one line.
+    private static func flowList(_ text: Substring, line: Int) throws(ParseProblem) -> ContentValue? {
+        var rest = text.dropFirst().trimmingLeadingSpaces()
+        var items: [ContentValue] = []
+        if rest.first == "]" {
+            let tail = rest.dropFirst().trimmingLeadingSpaces()
+            guard tail.isEmpty || tail.first == "#" else { return nil }
+            return ContentValue(.list([]), line: line)
+        }
+        while true {
+            if rest.first == "\"" || rest.first == "'" {
+                guard let (value, after) = try quoted(rest, line: line) else { return nil }
+                items.append(ContentValue(.scalar(value, quoted: true), line: line))
+                rest = after.trimmingLeadingSpaces()
+            } else {
+                guard let end = rest.firstIndex(where: { $0 == "," || $0 == "]" }) else { return nil }
+                let item = rest[rest.startIndex..<end].trimmingTrailingSpaces()
+                if item.isEmpty || item.contains(where: { "[{}#&*!|>\"'".contains($0) }) || item.contains(": ") { return nil }
+                items.append(ContentValue(.scalar(String(item), quoted: false), line: line))
+                rest = rest[end...]
+            }
+            guard let separator = rest.first else { return nil }
+            rest = rest.dropFirst().trimmingLeadingSpaces()
+            if separator == "]" {
+                guard rest.isEmpty || rest.first == "#" else { return nil }
+                return ContentValue(.list(items), line: line)
+            }
+            guard separator == "," else { return nil }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+/// The shop's settings from `content/store.json` or `content/store.yml`.
+public struct StoreConfig: Sendable, Hashable {
+    /// The shop's name.
+    public var name: String
+    /// A sentence about the shop, for meta descriptions.
+    public var description: String
+    /// The absolute URL the shop is served from, without a trailing slash.
+    public var baseURL: String
+    /// A BCP 47 locale such as `zh-TW` or `en`.
+    public var locale: String
+    /// The currency of every price.
+    public var currency: Currency
+    /// The order API's public base URL (absolute, or a path such as `/api`), without a trailing slash.
+    public var apiURL: String
+    /// The payment methods shoppers may choose.
+    public var paymentMethods: [PaymentMethod]
+    /// How shipping is charged.
+    public var shipping: ShippingRule
+    /// How to reach the shop.
+    public var contact: Contact
+    /// Products per listing page.
+    public var pageSize: Int
+
+    /// Contact details; each may be empty.
+    public struct Contact: Sendable, Hashable {
+        /// E-mail address.
+        public var email: String?
+        /// Telephone number.
+        public var phone: String?
+        /// Postal address.
+        public var address: String?
+
+        /// Creates contact details.
+        public init(email: String? = nil, phone: String? = nil, address: String? = nil) {
+            self.email = email
+            self.phone = phone
+            self.address = address
+        }
+    }
+
+    /// Creates settings.
+    public init(
+        name: String, description: String = "", baseURL: String, locale: String, currency: Currency, apiURL: String,
+        paymentMethods: [PaymentMethod], shipping: ShippingRule, contact: Contact = Contact(), pageSize: Int = 24
+    ) {
+        self.name = name
+        self.description = description
+        self.baseURL = baseURL
+        self.locale = locale
+        self.currency = currency
+        self.apiURL = apiURL
+        self.paymentMethods = paymentMethods
+        self.shipping = shipping
+        self.contact = contact
+        self.pageSize = pageSize
+    }
+
+    /// The path part of `baseURL` (`""` for a site at the root of its host, `/shop` under a folder).
+    public var basePath: String {
+        guard let schemeEnd = baseURL.range(of: "://") else { return "" }
+        let afterHost = baseURL[schemeEnd.upperBound...]
+        guard let slash = afterHost.firstIndex(of: "/") else { return "" }
+        var path = String(afterHost[slash...])
+        while path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    /// `baseURL` with the given site path appended (`/products/x/` becomes `https://shop.tw/products/x/`).
+    public func absoluteURL(_ sitePath: String) -> String {
+        let host: Substring
+        if let schemeEnd = baseURL.range(of: "://"), let slash = baseURL[schemeEnd.upperBound...].firstIndex(of: "/") {
+            host = baseURL[..<slash]
+        } else {
+            host = Substring(baseURL)
+        }
+        return host + sitePath
+    }
+}
+
+/// A flat shipping fee, waived from a subtotal threshold.
+public struct ShippingRule: Sendable, Hashable {
+    /// The fee for every order below the threshold.
+    public var flatFee: Money
+    /// Orders whose subtotal reaches this ship free; `nil` means never.
+    public var freeShippingThreshold: Money?
+
+    /// Creates a rule.
+    public init(flatFee: Money, freeShippingThreshold: Money?) {
+        self.flatFee = flatFee
+        self.freeShippingThreshold = freeShippingThreshold
+    }
+
+    /// The fee for an order with this subtotal.
+    public func fee(forSubtotal subtotal: Money) -> Money {
+        if let threshold = freeShippingThreshold, subtotal >= threshold { return .zero(subtotal.currency) }
+        return flatFee
+    }
+}
