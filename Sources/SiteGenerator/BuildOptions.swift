@@ -1,0 +1,72 @@
+/// What to build and where.
+public struct BuildOptions: Sendable {
+    /// The content directory (`content`).
+    public var contentDirectory: String
+    /// The shop's theme directory; files there override the default theme's.
+    public var themeDirectory: String
+    /// The default theme every theme falls back to.
+    public var defaultThemeDirectory: String
+    /// The output directory (`public`).
+    public var outputDirectory: String
+    /// The `site-status.json` to publish.
+    public var siteStatusFile: String
+    /// Overrides the store's `baseURL` (for previews and local serving).
+    public var baseURL: String?
+    /// Overrides the store's `apiURL` (for example `/api` when the API shares the origin).
+    public var apiURL: String?
+    /// Ignore the previous build and write everything.
+    public var clean: Bool
+    /// Only validate; write nothing.
+    public var checkOnly: Bool
+
+    /// Creates options with the usual defaults.
+    public init(
+        contentDirectory: String = "content", themeDirectory: String = "themes/default",
+        defaultThemeDirectory: String = "themes/default", outputDirectory: String = "public",
+        siteStatusFile: String = "site-status.json", baseURL: String? = nil, apiURL: String? = nil,
+        clean: Bool = false, checkOnly: Bool = false
+    ) {
+        self.contentDirectory = contentDirectory
+        self.themeDirectory = themeDirectory
+        self.defaultThemeDirectory = defaultThemeDirectory
+        self.outputDirectory = outputDirectory
+        self.siteStatusFile = siteStatusFile
+        self.baseURL = baseURL
+        self.apiURL = apiURL
+        self.clean = clean
+        self.checkOnly = checkOnly
+    }
+}
+
+/// What a build did.
+public struct BuildReport: Sendable, CustomStringConvertible {
+    /// Published products.
+    public var products: Int = 0
+    /// Products left out as drafts.
+    public var drafts: Int = 0
+    /// HTML pages in the site.
+    public var pages: Int = 0
+    /// Files written (new or changed).
+    public var written: Int = 0
+    /// Files whose bytes were already right and were left alone.
+    public var unchanged: Int = 0
+    /// Files removed because their page no longer exists.
+    public var removed: Int = 0
+    /// Paths written, relative to the output directory (for incremental-build checks).
+    public var writtenPaths: [String] = []
+    /// Whether the whole output was rebuilt in a fresh directory and swapped in.
+    public var fullBuild: Bool = false
+    /// Non-fatal findings, such as a product image that does not exist.
+    public var warnings: [String] = []
+    /// The catalog version.
+    public var catalogVersion: String = ""
+    /// Seconds the build took.
+    public var seconds: Double = 0
+
+    /// `14 products (1 draft), 42 pages: 40 written, 2 unchanged, 0 removed in 0.31 s`
+    public var description: String {
+        let draftNote = drafts > 0 ? " (\(drafts) draft\(drafts == 1 ? "" : "s") skipped)" : ""
+        let time = (seconds * 100).rounded() / 100
+        return "\(products) products\(draftNote), \(pages) pages: \(written) files written, \(unchanged) unchanged, \(removed) removed in \(time) s (catalog \(catalogVersion)\(fullBuild ? ", full build" : ""))"
+    }
+}

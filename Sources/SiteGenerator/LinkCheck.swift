@@ -1,0 +1,69 @@
+import Foundation
+import StoreModel
+
+extension BuildContext {
+    mutating func addLinks(_ links: [Markdown.Link], source: String, firstLine: Int, fromPath: String) {
+        for link in links {
+            self.links.append((source: source, line: link.line + firstLine - 1, url: link.url, fromPath: fromPath))
+        }
+    }
+
+    /// Adds the site paths of files the build publishes besides HTML pages.
+    mutating func collectStaticPaths() {
+        let fm = FileManager.default
+        for (folder, prefix) in [("images", "/images/"), ("static", "/")] {
+            let directory = options.contentDirectory + "/" + folder
+            guard let enumerator = fm.enumerator(atPath: directory) else { continue }
+            while let relative = enumerator.nextObject() as? String { publishedFiles.insert(prefix + relative) }
+        }
+        publishedFiles.formUnion(["/catalog.json", "/sitemap.xml", "/robots.txt", "/site-status.json", SitePlan.notFoundPath])
+        if let plan {
+            for product in plan.products {
+                for image in product.images where image.hasPrefix("/") && !publishedFiles.contains(image) {
+                    report.warnings.append("\(CatalogLoader(contentDirectory: options.contentDirectory).displayPath(product.sourcePath)): images: \(image) is not in \(options.contentDirectory)/images/")
+                }
+            }
+        }
+    }
+
+    /// Fails the build when a Markdown link points at a page or file the site does not have.
+    func verifyLinks() throws {
+        guard let plan else { return }
+        var known = Set(plan.htmlPaths)
+        known.formUnion(publishedFiles)
+        let loader = CatalogLoader(contentDirectory: options.contentDirectory)
+        var issues: [ContentIssue] = []
+        for link in links {
+            guard let path = Self.sitePath(of: link.url, from: link.fromPath) else { continue }
+            let decoded = URLPath.decode(path) ?? path
+            let candidates = [path, decoded, decoded.hasSuffix("/") ? decoded : decoded + "/", URLPath.decode(path).map { $0.hasSuffix("/index.html") ? String($0.dropLast(10)) : $0 } ?? path]
+            let normalisedKnown = candidates.contains { known.contains($0) || known.contains(Self.encodedPath($0)) }
+            if !normalisedKnown {
+                issues.append(ContentIssue(file: loader.displayPath(link.source), line: link.line, field: "link", message: "\(link.url) points to a page that does not exist"))
+            }
+        }
+        guard issues.isEmpty else { throw BuildError.invalidContent(ContentError(issues: issues)) }
+    }
+
+    /// The site path a link points to, or `nil` for links that leave the site (or only jump within the page).
+    static func sitePath(of url: String, from page: String) -> String? {
+        var target = url
+        if let cut = target.firstIndex(where: { $0 == "#" || $0 == "?" }) { target = String(target[..<cut]) }
+        if target.isEmpty || target.hasPrefix("//") { return nil }
+        if let colon = target.firstIndex(of: ":"), !target[..<colon].contains("/") { return nil }  // has a scheme
+        if target.hasPrefix("/") { return target }
+        var segments = page.split(separator: "/").map(String.init)
+        for part in target.split(separator: "/", omittingEmptySubsequences: false) {
+            switch part {
+            case ".": continue
+            case "..": if !segments.isEmpty { segments.removeLast() }
+            default: segments.append(String(part))
+            }
+        }
+        return "/" + segments.filter { !$0.isEmpty }.joined(separator: "/") + (target.hasSuffix("/") ? "/" : "")
+    }
+
+    private static func encodedPath(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { URLPath.encodeSegment(String($0)) }.joined(separator: "/")
+    }
+}

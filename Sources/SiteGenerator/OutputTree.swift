@@ -1,0 +1,136 @@
+import Foundation
+import StoreModel
+
+/// Where a build puts its files before they go live, and what it wrote.
+///
+/// A full build writes a complete new tree into a staging directory and swaps it in with two
+/// renames. An incremental build writes only changed files into a staging directory and, once
+/// every check has passed, moves each into place with an atomic rename. Either way, invalid
+/// content leaves the live output untouched and no reader ever sees a half-written file.
+final class OutputTree: @unchecked Sendable {
+    let liveDirectory: String
+    let stagingDirectory: String
+    let isFullBuild: Bool
+    let previous: BuildManifest?
+    private let lock = NSLock()
+    private var createdDirectories: Set<String> = []
+    private(set) var next = BuildManifest()
+    private(set) var written: [String] = []
+    private(set) var unchanged = 0
+
+    init(liveDirectory: String, isFullBuild: Bool, previous: BuildManifest?, globalHash: UInt64) throws {
+        self.liveDirectory = liveDirectory
+        self.isFullBuild = isFullBuild
+        self.previous = isFullBuild ? nil : previous
+        let stamp = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        self.stagingDirectory = liveDirectory + ".staging-" + stamp
+        next.globalHash = globalHash
+        try FileManager.default.createDirectory(atPath: stagingDirectory, withIntermediateDirectories: true)
+    }
+
+    /// Whether an output whose inputs hash to `inputHash` is already live and need not be rendered.
+    func isCurrent(_ path: String, inputHash: UInt64) -> Bool {
+        guard let entry = previous?.files[path], entry.inputHash == inputHash else { return false }
+        lock.withLock {
+            next.files[path] = entry
+            unchanged += 1
+        }
+        return true
+    }
+
+    /// Stages a file; skipped when the live file already has these bytes.
+    func put(_ path: String, _ data: Data, inputHash: UInt64? = nil) throws {
+        let outputHash = FNV1a.hash64(data)
+        let entry = BuildManifest.Entry(inputHash: inputHash ?? outputHash, outputHash: outputHash)
+        if let old = previous?.files[path], old.outputHash == outputHash {
+            lock.withLock {
+                next.files[path] = entry
+                unchanged += 1
+            }
+            return
+        }
+        let target = stagingDirectory + "/" + path
+        try ensureDirectory(of: path)
+        guard FileManager.default.createFile(atPath: target, contents: data) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
+        }
+        lock.withLock {
+            next.files[path] = entry
+            written.append(path)
+        }
+    }
+
+    /// Records a Markdown source's internal links.
+    func recordLinks(source: String, hash: UInt64, urls: [String]) {
+        lock.withLock { next.links[source] = (hash, urls) }
+    }
+
+    /// Links recorded by the previous build for an unchanged source.
+    func previousLinks(source: String, hash: UInt64) -> [String]? {
+        guard let entry = previous?.links[source], entry.hash == hash else { return nil }
+        return entry.urls
+    }
+
+    private func ensureDirectory(of path: String) throws {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let directory = String(path[..<slash])
+        let known = lock.withLock { createdDirectories.contains(directory) }
+        if known { return }
+        try FileManager.default.createDirectory(atPath: stagingDirectory + "/" + directory, withIntermediateDirectories: true)
+        lock.withLock { _ = createdDirectories.insert(directory) }
+    }
+
+    /// Makes the staged output live. Returns the number of files removed.
+    func commit(manifestPath: String) throws -> Int {
+        let fm = FileManager.default
+        var removed = 0
+        if isFullBuild {
+            let retired = liveDirectory + ".old-" + UUID().uuidString
+            let hadLive = fm.fileExists(atPath: liveDirectory)
+            if hadLive { try fm.moveItem(atPath: liveDirectory, toPath: retired) }
+            try fm.moveItem(atPath: stagingDirectory, toPath: liveDirectory)
+            if hadLive { try? fm.removeItem(atPath: retired) }
+        } else {
+            for path in written.sorted() {
+                let target = liveDirectory + "/" + path
+                try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                if rename(stagingDirectory + "/" + path, target) != 0 {
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
+                }
+            }
+            for path in (previous?.files.keys).map(Array.init) ?? [] where next.files[path] == nil {
+                if (try? fm.removeItem(atPath: liveDirectory + "/" + path)) != nil { removed += 1 }
+                removeEmptyParents(of: path)
+            }
+            try? fm.removeItem(atPath: stagingDirectory)
+        }
+        try next.write(to: manifestPath)
+        return removed
+    }
+
+    /// Throws the staged files away; the live output stays as it was.
+    func discard() {
+        try? FileManager.default.removeItem(atPath: stagingDirectory)
+    }
+
+    private func removeEmptyParents(of path: String) {
+        var components = path.split(separator: "/").dropLast()
+        while !components.isEmpty {
+            let directory = liveDirectory + "/" + components.joined(separator: "/")
+            guard (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true else { return }
+            try? FileManager.default.removeItem(atPath: directory)
+            components = components.dropLast()
+        }
+    }
+
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        guard rename(temporary, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+}

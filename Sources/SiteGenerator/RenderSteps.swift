@@ -1,0 +1,132 @@
+import Foundation
+import StoreModel
+
+/// Bumped whenever the generator's output changes for the same input, to force a full build.
+let generatorOutputVersion = "storefront-generator 1"
+
+extension BuildSteps {
+    static let openOutput = BuildStep("open output") { context in
+        let plan = try context.require(context.plan, "plan")
+        let theme = try context.require(context.theme, "theme")
+        var global = FNV1a.hash64(generatorOutputVersion.utf8, seed: theme.fingerprint)
+        let store = plan.store
+        let settings = [
+            store.name, store.description, store.baseURL, store.locale, store.currency.code, store.apiURL,
+            store.paymentMethods.map(\.rawValue).joined(separator: ","), store.shipping.flatFee.description,
+            store.shipping.freeShippingThreshold?.description ?? "-", store.contact.email ?? "", store.contact.phone ?? "",
+            store.contact.address ?? "", String(store.pageSize),
+        ] + plan.categories.map { "c:" + $0.name } + plan.pages.map { "p:\($0.slug):\($0.title)" }
+        global = FNV1a.hash64(settings.joined(separator: "\u{1}").utf8, seed: global)
+        let live = context.options.outputDirectory
+        let manifestPath = BuildManifest.location(forOutput: live)
+        let previous = context.options.clean ? nil : BuildManifest.read(from: manifestPath)
+        let liveExists = FileManager.default.fileExists(atPath: live + "/index.html")
+        let full = previous == nil || previous?.globalHash != global || !liveExists
+        context.output = try OutputTree(liveDirectory: live, isFullBuild: full, previous: previous, globalHash: global)
+        context.report.fullBuild = full
+    }
+
+    static let renderPages = BuildStep("render pages") { context in
+        let plan = try context.require(context.plan, "plan")
+        let theme = try context.require(context.theme, "theme")
+        let output = try context.require(context.output, "output")
+        let renderer = PageRenderer(plan: plan, theme: theme, buildYear: Calendar(identifier: .gregorian).component(.year, from: Date()))
+        let basePath = plan.store.basePath
+        enum Job: Sendable { case product(Int), listing(Int), page(Int) }
+        let jobs: [Job] = plan.products.indices.map(Job.product) + plan.pages.indices.map(Job.page) + plan.listings.indices.map(Job.listing)
+        let cardHashes = plan.products.map(\.cardHash)
+        let results = await parallelMap(jobs) { job -> Result<[(String, Int, String, String)], Error> in
+            do {
+                switch job {
+                case .product(let index):
+                    let product = plan.products[index]
+                    let path = SitePlan.filePath(forSitePath: product.path)
+                    let hash = product.contentHash
+                    if output.isCurrent(path, inputHash: hash), let links = output.previousLinks(source: product.sourcePath, hash: hash) {
+                        return .success(links.map { (product.sourcePath, $0.line, $0.url, product.path) })
+                    }
+                    let rendered = Markdown.render(product.description, basePath: basePath)
+                    try output.put(path, Data(renderer.product(index, rendered: rendered).utf8), inputHash: hash)
+                    let links = rendered.links.map { (line: $0.line + product.descriptionLine - 1, url: $0.url) }
+                    output.recordLinks(source: product.sourcePath, hash: hash, urls: links.map { "\($0.line) \($0.url)" })
+                    return .success(links.map { (product.sourcePath, $0.line, $0.url, product.path) })
+                case .page(let index):
+                    let page = plan.pages[index]
+                    let path = SitePlan.filePath(forSitePath: page.path)
+                    let hash = FNV1a.hash64("\(page.title)\u{1}\(page.summary ?? "")\u{1}\(page.body)".utf8)
+                    if output.isCurrent(path, inputHash: hash), let links = output.previousLinks(source: page.sourcePath, hash: hash) {
+                        return .success(links.map { (page.sourcePath, $0.line, $0.url, page.path) })
+                    }
+                    let rendered = Markdown.render(page.body, basePath: basePath)
+                    try output.put(path, Data(renderer.page(index, rendered: rendered).utf8), inputHash: hash)
+                    let links = rendered.links.map { (line: $0.line + page.bodyLine - 1, url: $0.url) }
+                    output.recordLinks(source: page.sourcePath, hash: hash, urls: links.map { "\($0.line) \($0.url)" })
+                    return .success(links.map { (page.sourcePath, $0.line, $0.url, page.path) })
+                case .listing(let index):
+                    let listing = plan.listings[index]
+                    let path = SitePlan.filePath(forSitePath: listing.sitePath)
+                    var hash = FNV1a.hash64("\(listing.kind.rawValue)\u{1}\(listing.heading)\u{1}\(listing.number)\u{1}\(listing.totalPages)".utf8)
+                    for member in listing.members { hash = FNV1a.hash64(withUnsafeBytes(of: cardHashes[member]) { Array($0) }, seed: hash) }
+                    if output.isCurrent(path, inputHash: hash) { return .success([]) }
+                    try output.put(path, Data(renderer.listing(listing).utf8), inputHash: hash)
+                    return .success([])
+                }
+            } catch {
+                return .failure(error)
+            }
+        }
+        for result in results {
+            for link in try result.get() {
+                context.links.append((source: link.0, line: link.1, url: link.2, fromPath: link.3))
+            }
+        }
+        let fixed: [(String, String, String, String)] = [
+            ("cart", "cart", "cart", SitePlan.cartPath),
+            ("checkout", "checkout", "checkout", SitePlan.checkoutPath),
+            ("order", "order", "orderStatus", SitePlan.orderPath),
+            ("404", "notFound", "notFound", SitePlan.notFoundPath),
+        ]
+        for (template, kind, titleKey, sitePath) in fixed {
+            let html = renderer.fixed(template: template, kind: kind, titleKey: titleKey, sitePath: sitePath)
+            try output.put(SitePlan.filePath(forSitePath: sitePath), Data(html.utf8))
+        }
+    }
+
+    static let checkLinks = BuildStep("check links") { context in
+        context.collectStaticPaths()
+        try context.verifyLinks()
+    }
+
+    static let commit = BuildStep("commit") { context in
+        let output = try context.require(context.output, "output")
+        let removed = try output.commit(manifestPath: BuildManifest.location(forOutput: context.options.outputDirectory))
+        context.report.written = output.written.count
+        context.report.writtenPaths = output.written.sorted()
+        context.report.unchanged = output.unchanged
+        context.report.removed = removed
+    }
+}
+
+private extension String {
+    /// `"12 /pages/faq/"` as stored in the manifest.
+    var line: Int { Int(split(separator: " ", maxSplits: 1).first ?? "") ?? 0 }
+    var url: String { split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? "" }
+}
+
+extension Product {
+    /// A hash of everything the product page shows.
+    var contentHash: UInt64 {
+        let fields = [
+            slug, title, sku, price.description, compareAtPrice?.description ?? "-", stock.map(String.init) ?? "-",
+            categories.joined(separator: "\u{2}"), tags.joined(separator: "\u{2}"), images.joined(separator: "\u{2}"),
+            summary ?? "", brand ?? "", gtin ?? "", String(descriptionLine), description,
+        ]
+        return FNV1a.hash64(fields.joined(separator: "\u{1}").utf8)
+    }
+
+    /// A hash of what a listing card shows.
+    var cardHash: UInt64 {
+        let fields = [slug, title, sku, price.description, compareAtPrice?.description ?? "-", String(isInStock), images.first ?? "", summary ?? ""]
+        return FNV1a.hash64(fields.joined(separator: "\u{1}").utf8)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Logging
+import StoreModel
+
+/// Builds a static shop from a content directory: the entry point of the generator.
+///
+/// The build is a pipeline of named steps that share a `BuildContext`. Nothing becomes live until
+/// the last step, and only if every step before it succeeded.
+public struct SiteBuilder: Sendable {
+    /// What to build.
+    public var options: BuildOptions
+    /// Where progress goes.
+    public var logger: Logger
+
+    /// Creates a builder.
+    public init(options: BuildOptions, logger: Logger = Logger(label: "storefront.build")) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs the build (or, with `checkOnly`, only the validation). Throws `BuildError`.
+    public func build() async throws -> BuildReport {
+        var context = BuildContext(options: options, logger: logger)
+        let steps = options.checkOnly ? BuildSteps.check : BuildSteps.all
+        do {
+            for step in steps {
+                let start = ContinuousClock.now
+                try await step.body(&context)
+                logger.debug("step finished", metadata: ["step": "\(step.name)", "seconds": "\(ContinuousClock.now - start)"])
+            }
+        } catch {
+            context.output?.discard()
+            throw error
+        }
+        let elapsed = ContinuousClock.now - context.started
+        context.report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return context.report
+    }
+}
+
+/// The steps of a build, in order.
+enum BuildSteps {
+    static let check: [BuildStep] = [loadContent, readSiteStatus, loadTheme, plan, checkLinksOnly]
+    static let all: [BuildStep] = [loadContent, readSiteStatus, loadTheme, plan, openOutput, renderPages, writeDataFiles, copyStaticFiles, checkLinks, commit]
+
+    static let loadContent = BuildStep("load content") { context in
+        let catalog: Catalog
+        do {
+            catalog = try await CatalogLoader(contentDirectory: context.options.contentDirectory).load()
+        } catch let error as ContentError {
+            throw BuildError.invalidContent(error)
+        }
+        var store = catalog.store
+        if let baseURL = context.options.baseURL {
+            store.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        }
+        if let apiURL = context.options.apiURL {
+            store.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        }
+        context.catalog = catalog
+        context.store = store
+        context.report.catalogVersion = catalog.version
+    }
+
+    static let readSiteStatus = BuildStep("read site status") { context in
+        let path = context.options.siteStatusFile
+        guard let data = FileManager.default.contents(atPath: path) else {
+            context.siteStatus = SiteStatus(status: .open)
+            context.siteStatusBytes = Data(#"{"status": "open", "message": "", "announcement": ""}"#.utf8 + [10])
+            context.report.warnings.append("\(path): not found; publishing an open shop status")
+            return
+        }
+        do throws(ContentError) {
+            context.siteStatus = try SiteStatus.parse(String(decoding: data, as: UTF8.self), file: path)
+            context.siteStatusBytes = data
+        } catch {
+            throw BuildError.invalidContent(error)
+        }
+    }
+
+    static let loadTheme = BuildStep("load theme") { context in
+        let store = try context.require(context.store, "store")
+        var directories = [context.options.defaultThemeDirectory]
+        if URL(fileURLWithPath: context.options.themeDirectory).standardizedFileURL != URL(fileURLWithPath: context.options.defaultThemeDirectory).standardizedFileURL {
+            directories.append(context.options.themeDirectory)
+        }
+        do {
+            context.theme = try Theme.load(directories: directories, locale: store.locale)
+        } catch {
+            throw BuildError.theme("\(error)")
+        }
+    }
+
+    static let plan = BuildStep("plan site") { context in
+        let catalog = try context.require(context.catalog, "catalog")
+        let plan = SitePlan(catalog: catalog, store: try context.require(context.store, "store"))
+        context.plan = plan
+        context.report.products = plan.products.count
+        context.report.drafts = plan.draftCount
+        context.report.pages = plan.htmlPaths.count + 1
+    }
+
+    static let checkLinksOnly = BuildStep("check links") { context in
+        let plan = try context.require(context.plan, "plan")
+        let basePath = plan.store.basePath
+        for (index, product) in plan.products.enumerated() {
+            let rendered = Markdown.render(product.description, basePath: basePath)
+            context.addLinks(rendered.links, source: product.sourcePath, firstLine: product.descriptionLine, fromPath: plan.products[index].path)
+        }
+        for page in plan.pages {
+            let rendered = Markdown.render(page.body, basePath: basePath)
+            context.addLinks(rendered.links, source: page.sourcePath, firstLine: page.bodyLine, fromPath: page.path)
+        }
+        context.collectStaticPaths()
+        try context.verifyLinks()
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Mustache
+import StoreModel
+
+/// A loaded theme: compiled templates, UI strings for the shop's locale and fingerprinted assets.
+///
+/// Files in the shop's own theme folder win over the default theme's file at the same path.
+struct Theme: Sendable {
+    /// Every template, compiled once, registered by file name without extension.
+    let library: MustacheLibrary
+    /// The UI strings of the shop's locale, with English filling any gap.
+    let strings: [String: String]
+    /// Assets to publish under `/assets/`, with content-hashed names.
+    let assets: [Asset]
+    /// A hash of every theme file, for deciding whether pages must be rendered again.
+    let fingerprint: UInt64
+
+    /// One published asset.
+    struct Asset: Sendable {
+        /// The theme's name (`site.css`).
+        var name: String
+        /// The published name (`site.3f2a9c1b.css`).
+        var hashedName: String
+        /// The bytes.
+        var data: Data
+    }
+
+    /// The template names a theme must provide.
+    static let requiredTemplates = ["base", "product", "list", "page", "cart", "checkout", "order", "404"]
+
+    /// Problems loading a theme.
+    struct LoadError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Loads the theme from `directories`, later ones overriding earlier ones.
+    static func load(directories: [String], locale: String) throws -> Theme {
+        var files: [String: String] = [:]  // relative path -> full path
+        let fm = FileManager.default
+        for directory in directories {
+            guard let enumerator = fm.enumerator(atPath: directory) else { continue }
+            while let relative = enumerator.nextObject() as? String {
+                let full = directory + "/" + relative
+                var isDirectory: ObjCBool = false
+                if fm.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue, !relative.hasPrefix(".") {
+                    files[relative] = full
+                }
+            }
+        }
+        var fingerprint = FNV1a.hash64("theme".utf8)
+        var library = MustacheLibrary()
+        var registered: [String: String] = [:]
+        var assets: [Asset] = []
+        var localeFiles: [String: [String: String]] = [:]
+        for relative in files.keys.sorted() {
+            let full = files[relative]!
+            guard let data = fm.contents(atPath: full) else { throw LoadError(description: "\(full): cannot be read") }
+            fingerprint = FNV1a.hash64(relative.utf8, seed: fingerprint)
+            fingerprint = FNV1a.hash64(data, seed: fingerprint)
+            if relative.hasPrefix("templates/"), relative.hasSuffix(".mustache") {
+                let name = String((relative as NSString).lastPathComponent.dropLast(".mustache".count))
+                if let other = registered[name] {
+                    throw LoadError(description: "\(full): the template name \"\(name)\" is also used by \(other)")
+                }
+                registered[name] = relative
+                do {
+                    try library.register(String(decoding: data, as: UTF8.self), named: name)
+                } catch {
+                    throw LoadError(description: "\(full): \(error)")
+                }
+            } else if relative.hasPrefix("assets/") {
+                let name = String(relative.dropFirst("assets/".count))
+                let hash = String(FNV1a.hex(FNV1a.hash64(data)).prefix(10))
+                let ext = (name as NSString).pathExtension
+                let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
+                assets.append(Asset(name: name, hashedName: ext.isEmpty ? "\(stem).\(hash)" : "\(stem).\(hash).\(ext)", data: data))
+            } else if relative.hasPrefix("locales/"), relative.hasSuffix(".json") {
+                let code = String((relative as NSString).lastPathComponent.dropLast(".json".count))
+                guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                    throw LoadError(description: "\(full): must be a JSON object of strings")
+                }
+                localeFiles[code] = object.compactMapValues { $0 as? String }
+            }
+        }
+        let missing = requiredTemplates.filter { registered[$0] == nil }
+        guard missing.isEmpty else {
+            throw LoadError(description: "the theme has no template for: \(missing.joined(separator: ", ")) (looked in \(directories.joined(separator: ", ")))")
+        }
+        var strings = localeFiles["en"] ?? [:]
+        let language = locale.split(separator: "-").first.map(String.init) ?? locale
+        for key in [language, locale] {
+            if let overrides = localeFiles[key] { strings.merge(overrides) { $1 } }
+        }
+        return Theme(library: library, strings: strings, assets: assets, fingerprint: fingerprint)
+    }
+
+    /// The published path of an asset (`/assets/site.3f2a9c1b.css`), or `nil` when the theme lacks it.
+    func assetPath(_ name: String, basePath: String) -> String? {
+        assets.first { $0.name == name }.map { "\(basePath)/assets/\($0.hashedName)" }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import SiteGenerator
+
+/// `storefront build`: renders the shop into the output directory.
+struct Build: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Build the static shop.")
+
+    @OptionGroup var site: SiteOptions
+
+    @Option(help: "The output directory.")
+    var out = "public"
+
+    @Flag(help: "Ignore the previous build and write every file.")
+    var clean = false
+
+    func run() async throws {
+        do {
+            let report = try await SiteBuilder(options: site.buildOptions(output: out, clean: clean, checkOnly: false), logger: site.logger()).build()
+            for warning in report.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            print("built \(out)/: \(report)")
+        } catch {
+            throw reportFailure(error)
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import SiteGenerator
+
+/// `storefront check`: validates the content and theme without writing anything.
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate content, site status and theme; write nothing.")
+
+    @OptionGroup var site: SiteOptions
+
+    func run() async throws {
+        do {
+            let report = try await SiteBuilder(options: site.buildOptions(output: "public", clean: false, checkOnly: true), logger: site.logger()).build()
+            for warning in report.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            print("ok: \(report.products) products (\(report.drafts) drafts), \(report.pages) pages, catalog \(report.catalogVersion), checked in \((report.seconds * 100).rounded() / 100) s")
+        } catch {
+            throw reportFailure(error)
+        }
+    }
+}

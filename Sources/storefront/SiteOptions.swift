@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SiteGenerator
+
+/// Options shared by `build` and `check`.
+struct SiteOptions: ParsableArguments {
+    @Option(help: "The content directory.")
+    var content = "content"
+
+    @Option(help: "The theme directory; its files override the default theme's.")
+    var theme = "themes/default"
+
+    @Option(help: "The default theme that other themes fall back to.")
+    var defaultTheme = "themes/default"
+
+    @Option(help: "The site-status.json to publish.")
+    var siteStatus = "site-status.json"
+
+    @Option(help: "Override the store's base URL, e.g. http://127.0.0.1:8080.")
+    var baseURL: String?
+
+    @Option(help: "Override the store's order API URL, e.g. /api.")
+    var apiURL: String?
+
+    @Flag(help: "Print each build step.")
+    var verbose = false
+
+    func validate() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: content, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("content directory '\(content)' does not exist")
+        }
+        guard FileManager.default.fileExists(atPath: defaultTheme + "/templates", isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("default theme '\(defaultTheme)' has no templates/ folder")
+        }
+        for url in [baseURL, apiURL].compactMap({ $0 }) where !(url.hasPrefix("http://") || url.hasPrefix("https://") || url.hasPrefix("/")) {
+            throw ValidationError("'\(url)' must be an http(s) URL or a path starting with '/'")
+        }
+    }
+
+    func buildOptions(output: String, clean: Bool, checkOnly: Bool) -> BuildOptions {
+        BuildOptions(
+            contentDirectory: content, themeDirectory: theme, defaultThemeDirectory: defaultTheme, outputDirectory: output,
+            siteStatusFile: siteStatus, baseURL: baseURL, apiURL: apiURL, clean: clean, checkOnly: checkOnly)
+    }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "storefront")
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+}
+
+/// Prints a failed build's problems to standard error and exits non-zero.
+func reportFailure(_ error: Error) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return ExitCode(1)
+}
