@@ -1,0 +1,395 @@
+/* Storefront default theme: cart, checkout, order lookup, shop status. Plain ES2020, no build step. */
+(() => {
+'use strict';
+const d = document;
+const $ = (s, r = d) => r.querySelector(s);
+const $$ = (s, r = d) => Array.from(r.querySelectorAll(s));
+const meta = n => $(`meta[name="${n}"]`)?.content || '';
+const isInt = Number.isInteger, enc = encodeURIComponent;
+const BASE = meta('base-path').replace(/\/+$/, '');
+const API = meta('storefront-api').replace(/\/+$/, '');
+const CUR = meta('currency') || 'USD';
+const EXP = Math.min(4, parseInt($('meta[name="currency"]')?.dataset.exponent, 10)) || 0;
+const LOCALE = d.documentElement.lang || 'en';
+// UI strings come from data attributes of [data-ui] elements (data-added-to-cart -> addedToCart).
+const T = Object.assign({}, ...$$('[data-ui]').map(e => e.dataset));
+// t('key', {name}) fills {name} placeholders.
+const t = (k, v) => String(T[k] ?? k).replace(/\{(\w+)\}/g, (m, n) => (v && v[n] != null ? v[n] : m));
+const label = (p, v) => T[p + v] || v || '';
+// Money is an integer of minor units; divide only to display.
+let nf;
+try { nf = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: CUR, minimumFractionDigits: EXP, maximumFractionDigits: EXP }); } catch (e) { /* plain below */ }
+const money = m => !isInt(m) ? '–' : nf?.format(m / 10 ** EXP) ?? `${(m / 10 ** EXP).toFixed(EXP)} ${CUR}`;
+const dt = s => { const x = new Date(s); return s && !isNaN(x) ? x.toLocaleString(LOCALE, { dateStyle: 'medium', timeStyle: 'short' }) : s || ''; };
+const text = (e, s) => { if (e) e.textContent = s == null ? '' : String(s); };
+// Element builder: text nodes only, never innerHTML.
+const el = (tag, props, ...kids) => {
+  const e = d.createElement(tag);
+  for (const k in props) {
+    if (k === 'class') e.className = props[k];
+    else if (k in e && !k.includes('-')) e[k] = props[k];
+    else e.setAttribute(k, props[k]);
+  }
+  e.append(...kids.filter(x => x != null && x !== false));
+  return e;
+};
+const store = kind => (k, v) => {
+  try {
+    const s = window[kind];
+    if (v === undefined) return JSON.parse(s.getItem(k));
+    if (v === null) s.removeItem(k); else s.setItem(k, JSON.stringify(v));
+  } catch (e) { /* storage blocked */ }
+  return null;
+};
+const local = store('localStorage'), session = store('sessionStorage');
+let toastTimer;
+const toast = msg => {
+  const x = $('#toast');
+  text(x, msg);
+  x?.classList.add('show');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => x?.classList.remove('show'), 3000);
+};
+
+// ---- Cart: localStorage["storefront.cart"] = [{sku, quantity, title, priceMinor}] ----
+const CART = 'storefront.cart', LAST = 'storefront.lastOrder', ATTEMPT = 'storefront.checkoutAttempt';
+const clampQ = q => Math.min(99, Math.max(1, Math.floor(q) || 1));
+const loadCart = () => {
+  const c = local(CART);
+  return Array.isArray(c) ? c.filter(l => l && l.sku && typeof l.sku === 'string').map(l => ({
+    sku: l.sku, quantity: clampQ(l.quantity), title: String(l.title || l.sku), priceMinor: isInt(l.priceMinor) ? l.priceMinor : null,
+  })) : [];
+};
+const badge = (c = loadCart()) => {
+  const n = c.reduce((s, l) => s + l.quantity, 0);
+  $$('[data-cart-count]').forEach(b => {
+    text(b, n);
+    b.hidden = !n;
+    b.parentNode.setAttribute('aria-label', t('cartCount', { count: n }));
+  });
+};
+const saveCart = c => {
+  local(CART, c.map(l => ({ sku: l.sku, quantity: l.quantity, title: l.title, priceMinor: l.priceMinor })));
+  badge(c);
+};
+let closed = false;
+const addToCart = (btn, qty) => {
+  const { sku, title = sku } = btn.dataset, p = parseInt(btn.dataset.priceMinor, 10), c = loadCart();
+  if (btn.disabled || closed || !sku) return;
+  const line = c.find(l => l.sku === sku);
+  if (line) Object.assign(line, { quantity: clampQ(line.quantity + qty), title, priceMinor: isInt(p) ? p : line.priceMinor });
+  else c.push({ sku, quantity: clampQ(qty), title, priceMinor: isInt(p) ? p : null });
+  saveCart(c);
+  toast(t('addedToCart', { title }));
+  btn.dataset.label = btn.dataset.label || btn.textContent;
+  text(btn, t('added'));
+  clearTimeout(btn.resetTimer);
+  btn.resetTimer = setTimeout(() => { if (!closed) text(btn, btn.dataset.label); }, 1500);
+};
+d.addEventListener('click', e => {
+  const b = e.target.closest?.('button.add-to-cart');
+  if (b && !b.form) addToCart(b, 1);
+});
+d.addEventListener('submit', e => {
+  const f = e.target, b = $('.add-to-cart', f), q = f.elements.quantity;
+  if (!f.matches('[data-add-form]') || !b) return;
+  e.preventDefault();
+  if (q && !q.checkValidity()) q.reportValidity();
+  else addToCart(b, clampQ(q ? q.value : 1));
+});
+
+// ---- Prices from /catalog/<shard>.json, never the whole catalog ----
+const fnv = s => {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(s)) { h ^= b; h = Math.imul(h, 0x01000193) >>> 0; }
+  return h;
+};
+const shardOf = sku => (fnv(sku) % 64).toString(16).padStart(2, '0');
+let shards = {};
+const fresh = {}; // prices from a 409 answer, newer than any shard
+const getShard = n => shards[n] || (shards[n] = fetch(`${BASE}/catalog/${n}.json`, { cache: 'no-cache' })
+  .then(r => r.ok ? r.json() : null).catch(() => null));
+// Cart lines with the shard's title, price, url, stock, availability (stored values if a shard fails).
+const enrich = async cart => {
+  const names = [...new Set(cart.map(l => shardOf(l.sku)))], got = await Promise.all(names.map(getShard));
+  return cart.map(l => {
+    const s = got[names.indexOf(shardOf(l.sku))], p = s?.products?.[l.sku];
+    const x = { ...l, url: null, available: !s || !!p, stock: null };
+    if (p) {
+      if (p.title) x.title = String(p.title);
+      if (isInt(p.priceMinor)) x.priceMinor = p.priceMinor;
+      if (isInt(p.stock)) x.stock = p.stock;
+      x.url = p.url || null;
+      x.available = p.available !== false && p.stock !== 0;
+    }
+    if (isInt(fresh[l.sku])) x.priceMinor = fresh[l.sku];
+    return x;
+  });
+};
+const lineTotal = l => l.available ? money(l.priceMinor * l.quantity) : '–';
+
+// ---- Totals: integer sums; flat shipping unless the subtotal reaches the free threshold ----
+const tot = $('[data-totals]')?.dataset || {};
+// A free threshold of 0 or less (or none) means shipping is never free.
+const FLAT = parseInt(tot.flatFee, 10) || 0, FREE = Math.max(0, parseInt(tot.freeThreshold, 10) || 0);
+const showTotals = lines => {
+  let sub = 0;
+  for (const l of lines) if (l.available && isInt(l.priceMinor)) sub += l.priceMinor * l.quantity;
+  const ship = sub && !(FREE && sub >= FREE) ? FLAT : 0, hint = $('[data-shipping-hint]');
+  text($('[data-total="subtotal"]'), money(sub));
+  text($('[data-total="shipping"]'), sub && !ship ? t('freeShipping') : money(ship));
+  text($('[data-total="total"]'), money(sub + ship));
+  if (!hint) return;
+  text(hint, !FREE || sub >= FREE ? '' : sub ? t('freeShippingRemaining', { amount: money(FREE - sub) }) : t('freeShippingOver', { amount: money(FREE) }));
+  hint.hidden = !hint.textContent;
+};
+
+// ---- Cart page ----
+const cartRoot = $('#cart');
+let view = [];
+const td = (key, ...kids) => el('td', key ? { 'data-label': t(key) } : {}, ...kids);
+const unavailable = l => l.available ? null : el('span', { class: 'badge badge-out' }, t('unavailable'));
+const row = l => el('tr', {},
+  td('product', l.url ? el('a', { href: l.url }, l.title) : l.title, unavailable(l)),
+  td('unitPrice', money(l.priceMinor)),
+  td('quantity', el('input', {
+    type: 'number', inputMode: 'numeric', min: '1', max: String(l.stock > 0 ? Math.min(99, l.stock) : 99),
+    value: String(l.quantity), class: 'qty', 'data-sku': l.sku, 'aria-label': t('quantityFor', { title: l.title }),
+  })),
+  el('td', { 'data-label': t('lineTotal'), class: 'line-total' }, lineTotal(l)),
+  td(null, el('button', { type: 'button', class: 'link remove', 'data-sku': l.sku },
+    t('remove'), el('span', { class: 'visually-hidden' }, ` ${l.title}`))));
+const drawCart = () => {
+  cartRoot.hidden = !view.length;
+  $('#cart-empty').hidden = !!view.length;
+  $('#cart-lines').replaceChildren(...view.map(row));
+  showTotals(view);
+};
+const renderCart = async () => {
+  const c = loadCart(), notes = [];
+  view = c.length ? await enrich(c) : [];
+  for (const l of view) {
+    if (l.available && l.stock > 0 && l.quantity > l.stock) {
+      l.quantity = l.stock;
+      notes.push(t('itemQuantityCapped', { title: l.title, stock: l.stock }));
+    }
+  }
+  if (view.length) saveCart(view);
+  if (notes.length) text($('#cart-notice'), notes.join(' '));
+  drawCart();
+};
+if (cartRoot) {
+  const body = $('#cart-lines');
+  const find = e => { const x = e.target.closest('[data-sku]'); return [x, x && view.find(l => l.sku === x.dataset.sku)]; };
+  body.addEventListener('change', e => {
+    const [i, l] = find(e);
+    if (!l || !i.matches('input')) return;
+    i.value = l.quantity = Math.min(clampQ(i.value), l.stock > 0 ? l.stock : 99);
+    saveCart(view);
+    text($('.line-total', i.closest('tr')), lineTotal(l));
+    showTotals(view);
+  });
+  body.addEventListener('click', e => {
+    const [b, l] = find(e);
+    if (!l || !b.matches('button')) return;
+    view = view.filter(x => x !== l);
+    saveCart(view);
+    text($('#cart-notice'), t('removed', { title: l.title }));
+    drawCart();
+    $('#page-heading').focus();
+  });
+  renderCart();
+}
+
+// ---- Checkout ----
+const form = $('#checkout-form'), submitBtn = $('#place-order');
+const uuid = () => crypto.randomUUID?.() ??
+  '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, c => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
+const safeURL = u => { try { const x = new URL(u, location.href); return /^https?:$/.test(x.protocol) ? x.href : null; } catch (e) { return null; } };
+const setBusy = on => {
+  submitBtn.dataset.label = submitBtn.dataset.label || submitBtn.textContent;
+  submitBtn.disabled = on || closed;
+  if (!closed) text(submitBtn, on ? t('placingOrder') : submitBtn.dataset.label);
+};
+const drawSummary = async () => {
+  const c = loadCart(), lines = c.length ? await enrich(c) : [];
+  $('#summary-lines').replaceChildren(...(lines.length ? lines.map(l => el('li', {},
+    el('span', {}, `${l.title} × ${l.quantity}`), unavailable(l), el('span', { class: 'amount' }, lineTotal(l))))
+    : [el('li', {}, t('cartEmpty'), ' ', el('a', { href: `${BASE}/` }, t('continueShopping')))]));
+  showTotals(lines);
+};
+const slot = k => $(`[data-error-for="${CSS.escape(k)}"]`, form);
+// Each field error next to its input (data-error-for) and every message in the summary.
+const showErrors = (fields, msgs) => {
+  const box = $('#error-summary'), ul = $('ul', box), cart = loadCart();
+  ul.replaceChildren(...[].concat(msgs).filter(Boolean).map(m => el('li', {}, m)));
+  for (const [k, m] of Object.entries(fields || {})) {
+    const i = form.elements[k], id = i && i.id, n = /^items\[(\d+)\]/.exec(k), line = n && cart[n[1]];
+    text(slot(k), m);
+    if (id) i.setAttribute('aria-invalid', 'true');
+    ul.append(el('li', {}, id ? el('a', { href: `#${id}` }, `${$(`label[for="${id}"]`).textContent.trim()}: ${m}`) : line ? `${line.title}: ${m}` : m));
+  }
+  box.hidden = !ul.children.length;
+  box.focus();
+};
+// 409: new prices, drop sold-out lines, cap to stock; tell the shopper what changed.
+const cartChanged = (er, data) => {
+  const msgs = [];
+  if (data?.catalogVersion) $('meta[name="catalog-version"]').content = data.catalogVersion;
+  let c = loadCart();
+  for (const x of er.lines || []) {
+    const l = c.find(y => y.sku === x.sku);
+    if (!l) continue;
+    const title = l.title = x.title || l.title;
+    if (!x.available || x.stock === 0) {
+      c = c.filter(y => y !== l);
+      msgs.push(t('itemSoldOutRemoved', { title }));
+      continue;
+    }
+    if (isInt(x.stock) && l.quantity > x.stock) {
+      l.quantity = x.stock;
+      msgs.push(t('itemQuantityCapped', { title, stock: x.stock }));
+    }
+    if (isInt(x.priceMinor)) {
+      if (isInt(l.priceMinor) && l.priceMinor !== x.priceMinor) msgs.push(t('itemPriceChanged', { title, price: x.price || money(x.priceMinor) }));
+      l.priceMinor = fresh[x.sku] = x.priceMinor;
+    }
+  }
+  saveCart(c);
+  shards = {};
+  drawSummary();
+  showErrors({}, [t('cartChanged'), ...(msgs.length ? msgs : [er.message])]);
+};
+const succeed = (data, email) => {
+  const o = data.order, p = data.payment, url = p?.url && safeURL(p.url);
+  saveCart([]);
+  session(ATTEMPT, null);
+  session(LAST, { id: o.id, contact: email });
+  if (!url) return location.assign(`${BASE}/order/?id=${enc(o.id)}&contact=${enc(email)}`);
+  text($('#checkout-status'), t('redirectingToPayment'));
+  if (String(p.method).toUpperCase() !== 'POST') return location.assign(url);
+  const f = el('form', { method: 'post', action: url, hidden: true });
+  for (const [k, v] of Object.entries(p.fields || {})) f.append(el('input', { type: 'hidden', name: k, value: String(v) }));
+  d.body.append(f);
+  f.submit();
+};
+if (form) {
+  drawSummary();
+  form.addEventListener('input', e => {
+    e.target.removeAttribute('aria-invalid');
+    if (e.target.name) text(slot(e.target.name), '');
+  });
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    if (submitBtn.disabled) return;
+    $$('[data-error-for]', form).forEach(s => text(s, ''));
+    $$('[aria-invalid]', form).forEach(i => i.removeAttribute('aria-invalid'));
+    const cart = loadCart(), v = n => form.elements[n].value.trim(), errs = {};
+    if (!cart.length) errs.items = t('errCartEmpty');
+    for (const i of $$('[required]', form)) if (!i.value.trim()) errs[i.name] = t('errRequired');
+    const em = form.elements['customer.email'];
+    if (!errs[em.name] && !em.validity.valid) errs[em.name] = t('errEmail');
+    if (Object.keys(errs).length) return showErrors(errs);
+    const pm = $('input[name="paymentMethod"]:checked', form);
+    const body = {
+      items: cart.map(l => ({ sku: l.sku, quantity: l.quantity })),
+      customer: { name: v('customer.name'), email: v('customer.email'), phone: v('customer.phone') },
+      shipping: { postalCode: v('shipping.postalCode'), city: v('shipping.city'), address: v('shipping.address') },
+      paymentMethod: pm ? pm.value : null,
+      note: v('note'),
+      catalogVersion: meta('catalog-version'),
+    };
+    const json = JSON.stringify(body), sig = fnv(json).toString(16);
+    // One Idempotency-Key per attempt; an identical retry reuses it until the order succeeds.
+    let att = session(ATTEMPT);
+    if (!att || !att.key || att.sig !== sig) session(ATTEMPT, att = { key: uuid(), sig });
+    $('#error-summary').hidden = true;
+    setBusy(true);
+    let res, data;
+    try {
+      res = await fetch(`${API}/order`, {
+        method: 'POST', body: json,
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Idempotency-Key': att.key },
+      });
+      data = await res.json().catch(() => null);
+    } catch (err) {
+      setBusy(false);
+      return showErrors({}, t('errNetwork'));
+    }
+    if (res.ok && data?.order) return succeed(data, body.customer.email);
+    setBusy(false);
+    const er = data?.error || {}, s = res.status;
+    if (s === 400) showErrors(er.fields, er.message || t('errGeneric'));
+    else if (s === 409) cartChanged(er, data);
+    else showErrors({}, s === 429 ? t('errTooMany') : er.message || t(s === 503 ? 'shopClosed' : 'errGeneric'));
+  });
+}
+
+// ---- Order lookup ----
+const look = $('#order-lookup'), result = $('#order-result');
+const showOrder = (o, focus) => {
+  const m = (s, minor) => s ?? money(minor), atm = o.payment?.atm || {};
+  const v = { ...atm, id: o.id, status: label('status_', o.status), createdAt: dt(o.createdAt), trackingNumber: o.trackingNumber,
+    subtotal: m(o.subtotal, o.subtotalMinor), shipping: m(o.shipping, o.shippingMinor), total: m(o.total, o.totalMinor),
+    paymentMethod: label('paymentMethod_', o.paymentMethod) };
+  $$('[data-o]', result).forEach(x => text(x, v[x.dataset.o]));
+  $('[data-o="status"]', result).className = `status-badge status-${o.status}`;
+  $('#order-atm').hidden = !(atm.vAccount && o.status === 'created');
+  $('#order-tracking').hidden = !o.trackingNumber;
+  $('#order-lines').replaceChildren(...(o.lines || []).map(l => el('tr', {},
+    td('product', l.title || l.sku), td('unitPrice', m(l.unitPrice, l.unitPriceMinor)),
+    td('quantity', String(l.quantity)), td('lineTotal', m(l.lineTotal, l.lineTotalMinor)))));
+  $('#order-timeline').replaceChildren(...(o.timeline || []).map(x => el('li', {},
+    el('strong', {}, label('status_', x.status)), ' ', el('time', { dateTime: x.at || '' }, dt(x.at)),
+    x.note ? el('span', { class: 'note' }, x.note) : null)));
+  result.hidden = false;
+  if (focus) result.focus();
+};
+const queryOrder = async focus => {
+  const id = $('#o-id').value.trim(), contact = $('#o-contact').value.trim(), msg = s => text($('#order-message'), s);
+  if (!id || !contact) return msg(t('errLookupMissing'));
+  msg(t('lookingUp'));
+  let res, data;
+  try {
+    res = await fetch(`${API}/order?id=${enc(id)}&contact=${enc(contact)}`, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    data = await res.json().catch(() => null);
+  } catch (e) { return msg(t('errNetwork')); }
+  if (res.ok && data?.order) { msg(''); return showOrder(data.order, focus); }
+  result.hidden = true;
+  msg(res.status === 404 ? t('orderNotFound') : res.status === 429 ? t('errTooMany') : data?.error?.message || t('errGeneric'));
+};
+if (look && result) {
+  // ?id=&contact= from the link after checkout, else what checkout left in sessionStorage.
+  const q = new URLSearchParams(location.search), last = session(LAST) || {};
+  const id = q.get('id') || last.id || '', contact = q.get('contact') || (last.id === id && last.contact) || '';
+  $('#o-id').value = id;
+  $('#o-contact').value = contact;
+  look.addEventListener('submit', e => { e.preventDefault(); queryOrder(true); });
+  $('#order-refresh').addEventListener('click', () => queryOrder(false));
+  if (id && contact) queryOrder(false);
+}
+
+// ---- Shop status: /site-status.json {status, message, announcement} ----
+fetch(`${BASE}/site-status.json`, { cache: 'no-cache' }).then(r => r.ok ? r.json() : null).then(s => {
+  const a = $('#announcement'), b = $('#shop-closed');
+  if (!s) return;
+  if (a && s.announcement) { text(a, s.announcement); a.hidden = false; }
+  if (s.status !== 'closed') return;
+  closed = true;
+  if (b) { text(b, s.message || t('shopClosed')); b.hidden = false; }
+  $$('button.add-to-cart, #place-order').forEach(btn => {
+    btn.disabled = true;
+    text(btn, btn.dataset.label = t('shopClosedButton'));
+    btn.setAttribute('aria-describedby', 'shop-closed');
+  });
+  $$('[data-add-form] input').forEach(i => { i.disabled = true; });
+}).catch(() => {});
+
+badge();
+addEventListener('storage', e => {
+  if (e.key !== CART) return;
+  badge();
+  if (cartRoot) renderCart();
+  if (form) drawSummary();
+});
+})();
