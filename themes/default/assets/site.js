@@ -11,17 +11,16 @@ const API = meta('storefront-api').replace(/\/+$/, '');
 const CUR = meta('currency') || 'USD';
 const EXP = Math.min(4, parseInt($('meta[name="currency"]')?.dataset.exponent, 10)) || 0;
 const LOCALE = d.documentElement.lang || 'en';
-// UI strings come from data attributes of [data-ui] elements (data-added-to-cart -> addedToCart).
+// UI strings: data attributes of [data-ui] elements (data-added-to-cart is t('addedToCart')); {name} placeholders.
 const T = Object.assign({}, ...$$('[data-ui]').map(e => e.dataset));
-// t('key', {name}) fills {name} placeholders.
-const t = (k, v) => String(T[k] ?? k).replace(/\{(\w+)\}/g, (m, n) => (v && v[n] != null ? v[n] : m));
+const t = (k, v) => String(T[k] ?? k).replace(/\{(\w+)\}/g, (m, n) => v?.[n] ?? m);
 const label = (p, v) => T[p + v] || v || '';
-// Money is an integer of minor units; divide only to display.
+// Money is an integer of minor units: sum integers, divide only to display.
 let nf;
-try { nf = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: CUR, minimumFractionDigits: EXP, maximumFractionDigits: EXP }); } catch (e) { /* plain below */ }
+try { nf = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: CUR, minimumFractionDigits: EXP, maximumFractionDigits: EXP }); } catch (e) { /* plain */ }
 const money = m => !isInt(m) ? '–' : nf?.format(m / 10 ** EXP) ?? `${(m / 10 ** EXP).toFixed(EXP)} ${CUR}`;
 const dt = s => { const x = new Date(s); return s && !isNaN(x) ? x.toLocaleString(LOCALE, { dateStyle: 'medium', timeStyle: 'short' }) : s || ''; };
-const text = (e, s) => { if (e) e.textContent = s == null ? '' : String(s); };
+const text = (e, s) => { if (e) e.textContent = s ?? ''; };
 // Element builder: text nodes only, never innerHTML.
 const el = (tag, props, ...kids) => {
   const e = d.createElement(tag);
@@ -30,7 +29,7 @@ const el = (tag, props, ...kids) => {
     else if (k in e && !k.includes('-')) e[k] = props[k];
     else e.setAttribute(k, props[k]);
   }
-  e.append(...kids.filter(x => x != null && x !== false));
+  e.append(...kids.filter(x => x != null));
   return e;
 };
 const store = kind => (k, v) => {
@@ -56,20 +55,20 @@ const CART = 'storefront.cart', LAST = 'storefront.lastOrder', ATTEMPT = 'storef
 const clampQ = q => Math.min(99, Math.max(1, Math.floor(q) || 1));
 const loadCart = () => {
   const c = local(CART);
-  return Array.isArray(c) ? c.filter(l => l && l.sku && typeof l.sku === 'string').map(l => ({
+  return Array.isArray(c) ? c.filter(l => typeof l?.sku === 'string' && l.sku).map(l => ({
     sku: l.sku, quantity: clampQ(l.quantity), title: String(l.title || l.sku), priceMinor: isInt(l.priceMinor) ? l.priceMinor : null,
   })) : [];
 };
 const badge = (c = loadCart()) => {
   const n = c.reduce((s, l) => s + l.quantity, 0);
-  $$('[data-cart-count]').forEach(b => {
+  $$('[data-cart-badge]').forEach(b => {
     text(b, n);
     b.hidden = !n;
     b.parentNode.setAttribute('aria-label', t('cartCount', { count: n }));
   });
 };
 const saveCart = c => {
-  local(CART, c.map(l => ({ sku: l.sku, quantity: l.quantity, title: l.title, priceMinor: l.priceMinor })));
+  local(CART, c.map(({ sku, quantity, title, priceMinor }) => ({ sku, quantity, title, priceMinor })));
   badge(c);
 };
 let closed = false;
@@ -98,49 +97,61 @@ d.addEventListener('submit', e => {
   else addToCart(b, clampQ(q ? q.value : 1));
 });
 
-// ---- Prices from /catalog/<shard>.json, never the whole catalog ----
+// ---- Facts from /catalog/<shard>.json (never the whole catalog) or from a 409 answer ----
 const fnv = s => {
   let h = 0x811c9dc5;
   for (const b of new TextEncoder().encode(s)) { h ^= b; h = Math.imul(h, 0x01000193) >>> 0; }
   return h;
 };
 const shardOf = sku => (fnv(sku) % 64).toString(16).padStart(2, '0');
-let shards = {};
-const fresh = {}; // prices from a 409 answer, newer than any shard
+const shards = {};
 const getShard = n => shards[n] || (shards[n] = fetch(`${BASE}/catalog/${n}.json`, { cache: 'no-cache' })
   .then(r => r.ok ? r.json() : null).catch(() => null));
-// Cart lines with the shard's title, price, url, stock, availability (stored values if a shard fails).
-const enrich = async cart => {
-  const names = [...new Set(cart.map(l => shardOf(l.sku)))], got = await Promise.all(names.map(getShard));
-  return cart.map(l => {
-    const s = got[names.indexOf(shardOf(l.sku))], p = s?.products?.[l.sku];
-    const x = { ...l, url: null, available: !s || !!p, stock: null };
-    if (p) {
-      if (p.title) x.title = String(p.title);
-      if (isInt(p.priceMinor)) x.priceMinor = p.priceMinor;
-      if (isInt(p.stock)) x.stock = p.stock;
-      x.url = p.url || null;
-      x.available = p.available !== false && p.stock !== 0;
-    }
-    if (isInt(fresh[l.sku])) x.priceMinor = fresh[l.sku];
-    return x;
-  });
+// {sku: {title, priceMinor, price, url, available, stock}}; a SKU missing from its shard is no longer sold.
+// A shard that fails to load says nothing, and the stored line stays as it is.
+const facts = async cart => {
+  const names = [...new Set(cart.map(l => shardOf(l.sku)))], got = await Promise.all(names.map(getShard)), info = {};
+  for (const l of cart) {
+    const s = got[names.indexOf(shardOf(l.sku))];
+    if (s?.products) info[l.sku] = s.products[l.sku] || { available: false };
+  }
+  return info;
 };
-const lineTotal = l => l.available ? money(l.priceMinor * l.quantity) : '–';
+// Applies facts to the cart: drops sold-out lines, caps quantities to stock, takes new prices.
+// Saves the cart and returns [lines, messages telling the shopper what changed].
+const reconcile = (cart, info) => {
+  const msgs = [];
+  const lines = cart.filter(l => {
+    const x = info[l.sku];
+    if (!x) return true;
+    const title = l.title = x.title || l.title;
+    if (x.available === false || x.stock === 0) return !msgs.push(t('itemSoldOutRemoved', { title }));
+    if (isInt(x.stock) && l.quantity > x.stock) msgs.push(t('itemQuantityCapped', { title, stock: l.quantity = x.stock }));
+    if (isInt(x.priceMinor) && x.priceMinor !== l.priceMinor) {
+      if (isInt(l.priceMinor)) msgs.push(t('itemPriceChanged', { title, price: x.price || money(x.priceMinor) }));
+      l.priceMinor = x.priceMinor;
+    }
+    l.url = x.url || l.url;
+    l.stock = x.stock;
+    return true;
+  });
+  saveCart(lines);
+  return [lines, msgs];
+};
+const check = async () => { const c = loadCart(); return c.length ? reconcile(c, await facts(c)) : [c, []]; };
+const lineTotal = l => money(l.priceMinor * l.quantity);
 
-// ---- Totals: integer sums; flat shipping unless the subtotal reaches the free threshold ----
+// ---- Totals: flat shipping unless the subtotal reaches the free threshold (none when 0 or less) ----
 const tot = $('[data-totals]')?.dataset || {};
-// A free threshold of 0 or less (or none) means shipping is never free.
 const FLAT = parseInt(tot.flatFee, 10) || 0, FREE = Math.max(0, parseInt(tot.freeThreshold, 10) || 0);
 const showTotals = lines => {
-  let sub = 0;
-  for (const l of lines) if (l.available && isInt(l.priceMinor)) sub += l.priceMinor * l.quantity;
-  const ship = sub && !(FREE && sub >= FREE) ? FLAT : 0, hint = $('[data-shipping-hint]');
+  const sub = lines.reduce((s, l) => s + (l.priceMinor ?? 0) * l.quantity, 0), hint = $('[data-shipping-hint]');
+  const ship = sub && !(FREE && sub >= FREE) ? FLAT : 0;
   text($('[data-total="subtotal"]'), money(sub));
   text($('[data-total="shipping"]'), sub && !ship ? t('freeShipping') : money(ship));
   text($('[data-total="total"]'), money(sub + ship));
   if (!hint) return;
-  text(hint, !FREE || sub >= FREE ? '' : sub ? t('freeShippingRemaining', { amount: money(FREE - sub) }) : t('freeShippingOver', { amount: money(FREE) }));
+  text(hint, !FREE || sub >= FREE ? '' : t(sub ? 'freeShippingRemaining' : 'freeShippingOver', { amount: money(sub ? FREE - sub : FREE) }));
   hint.hidden = !hint.textContent;
 };
 
@@ -148,43 +159,30 @@ const showTotals = lines => {
 const cartRoot = $('#cart');
 let view = [];
 const td = (key, ...kids) => el('td', key ? { 'data-label': t(key) } : {}, ...kids);
-const unavailable = l => l.available ? null : el('span', { class: 'badge badge-out' }, t('unavailable'));
 const row = l => el('tr', {},
-  td('product', l.url ? el('a', { href: l.url }, l.title) : l.title, unavailable(l)),
+  td('product', l.url ? el('a', { href: l.url }, l.title) : l.title),
   td('unitPrice', money(l.priceMinor)),
   td('quantity', el('input', {
-    type: 'number', inputMode: 'numeric', min: '1', max: String(l.stock > 0 ? Math.min(99, l.stock) : 99),
-    value: String(l.quantity), class: 'qty', 'data-sku': l.sku, 'aria-label': t('quantityFor', { title: l.title }),
+    type: 'number', inputMode: 'numeric', min: 1, max: Math.min(99, l.stock || 99), value: l.quantity,
+    class: 'qty', 'data-sku': l.sku, 'aria-label': t('quantityFor', { title: l.title }),
   })),
   el('td', { 'data-label': t('lineTotal'), class: 'line-total' }, lineTotal(l)),
-  td(null, el('button', { type: 'button', class: 'link remove', 'data-sku': l.sku },
-    t('remove'), el('span', { class: 'visually-hidden' }, ` ${l.title}`))));
-const drawCart = () => {
+  td(null, el('button', { type: 'button', class: 'link remove', 'data-sku': l.sku }, t('remove'), el('span', { class: 'visually-hidden' }, ` ${l.title}`))));
+const drawCart = msgs => {
+  if (msgs?.length) text($('#cart-notice'), msgs.join(' '));
   cartRoot.hidden = !view.length;
   $('#cart-empty').hidden = !!view.length;
   $('#cart-lines').replaceChildren(...view.map(row));
   showTotals(view);
 };
-const renderCart = async () => {
-  const c = loadCart(), notes = [];
-  view = c.length ? await enrich(c) : [];
-  for (const l of view) {
-    if (l.available && l.stock > 0 && l.quantity > l.stock) {
-      l.quantity = l.stock;
-      notes.push(t('itemQuantityCapped', { title: l.title, stock: l.stock }));
-    }
-  }
-  if (view.length) saveCart(view);
-  if (notes.length) text($('#cart-notice'), notes.join(' '));
-  drawCart();
-};
+const renderCart = async () => { let msgs; [view, msgs] = await check(); drawCart(msgs); };
 if (cartRoot) {
   const body = $('#cart-lines');
   const find = e => { const x = e.target.closest('[data-sku]'); return [x, x && view.find(l => l.sku === x.dataset.sku)]; };
   body.addEventListener('change', e => {
     const [i, l] = find(e);
     if (!l || !i.matches('input')) return;
-    i.value = l.quantity = Math.min(clampQ(i.value), l.stock > 0 ? l.stock : 99);
+    i.value = l.quantity = Math.min(clampQ(i.value), l.stock || 99);
     saveCart(view);
     text($('.line-total', i.closest('tr')), lineTotal(l));
     showTotals(view);
@@ -194,8 +192,7 @@ if (cartRoot) {
     if (!l || !b.matches('button')) return;
     view = view.filter(x => x !== l);
     saveCart(view);
-    text($('#cart-notice'), t('removed', { title: l.title }));
-    drawCart();
+    drawCart([t('removed', { title: l.title })]);
     $('#page-heading').focus();
   });
   renderCart();
@@ -206,25 +203,25 @@ const form = $('#checkout-form'), submitBtn = $('#place-order');
 const uuid = () => crypto.randomUUID?.() ??
   '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, c => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
 const safeURL = u => { try { const x = new URL(u, location.href); return /^https?:$/.test(x.protocol) ? x.href : null; } catch (e) { return null; } };
+const status = s => text($('#checkout-status'), s);
 const setBusy = on => {
   submitBtn.dataset.label = submitBtn.dataset.label || submitBtn.textContent;
   submitBtn.disabled = on || closed;
   if (!closed) text(submitBtn, on ? t('placingOrder') : submitBtn.dataset.label);
 };
-const drawSummary = async () => {
-  const c = loadCart(), lines = c.length ? await enrich(c) : [];
-  $('#summary-lines').replaceChildren(...(lines.length ? lines.map(l => el('li', {},
-    el('span', {}, `${l.title} × ${l.quantity}`), unavailable(l), el('span', { class: 'amount' }, lineTotal(l))))
+const drawSummary = lines => {
+  $('#summary-lines').replaceChildren(...(lines.length
+    ? lines.map(l => el('li', {}, el('span', {}, `${l.title} × ${l.quantity}`), el('span', {}, lineTotal(l))))
     : [el('li', {}, t('cartEmpty'), ' ', el('a', { href: `${BASE}/` }, t('continueShopping')))]));
   showTotals(lines);
 };
 const slot = k => $(`[data-error-for="${CSS.escape(k)}"]`, form);
-// Each field error next to its input (data-error-for) and every message in the summary.
+// Each field error goes next to its input (data-error-for); every message goes in the summary.
 const showErrors = (fields, msgs) => {
   const box = $('#error-summary'), ul = $('ul', box), cart = loadCart();
   ul.replaceChildren(...[].concat(msgs).filter(Boolean).map(m => el('li', {}, m)));
   for (const [k, m] of Object.entries(fields || {})) {
-    const i = form.elements[k], id = i && i.id, n = /^items\[(\d+)\]/.exec(k), line = n && cart[n[1]];
+    const i = form.elements[k], id = i?.id, n = /^items\[(\d+)\]/.exec(k), line = n && cart[n[1]];
     text(slot(k), m);
     if (id) i.setAttribute('aria-invalid', 'true');
     ul.append(el('li', {}, id ? el('a', { href: `#${id}` }, `${$(`label[for="${id}"]`).textContent.trim()}: ${m}`) : line ? `${line.title}: ${m}` : m));
@@ -232,49 +229,21 @@ const showErrors = (fields, msgs) => {
   box.hidden = !ul.children.length;
   box.focus();
 };
-// 409: new prices, drop sold-out lines, cap to stock; tell the shopper what changed.
-const cartChanged = (er, data) => {
-  const msgs = [];
-  if (data?.catalogVersion) $('meta[name="catalog-version"]').content = data.catalogVersion;
-  let c = loadCart();
-  for (const x of er.lines || []) {
-    const l = c.find(y => y.sku === x.sku);
-    if (!l) continue;
-    const title = l.title = x.title || l.title;
-    if (!x.available || x.stock === 0) {
-      c = c.filter(y => y !== l);
-      msgs.push(t('itemSoldOutRemoved', { title }));
-      continue;
-    }
-    if (isInt(x.stock) && l.quantity > x.stock) {
-      l.quantity = x.stock;
-      msgs.push(t('itemQuantityCapped', { title, stock: x.stock }));
-    }
-    if (isInt(x.priceMinor)) {
-      if (isInt(l.priceMinor) && l.priceMinor !== x.priceMinor) msgs.push(t('itemPriceChanged', { title, price: x.price || money(x.priceMinor) }));
-      l.priceMinor = fresh[x.sku] = x.priceMinor;
-    }
-  }
-  saveCart(c);
-  shards = {};
-  drawSummary();
-  showErrors({}, [t('cartChanged'), ...(msgs.length ? msgs : [er.message])]);
-};
 const succeed = (data, email) => {
   const o = data.order, p = data.payment, url = p?.url && safeURL(p.url);
   saveCart([]);
   session(ATTEMPT, null);
   session(LAST, { id: o.id, contact: email });
   if (!url) return location.assign(`${BASE}/order/?id=${enc(o.id)}&contact=${enc(email)}`);
-  text($('#checkout-status'), t('redirectingToPayment'));
-  if (String(p.method).toUpperCase() !== 'POST') return location.assign(url);
+  status(t('redirectingToPayment'));
+  if (p.method !== 'POST') return location.assign(url);
   const f = el('form', { method: 'post', action: url, hidden: true });
-  for (const [k, v] of Object.entries(p.fields || {})) f.append(el('input', { type: 'hidden', name: k, value: String(v) }));
+  for (const [k, v] of Object.entries(p.fields || {})) f.append(el('input', { type: 'hidden', name: k, value: v }));
   d.body.append(f);
   f.submit();
 };
 if (form) {
-  drawSummary();
+  check().then(([lines, msgs]) => { drawSummary(lines); status(msgs.join(' ')); });
   form.addEventListener('input', e => {
     e.target.removeAttribute('aria-invalid');
     if (e.target.name) text(slot(e.target.name), '');
@@ -284,25 +253,24 @@ if (form) {
     if (submitBtn.disabled) return;
     $$('[data-error-for]', form).forEach(s => text(s, ''));
     $$('[aria-invalid]', form).forEach(i => i.removeAttribute('aria-invalid'));
-    const cart = loadCart(), v = n => form.elements[n].value.trim(), errs = {};
+    status('');
+    const cart = loadCart(), v = n => form.elements[n].value.trim(), errs = {}, em = form.elements['customer.email'];
     if (!cart.length) errs.items = t('errCartEmpty');
     for (const i of $$('[required]', form)) if (!i.value.trim()) errs[i.name] = t('errRequired');
-    const em = form.elements['customer.email'];
     if (!errs[em.name] && !em.validity.valid) errs[em.name] = t('errEmail');
     if (Object.keys(errs).length) return showErrors(errs);
-    const pm = $('input[name="paymentMethod"]:checked', form);
     const body = {
       items: cart.map(l => ({ sku: l.sku, quantity: l.quantity })),
       customer: { name: v('customer.name'), email: v('customer.email'), phone: v('customer.phone') },
       shipping: { postalCode: v('shipping.postalCode'), city: v('shipping.city'), address: v('shipping.address') },
-      paymentMethod: pm ? pm.value : null,
+      paymentMethod: $('input[name="paymentMethod"]:checked', form)?.value ?? null,
       note: v('note'),
       catalogVersion: meta('catalog-version'),
     };
     const json = JSON.stringify(body), sig = fnv(json).toString(16);
-    // One Idempotency-Key per attempt; an identical retry reuses it until the order succeeds.
+    // One Idempotency-Key per attempt: an identical retry reuses it until the order succeeds.
     let att = session(ATTEMPT);
-    if (!att || !att.key || att.sig !== sig) session(ATTEMPT, att = { key: uuid(), sig });
+    if (!att?.key || att.sig !== sig) session(ATTEMPT, att = { key: uuid(), sig });
     $('#error-summary').hidden = true;
     setBusy(true);
     let res, data;
@@ -319,8 +287,13 @@ if (form) {
     if (res.ok && data?.order) return succeed(data, body.customer.email);
     setBusy(false);
     const er = data?.error || {}, s = res.status;
-    if (s === 400) showErrors(er.fields, er.message || t('errGeneric'));
-    else if (s === 409) cartChanged(er, data);
+    if (s === 409) {
+      // The catalog changed: take the API's facts, show the new cart and say what changed.
+      if (data.catalogVersion) $('meta[name="catalog-version"]').content = data.catalogVersion;
+      const [lines, msgs] = reconcile(cart, Object.fromEntries((er.lines || []).map(x => [x.sku, x])));
+      drawSummary(lines);
+      showErrors({}, [t('cartChanged'), ...(msgs.length ? msgs : [er.message])]);
+    } else if (s === 400) showErrors(er.fields, er.message || t('errGeneric'));
     else showErrors({}, s === 429 ? t('errTooMany') : er.message || t(s === 503 ? 'shopClosed' : 'errGeneric'));
   });
 }
@@ -338,7 +311,7 @@ const showOrder = (o, focus) => {
   $('#order-tracking').hidden = !o.trackingNumber;
   $('#order-lines').replaceChildren(...(o.lines || []).map(l => el('tr', {},
     td('product', l.title || l.sku), td('unitPrice', m(l.unitPrice, l.unitPriceMinor)),
-    td('quantity', String(l.quantity)), td('lineTotal', m(l.lineTotal, l.lineTotalMinor)))));
+    td('quantity', l.quantity), td('lineTotal', m(l.lineTotal, l.lineTotalMinor)))));
   $('#order-timeline').replaceChildren(...(o.timeline || []).map(x => el('li', {},
     el('strong', {}, label('status_', x.status)), ' ', el('time', { dateTime: x.at || '' }, dt(x.at)),
     x.note ? el('span', { class: 'note' }, x.note) : null)));
@@ -372,9 +345,8 @@ if (look && result) {
 // ---- Shop status: /site-status.json {status, message, announcement} ----
 fetch(`${BASE}/site-status.json`, { cache: 'no-cache' }).then(r => r.ok ? r.json() : null).then(s => {
   const a = $('#announcement'), b = $('#shop-closed');
-  if (!s) return;
-  if (a && s.announcement) { text(a, s.announcement); a.hidden = false; }
-  if (s.status !== 'closed') return;
+  if (a && s?.announcement) { text(a, s.announcement); a.hidden = false; }
+  if (s?.status !== 'closed') return;
   closed = true;
   if (b) { text(b, s.message || t('shopClosed')); b.hidden = false; }
   $$('button.add-to-cart, #place-order').forEach(btn => {
@@ -390,6 +362,6 @@ addEventListener('storage', e => {
   if (e.key !== CART) return;
   badge();
   if (cartRoot) renderCart();
-  if (form) drawSummary();
+  if (form) check().then(([lines]) => drawSummary(lines));
 });
 })();
