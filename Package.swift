@@ -59,8 +59,10 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
         ),
         // Local gateway simulator (ECPay + Stripe); never linked into order-api.
         .target(
@@ -103,7 +105,9 @@ let package = Package(
             dependencies: [
                 "OrderService", "StoreModel", "PaymentSandbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+                .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

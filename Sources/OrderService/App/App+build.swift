@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import Logging
+import StoreModel
+
+/// Builds the order API: opens the database, loads the catalog and site status, and wires the
+/// routes, middleware and background services. `order-api serve` and the tests both call this.
+///
+/// - Parameters:
+///   - configuration: where things are and how the API behaves.
+///   - logger: the root logger; every request logs with its request id.
+///   - paymentSteps: produces the payment step of new online orders (none by default).
+///   - clock: the current time (tests move it to exercise expiry).
+public func buildApplication(
+    configuration: OrderAPIConfiguration,
+    logger: Logger,
+    paymentSteps: any PaymentStepProvider = NoPaymentStepProvider(),
+    clock: @escaping @Sendable () -> Date = { Date() }
+) async throws -> some ApplicationProtocol {
+    let components = try await AppComponents.make(configuration: configuration, logger: logger, paymentSteps: paymentSteps, clock: clock)
+    let router = buildRouter(components)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "order-api"),
+        services: [
+            DatabaseService(store: components.store, logger: logger),
+            CatalogReloadSignalService(catalog: components.catalog, logger: logger),
+            ExpirySweepService(book: components.book, interval: configuration.expirySweepInterval, logger: logger),
+        ],
+        logger: logger)
+}
+
+/// The long-lived parts of the API, built once.
+struct AppComponents: Sendable {
+    let configuration: OrderAPIConfiguration
+    let store: any OrderStore
+    let catalog: CatalogProvider
+    let siteStatus: SiteStatusProvider
+    let book: OrderBook
+    let metrics: AppMetrics
+    let openAPIDocument: Data
+    let logger: Logger
+
+    static func make(
+        configuration: OrderAPIConfiguration, logger: Logger, paymentSteps: any PaymentStepProvider, clock: @escaping @Sendable () -> Date
+    ) async throws -> AppComponents {
+        let store = try SQLiteOrderStore(path: configuration.databasePath, logger: logger)
+        let catalog = try await CatalogProvider(contentDirectory: configuration.contentDirectory, store: store, logger: logger)
+        let siteStatus = try SiteStatusProvider(path: configuration.siteStatusPath, logger: logger)
+        let metrics = AppMetrics()
+        let book = OrderBook(
+            store: store, catalog: catalog, siteStatus: siteStatus, payments: paymentSteps, expiry: configuration.orderExpiry,
+            metrics: metrics, clock: clock)
+        if configuration.adminTokens.isEmpty {
+            logger.warning("admin API is off: set ADMIN_TOKEN to enable it")
+        }
+        return AppComponents(
+            configuration: configuration, store: store, catalog: catalog, siteStatus: siteStatus, book: book, metrics: metrics,
+            openAPIDocument: try OpenAPIDocument.load(), logger: logger)
+    }
+}
+
+/// The bundled OpenAPI document (a copy of the repository's `openapi.yaml`, kept equal by a test).
+enum OpenAPIDocument {
+    struct Missing: Error {}
+
+    static func load() throws -> Data {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else { throw Missing() }
+        return try Data(contentsOf: url)
+    }
+}
+
+/// Wires every route and middleware. The OpenAPI test compares `router.routes` with the document.
+func buildRouter(_ components: AppComponents) -> Router<AppRequestContext> {
+    let configuration = components.configuration
+    let router = Router(context: AppRequestContext.self)
+    let addresses = ClientAddressResolver(trustProxy: configuration.trustProxy)
+    let origins = configuration.effectiveOrigins(shopBaseURL: components.catalog.current.store.baseURL)
+    router.add(middleware: EdgeMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(metrics: components.metrics))
+    router.add(middleware: AllowedOriginsMiddleware(origins: Set(origins)))
+
+    HealthController(store: components.store, catalog: components.catalog, metrics: components.metrics, openAPIDocument: components.openAPIDocument)
+        .addRoutes(to: router)
+
+    let orders = router.group("order")
+        .add(middleware: RateLimitMiddleware(limiter: RateLimiter(capacity: configuration.rateLimitPerMinute), addresses: addresses))
+    OrderController(book: components.book, bodyLimit: configuration.orderBodyLimit).addRoutes(to: orders)
+
+    let admin = router.group("admin")
+        .add(
+            middleware: AdminAuthMiddleware(
+                tokens: configuration.adminTokens, failures: RateLimiter(capacity: configuration.adminFailureLimit, period: .seconds(15 * 60)),
+                addresses: addresses))
+    AdminOrderController(book: components.book, bodyLimit: configuration.adminBodyLimit).addRoutes(to: admin)
+    AdminSiteStatusController(siteStatus: components.siteStatus, bodyLimit: configuration.adminBodyLimit).addRoutes(to: admin)
+    AdminProductController(catalog: components.catalog, store: components.store, bodyLimit: configuration.adminBodyLimit).addRoutes(to: admin)
+    AdminCatalogController(catalog: components.catalog).addRoutes(to: admin)
+    components.logger.info("routes ready", metadata: ["origins": "\(origins.joined(separator: " "))"])
+    return router
+}

@@ -1,0 +1,43 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The request context: Hummingbird's core context plus the socket peer's address (for rate
+/// limiting), the request id, and the admin actor once authenticated.
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
+    /// Hummingbird's core context.
+    public var coreContext: CoreRequestContextStorage
+    /// The connected peer; `nil` in router tests.
+    public let remoteAddress: SocketAddress?
+    /// The request id (from `X-Request-Id` when valid, otherwise generated).
+    public var requestID: String = ""
+    /// The admin actor (`admin:<token fingerprint>`) once the admin middleware accepted the token.
+    public var adminActor: String?
+
+    /// Creates the context for a request on a channel.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Bodies are read by the controllers with per-route limits; this is the hard ceiling.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    /// The peer's IP address as text, or `unknown`.
+    public var peerAddress: String {
+        guard let address = remoteAddress else { return "unknown" }
+        return address.ipAddress ?? address.pathname ?? "unknown"
+    }
+}
+
+extension Request {
+    /// Reads the whole body up to `limit` bytes; a larger body is a 413.
+    func collectBody(limit: Int, context: AppRequestContext) async throws -> ByteBuffer {
+        if let declared = headers[.contentLength].flatMap(Int.init), declared > limit { throw APIError.tooLarge(limit: limit) }
+        do {
+            return try await body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError.tooLarge(limit: limit)
+        }
+    }
+}

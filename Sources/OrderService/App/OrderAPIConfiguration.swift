@@ -1,0 +1,57 @@
+import StoreModel
+
+/// Everything `order-api serve` can be told. The executable fills it from flags and environment
+/// variables; tests build it directly.
+public struct OrderAPIConfiguration: Sendable {
+    /// Listen address (`--host`, `ORDER_API_HOST`).
+    public var host = "127.0.0.1"
+    /// Listen port (`--port`, `ORDER_API_PORT`); 0 picks a free port.
+    public var port = 8081
+    /// Content directory (`--content`, `ORDER_API_CONTENT`).
+    public var contentDirectory = "content"
+    /// Path of `site-status.json` (`--site-status`, `ORDER_API_SITE_STATUS`).
+    public var siteStatusPath = "site-status.json"
+    /// SQLite path (`--db`, `ORDER_API_DB`).
+    public var databasePath = "data/orders.sqlite"
+    /// Admin tokens (`ADMIN_TOKEN`, comma-separated); empty turns the admin API off.
+    public var adminTokens: [String] = []
+    /// CORS origins, exact (`--allowed-origins`, `ALLOWED_ORIGINS`); empty means the storefront URL.
+    public var allowedOrigins: [String] = []
+    /// The storefront's public URL (`--storefront-url`, `STOREFRONT_URL`); defaults to the shop's `baseURL`.
+    public var storefrontURL: String?
+    /// The API's own public URL for gateway callbacks (`--public-url`, `ORDER_API_PUBLIC_URL`).
+    public var publicURL: String?
+    /// Requests per minute per address on `/order` (`--rate-limit`, `ORDER_API_RATE_LIMIT`); 0 is off.
+    public var rateLimitPerMinute = 60
+    /// Failed admin authentications allowed per address per 15 minutes before a lock-out
+    /// (`--admin-failure-limit`, `ORDER_API_ADMIN_FAILURE_LIMIT`); 0 is off.
+    public var adminFailureLimit = 10
+    /// Take the client address from the last `X-Forwarded-For` hop (`--trust-proxy`, `ORDER_API_TRUST_PROXY`).
+    public var trustProxy = false
+    /// How long an unpaid online order lives, per method (`ORDER_EXPIRY_CREDIT_CARD`, `ORDER_EXPIRY_ATM`, `ORDER_EXPIRY_STRIPE`, seconds).
+    public var orderExpiry: [PaymentMethod: Duration] = [.creditCard: .seconds(3600), .stripe: .seconds(3600), .atm: .seconds(4 * 86400)]
+    /// How often the expiry sweep runs (`--expiry-sweep-interval`, `ORDER_API_EXPIRY_SWEEP_INTERVAL`, seconds).
+    public var expirySweepInterval: Duration = .seconds(60)
+    /// Largest `POST /order` body in bytes.
+    public var orderBodyLimit = 32 * 1024
+    /// Largest admin request body in bytes.
+    public var adminBodyLimit = 256 * 1024
+
+    /// The default configuration.
+    public init() {}
+
+    /// The CORS origins in force: the configured ones, else the storefront URL's origin, else the shop's.
+    public func effectiveOrigins(shopBaseURL: String) -> [String] {
+        if !allowedOrigins.isEmpty { return allowedOrigins }
+        return [Self.origin(of: storefrontURL ?? shopBaseURL)].compactMap { $0 }
+    }
+
+    /// `https://shop.example.tw/path` → `https://shop.example.tw`.
+    public static func origin(of url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !host.isEmpty else { return nil }
+        return String(url[..<schemeEnd.upperBound]) + host
+    }
+}

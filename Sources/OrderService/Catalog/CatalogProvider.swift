@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import StoreModel
+import Synchronization
+
+/// Holds the current catalog and swaps it atomically on reload, so requests in flight keep the
+/// catalog they started with and no request is dropped.
+///
+/// It also remembers the prices of the last few catalog versions, so an order made against an older
+/// version is refused only when one of its lines really changed price.
+public final class CatalogProvider: Sendable {
+    private struct State {
+        var catalog: Catalog
+        var pricesByVersion: [String: [String: Int64]]
+        var versionOrder: [String]
+    }
+
+    private let state: Mutex<State>
+    private let reloadLock = AsyncLock()
+    /// The content directory the catalog is loaded from.
+    public let contentDirectory: String
+    private let store: any OrderStore
+    private let logger: Logger
+    private static let rememberedVersions = 32
+
+    /// Loads the catalog from `contentDirectory` and adds stock rows for its tracked products.
+    public init(contentDirectory: String, store: any OrderStore, logger: Logger) async throws {
+        self.contentDirectory = contentDirectory
+        self.store = store
+        self.logger = logger
+        let catalog = try await CatalogLoader(contentDirectory: contentDirectory).load()
+        try await store.seedStock(Self.initialStock(catalog))
+        state = Mutex(State(catalog: catalog, pricesByVersion: [catalog.version: Self.prices(catalog)], versionOrder: [catalog.version]))
+        logger.info("catalog loaded", metadata: ["version": "\(catalog.version)", "products": "\(catalog.products.count)"])
+    }
+
+    /// The current catalog.
+    public var current: Catalog { state.withLock { $0.catalog } }
+
+    /// The unit price (minor units) of each SKU in a remembered catalog version; `nil` for an unknown version.
+    public func prices(version: String) -> [String: Int64]? {
+        state.withLock { $0.pricesByVersion[version] }
+    }
+
+    /// Reloads the catalog from disk, seeds stock rows for new SKUs, then swaps it in.
+    ///
+    /// On a content error the current catalog stays in place and the error is thrown.
+    @discardableResult
+    public func reload() async throws -> Catalog {
+        try await reloadLock.withLock { try await self.reloadHoldingLock() }
+    }
+
+    /// Runs `body` while no reload runs (used by content edits, which end with their own reload).
+    public func withReloadLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await reloadLock.withLock(body)
+    }
+
+    /// Reloads while the caller already holds the reload lock.
+    func reloadHoldingLock() async throws -> Catalog {
+        let catalog = try await CatalogLoader(contentDirectory: contentDirectory).load()
+        try await store.seedStock(Self.initialStock(catalog))
+        state.withLock { state in
+            state.catalog = catalog
+            if state.pricesByVersion[catalog.version] == nil {
+                state.pricesByVersion[catalog.version] = Self.prices(catalog)
+                state.versionOrder.append(catalog.version)
+                while state.versionOrder.count > Self.rememberedVersions {
+                    state.pricesByVersion[state.versionOrder.removeFirst()] = nil
+                }
+            }
+        }
+        logger.info("catalog reloaded", metadata: ["version": "\(catalog.version)", "products": "\(catalog.products.count)"])
+        return catalog
+    }
+
+    static func initialStock(_ catalog: Catalog) -> [String: Int] {
+        catalog.products.reduce(into: [:]) { result, product in
+            if let stock = product.stock { result[product.sku] = stock }
+        }
+    }
+
+    static func prices(_ catalog: Catalog) -> [String: Int64] {
+        catalog.products.reduce(into: [:]) { $0[$1.sku] = $1.price.minorUnits }
+    }
+}

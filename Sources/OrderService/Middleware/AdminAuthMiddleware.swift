@@ -1,0 +1,65 @@
+import Crypto
+import Foundation
+import Hummingbird
+
+/// Guards the admin routes with `Authorization: Bearer <token>`.
+///
+/// Tokens are compared in constant time. Without any configured token the admin API answers 403
+/// `admin_disabled`. A wrong or missing token answers 401, and repeated failures from one address
+/// lock that address out (429 with `Retry-After`) for a while.
+struct AdminAuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let tokens: [String]
+    let failures: RateLimiter
+    let addresses: ClientAddressResolver
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !tokens.isEmpty else { throw APIError.adminDisabled }
+        let client = addresses.address(of: request, context: context)
+        if let wait = failures.isExhausted(client) {
+            context.logger.warning("admin locked out", metadata: ["client": "\(client)"])
+            throw APIError.rateLimited(retryAfter: wait)
+        }
+        guard let presented = Self.bearerToken(request.headers[.authorization]), let token = Self.match(presented, tokens) else {
+            _ = failures.acquire(client)
+            context.logger.warning("admin authentication failed", metadata: ["client": "\(client)"])
+            throw APIError.unauthorized
+        }
+        var context = context
+        context.adminActor = "admin:" + Self.fingerprint(token)
+        context.logger[metadataKey: "actor"] = .string(context.adminActor!)
+        return try await next(request, context)
+    }
+
+    static func bearerToken(_ header: String?) -> String? {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// The configured token equal to `presented`, comparing every token in constant time.
+    static func match(_ presented: String, _ tokens: [String]) -> String? {
+        let given = Array(presented.utf8)
+        var found: String? = nil
+        for token in tokens where constantTimeEqual(given, Array(token.utf8)) {
+            found = token
+        }
+        return found
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        let length = max(a.count, b.count)
+        for index in 0..<length {
+            let x = index < a.count ? a[index] : 0
+            let y = index < b.count ? b[index] : 0
+            difference |= x ^ y
+        }
+        return difference == 0 && a.count == b.count
+    }
+
+    /// The first 8 hex digits of the token's SHA-256: names the actor without revealing the token.
+    static func fingerprint(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+    }
+}

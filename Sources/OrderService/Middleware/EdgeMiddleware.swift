@@ -1,0 +1,77 @@
+import HTTPTypes
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The outermost middleware: assigns the request id (honouring a sane `X-Request-Id`), logs each
+/// request, turns every error into a JSON answer that never leaks internals, and sets the security
+/// headers on every answer.
+struct EdgeMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let requestID = request.headers[.requestID].flatMap(Self.acceptableRequestID) ?? OrderID.make()
+        context.requestID = requestID
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        let started = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            response = try Self.translate(error).response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            response = try APIError.tooLarge(limit: context.maxUploadSize).response(from: request, context: context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            response = try APIError.internalError.response(from: request, context: context)
+        }
+        Self.secure(&response.headers)
+        response.headers[.requestID] = requestID
+        let elapsed = ContinuousClock.now - started
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            ])
+        return response
+    }
+
+    static func secure(_ headers: inout HTTPFields) {
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.referrerPolicy] = "no-referrer"
+        headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
+        headers[.xFrameOptions] = "DENY"
+        if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
+    }
+
+    static func acceptableRequestID(_ text: String) -> String? {
+        guard (1...128).contains(text.utf8.count),
+            text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 || $0 == 46 })
+        else { return nil }
+        return text
+    }
+
+    /// Hummingbird's own errors (unknown route, wrong method, bad request line) as JSON errors.
+    static func translate(_ error: HTTPError) -> APIError {
+        switch error.status {
+        case .notFound: return .notFound("No such route.")
+        case .methodNotAllowed: return APIError(.methodNotAllowed, code: "method_not_allowed", message: "This route does not accept that method.")
+        case .contentTooLarge: return APIError(.contentTooLarge, code: "too_large", message: "The request body is too large.")
+        case .badRequest: return APIError(.badRequest, code: "invalid_request", message: "The request is malformed.")
+        default:
+            if error.status.code >= 500 { return .internalError }
+            return APIError(error.status, code: "http_\(error.status.code)", message: error.status.reasonPhrase)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+}

@@ -1,0 +1,169 @@
+import Crypto
+import Foundation
+import Logging
+import StoreModel
+
+/// The order rules: placing an order (pricing it from the catalog, reserving stock, idempotency),
+/// looking one up for the shopper, and changing states. Controllers translate HTTP to these calls.
+public final class OrderBook: Sendable {
+    let store: any OrderStore
+    let catalog: CatalogProvider
+    let siteStatus: SiteStatusProvider
+    let payments: any PaymentStepProvider
+    let expiry: [PaymentMethod: Duration]
+    let clock: @Sendable () -> Date
+    let metrics: AppMetrics
+
+    /// Creates the order rules over their collaborators.
+    public init(
+        store: any OrderStore, catalog: CatalogProvider, siteStatus: SiteStatusProvider, payments: any PaymentStepProvider,
+        expiry: [PaymentMethod: Duration], metrics: AppMetrics, clock: @escaping @Sendable () -> Date
+    ) {
+        self.store = store
+        self.catalog = catalog
+        self.siteStatus = siteStatus
+        self.payments = payments
+        self.expiry = expiry
+        self.metrics = metrics
+        self.clock = clock
+    }
+
+    /// The answer to a placement: status and JSON body (a replay returns the first answer's bytes).
+    struct Placement: Sendable {
+        var status: Int
+        var body: Data
+        var replayed: Bool
+        var orderID: String?
+    }
+
+    /// Places an order from a raw `POST /order` body.
+    func place(body: Data, idempotencyKey: String?, logger: Logger) async throws -> Placement {
+        let requestHash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        if let key = idempotencyKey, let record = try await store.idempotencyRecord(key: key) {
+            return try await replay(record, requestHash: requestHash, logger: logger)
+        }
+        let status = siteStatus.current
+        if status.status == .closed { throw APIError.shopClosed(status.message) }
+
+        let catalog = self.catalog.current
+        let request = try OrderRequest.parse(body, enabledMethods: catalog.store.paymentMethods)
+        let priced: PricedCart
+        switch catalog.price(request.items) {
+        case .success(let cart): priced = cart
+        case .failure: throw try await cartChanged(request.items, catalog: catalog, message: "Some products in the cart cannot be ordered.")
+        }
+        if let version = request.catalogVersion, version != catalog.version {
+            let old = self.catalog.prices(version: version)
+            let changed = old.map { prices in priced.lines.contains { prices[$0.sku] != $0.unitPrice.minorUnits } } ?? true
+            if changed {
+                throw try await cartChanged(request.items, catalog: catalog, message: "Prices changed since the cart was filled; please check the new prices.")
+            }
+        }
+
+        let now = Date(millis: clock().millis)
+        let newOrder = NewOrder(
+            id: OrderID.make(), paymentMethod: request.paymentMethod,
+            lines: priced.lines.map { OrderLine(sku: $0.sku, title: $0.title, quantity: $0.quantity, unitPrice: $0.unitPrice, lineTotal: $0.lineTotal) },
+            subtotal: priced.subtotal, shipping: priced.shipping, total: priced.total, catalogVersion: priced.catalogVersion,
+            customer: request.customer, shippingAddress: request.shipping, note: request.note, createdAt: now,
+            expiresAt: request.paymentMethod.isOnline ? expiry[request.paymentMethod].map { now.addingTimeInterval($0.seconds) } : nil)
+        let firstBody = try JSONResponse.data(OrderJSON.CreatedAnswer(order: .init(newOrder.asCreatedOrder), payment: nil))
+        let draft = idempotencyKey.map { IdempotencyDraft(key: $0, requestHash: requestHash, responseStatus: 201, responseBody: firstBody) }
+
+        let order: Order
+        do {
+            switch try await store.createOrder(newOrder, idempotency: draft) {
+            case .created(let created): order = created
+            case .replay(let record): return try await replay(record, requestHash: requestHash, logger: logger)
+            }
+        } catch StoreError.insufficientStock {
+            throw try await cartChanged(request.items, catalog: catalog, message: "Some products do not have enough stock left.")
+        }
+        metrics.orderCreated()
+        logger.info("order created", metadata: ["order": "\(order.id)", "total": "\(order.total)", "method": "\(order.paymentMethod.rawValue)"])
+
+        var responseBody = firstBody
+        if order.paymentMethod.isOnline, let step = await paymentStep(for: order, catalog: catalog, logger: logger) {
+            responseBody = try JSONResponse.data(OrderJSON.CreatedAnswer(order: .init(order), payment: step))
+            if let key = idempotencyKey { try await store.updateIdempotencyResponse(key: key, body: responseBody) }
+        }
+        return Placement(status: 201, body: responseBody, replayed: false, orderID: order.id)
+    }
+
+    private func replay(_ record: IdempotencyRecord, requestHash: String, logger: Logger) async throws -> Placement {
+        guard record.requestHash == requestHash else {
+            throw APIError(.unprocessableContent, code: "idempotency_key_reused", message: "This Idempotency-Key was already used with a different request body.")
+        }
+        logger.info("idempotent replay", metadata: ["order": "\(record.orderID ?? "-")"])
+        return Placement(status: record.responseStatus, body: record.responseBody, replayed: true, orderID: record.orderID)
+    }
+
+    private func paymentStep(for order: Order, catalog: Catalog, logger: Logger) async -> PaymentStep? {
+        do {
+            return try await payments.paymentStep(for: order, catalog: catalog)
+        } catch {
+            logger.error("payment step failed; the order stands without one", metadata: ["order": "\(order.id)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// A 409 naming the current price and availability of every requested line.
+    func cartChanged(_ items: [CartItem], catalog: Catalog, message: String) async throws -> APIError {
+        let levels = try await store.stockLevels()
+        let wanted = items.reduce(into: [String: Int]()) { $0[$1.sku, default: 0] += $1.quantity }
+        let lines = items.map { item -> CartLineStatus in
+            guard let product = catalog.product(sku: item.sku) else {
+                return CartLineStatus(sku: item.sku, title: nil, available: false, stock: nil, priceMinor: nil, price: nil)
+            }
+            let stock = levels[product.sku]?.available
+            let available = !product.draft && (stock.map { $0 >= wanted[product.sku, default: item.quantity] } ?? true)
+            return CartLineStatus(
+                sku: product.sku, title: product.title, available: available, stock: stock,
+                priceMinor: product.price.minorUnits, price: product.price.formatted)
+        }
+        return APIError(.conflict, code: "cart_changed", message: message, lines: lines, catalogVersion: catalog.version)
+    }
+
+    /// The order with this id when `contact` is its e-mail (any case) or phone (digits only); otherwise 404.
+    func lookup(id: String, contact: String) async throws -> (Order, [OrderEvent]) {
+        let notFound = APIError.notFound("No order matches this id and contact.")
+        guard OrderID.isWellFormed(id) else { throw notFound }
+        var order: Order
+        do {
+            order = try await store.order(id: id)
+        } catch StoreError.orderNotFound {
+            throw notFound
+        }
+        let contact = contact.trimmingCharacters(in: .whitespaces)
+        let digits = contact.filter(\.isASCIIDigit)
+        let emailMatches = !contact.isEmpty && contact.lowercased() == order.customer.email.lowercased()
+        let phoneMatches = digits.count >= 6 && digits == order.customer.phone.filter(\.isASCIIDigit)
+        guard emailMatches || phoneMatches else { throw notFound }
+        order = try await expireIfDue(order)
+        return (order, try await store.events(orderID: order.id))
+    }
+
+    /// Expires an unpaid order whose deadline passed (the lazy half of expiry; the sweep is the other).
+    func expireIfDue(_ order: Order) async throws -> Order {
+        guard order.status == .created, let deadline = order.expiresAt, deadline <= clock() else { return order }
+        do {
+            return try await store.transition(
+                StatusChange(orderID: order.id, to: .expired, role: .system, actor: "system", note: "not paid in time", at: clock(), expectedFrom: .created))
+        } catch StoreError.illegalTransition {
+            return try await store.order(id: order.id)
+        }
+    }
+
+    /// Expires every unpaid order whose deadline passed; returns their ids.
+    public func sweepExpired() async throws -> [String] {
+        try await store.expireDueOrders(now: clock())
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a `TimeInterval`.
+    var seconds: TimeInterval {
+        let parts = components
+        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
+    }
+}

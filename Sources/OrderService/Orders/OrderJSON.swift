@@ -1,0 +1,178 @@
+import Foundation
+import StoreModel
+
+/// The JSON shapes of orders, shared by the shopper and admin answers.
+enum OrderJSON {
+    struct Line: Encodable {
+        var sku: String
+        var title: String
+        var quantity: Int
+        var unitPriceMinor: Int64
+        var unitPrice: String
+        var lineTotalMinor: Int64
+        var lineTotal: String
+
+        init(_ line: OrderLine) {
+            sku = line.sku
+            title = line.title
+            quantity = line.quantity
+            unitPriceMinor = line.unitPrice.minorUnits
+            unitPrice = line.unitPrice.formatted
+            lineTotalMinor = line.lineTotal.minorUnits
+            lineTotal = line.lineTotal.formatted
+        }
+    }
+
+    /// The order in the `POST /order` answer.
+    struct Created: Encodable {
+        var id: String
+        var status: String
+        var createdAt: String
+        var lines: [Line]
+        var subtotalMinor: Int64
+        var subtotal: String
+        var shippingMinor: Int64
+        var shipping: String
+        var totalMinor: Int64
+        var total: String
+        var currency: String
+        var catalogVersion: String
+        var paymentMethod: String
+
+        init(_ order: Order) {
+            id = order.id
+            status = order.status.rawValue
+            createdAt = Timestamp.string(order.createdAt)
+            lines = order.lines.map(Line.init)
+            subtotalMinor = order.subtotal.minorUnits
+            subtotal = order.subtotal.formatted
+            shippingMinor = order.shipping.minorUnits
+            shipping = order.shipping.formatted
+            totalMinor = order.total.minorUnits
+            total = order.total.formatted
+            currency = order.currency.code
+            catalogVersion = order.catalogVersion
+            paymentMethod = order.paymentMethod.rawValue
+        }
+    }
+
+    /// `{"order": ..., "payment": null | {...}}`.
+    struct CreatedAnswer: Encodable {
+        var order: Created
+        var payment: PaymentStep?
+
+        enum CodingKeys: String, CodingKey { case order, payment }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(order, forKey: .order)
+            try container.encode(payment, forKey: .payment)
+        }
+    }
+
+    struct TimelineEntry: Encodable {
+        var status: String
+        var at: String
+        var note: String
+    }
+
+    struct MaskedCustomer: Encodable {
+        var name: String
+        var email: String
+        var phone: String
+    }
+
+    /// The order in the `GET /order` answer: status with timeline, masked personal data.
+    struct Status: Encodable {
+        var id: String
+        var status: String
+        var createdAt: String
+        var timeline: [TimelineEntry]
+        var lines: [Line]
+        var subtotal: String
+        var shipping: String
+        var total: String
+        var subtotalMinor: Int64
+        var shippingMinor: Int64
+        var totalMinor: Int64
+        var currency: String
+        var paymentMethod: String
+        var catalogVersion: String
+        var payment: PaymentInstructions?
+        var trackingNumber: String?
+        var customer: MaskedCustomer
+
+        init(_ order: Order, events: [OrderEvent]) {
+            id = order.id
+            status = order.status.rawValue
+            createdAt = Timestamp.string(order.createdAt)
+            timeline = events.filter { $0.from != $0.to }.map { TimelineEntry(status: $0.to.rawValue, at: Timestamp.string($0.at), note: $0.note) }
+            lines = order.lines.map(Line.init)
+            subtotal = order.subtotal.formatted
+            shipping = order.shipping.formatted
+            total = order.total.formatted
+            subtotalMinor = order.subtotal.minorUnits
+            shippingMinor = order.shipping.minorUnits
+            totalMinor = order.total.minorUnits
+            currency = order.currency.code
+            paymentMethod = order.paymentMethod.rawValue
+            catalogVersion = order.catalogVersion
+            payment = order.paymentInstructions
+            trackingNumber = order.trackingNumber
+            customer = MaskedCustomer(
+                name: Masking.name(order.customer.name), email: Masking.email(order.customer.email), phone: Masking.phone(order.customer.phone))
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, status, createdAt, timeline, lines, subtotal, shipping, total, subtotalMinor, shippingMinor, totalMinor
+            case currency, paymentMethod, catalogVersion, payment, trackingNumber, customer
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(status, forKey: .status)
+            try c.encode(createdAt, forKey: .createdAt)
+            try c.encode(timeline, forKey: .timeline)
+            try c.encode(lines, forKey: .lines)
+            try c.encode(subtotal, forKey: .subtotal)
+            try c.encode(shipping, forKey: .shipping)
+            try c.encode(total, forKey: .total)
+            try c.encode(subtotalMinor, forKey: .subtotalMinor)
+            try c.encode(shippingMinor, forKey: .shippingMinor)
+            try c.encode(totalMinor, forKey: .totalMinor)
+            try c.encode(currency, forKey: .currency)
+            try c.encode(paymentMethod, forKey: .paymentMethod)
+            try c.encode(catalogVersion, forKey: .catalogVersion)
+            try c.encode(payment, forKey: .payment)
+            try c.encode(trackingNumber, forKey: .trackingNumber)
+            try c.encode(customer, forKey: .customer)
+        }
+    }
+
+    struct StatusAnswer: Encodable {
+        var order: Status
+    }
+}
+
+/// Masks personal data for the public order-status answer.
+enum Masking {
+    /// `王小明` → `王**`.
+    static func name(_ name: String) -> String {
+        guard let first = name.first else { return "" }
+        return name.count == 1 ? "*" : String(first) + String(repeating: "*", count: name.count - 1)
+    }
+
+    /// `alice@example.com` → `a***@example.com`.
+    static func email(_ email: String) -> String {
+        guard let at = email.lastIndex(of: "@"), let first = email.first else { return "***" }
+        return String(first) + "***" + email[at...]
+    }
+
+    /// `0912-345-678` → `*******678` (the digits, all but the last three hidden).
+    static func phone(_ phone: String) -> String {
+        let digits = phone.filter(\.isASCIIDigit)
+        guard digits.count > 3 else { return String(repeating: "*", count: digits.count) }
+        return String(repeating: "*", count: digits.count - 3) + digits.suffix(3)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Expires unpaid orders on a schedule and gives their stock back.
+struct ExpirySweepService: Service {
+    let book: OrderBook
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let expired = try await book.sweepExpired()
+                    if !expired.isEmpty { logger.info("expired unpaid orders", metadata: ["count": "\(expired.count)", "orders": "\(expired.joined(separator: ","))"]) }
+                } catch {
+                    logger.error("expiry sweep failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
+/// Reloads the catalog on `SIGHUP`.
+struct CatalogReloadSignalService: Service {
+    let catalog: CatalogProvider
+    let logger: Logger
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        await cancelWhenGracefulShutdown {
+            for await _ in signals {
+                do {
+                    try await catalog.reload()
+                } catch {
+                    logger.error("catalog reload on SIGHUP failed; keeping the previous catalog", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}
+
+/// Closes the database after the server has stopped (services shut down in reverse order, and the
+/// HTTP server is the last one started).
+struct DatabaseService: Service {
+    let store: any OrderStore
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        do {
+            try await store.close()
+            logger.info("database closed")
+        } catch {
+            logger.error("database close failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import StoreModel
+
+/// Everything the API keeps durably. One implementation per database; each write method is one
+/// transaction that keeps its invariant (stock is never oversold, every state change writes an event).
+public protocol OrderStore: Sendable {
+    /// Adds stock rows for tracked SKUs that have none; existing rows are kept (the database is the live stock).
+    func seedStock(_ initial: [String: Int]) async throws
+
+    /// Stores a new order, reserving its stock, together with its creation event and idempotency record.
+    ///
+    /// Throws `StoreError.insufficientStock` (changing nothing) when a tracked SKU lacks stock.
+    func createOrder(_ order: NewOrder, idempotency: IdempotencyDraft?) async throws -> CreateOrderOutcome
+
+    /// The idempotency record of a key, when the key was used.
+    func idempotencyRecord(key: String) async throws -> IdempotencyRecord?
+
+    /// Replaces the response body stored for an idempotency key.
+    func updateIdempotencyResponse(key: String, body: Data) async throws
+
+    /// The order with this id; throws `StoreError.orderNotFound`.
+    func order(id: String) async throws -> Order
+
+    /// The order's event log, oldest first.
+    func events(orderID: String) async throws -> [OrderEvent]
+
+    /// Moves an order to a new state through the transition table, moving its stock and writing an event.
+    func transition(_ change: StatusChange) async throws -> Order
+
+    /// Expires unpaid orders whose deadline has passed, giving their stock back; returns their ids.
+    func expireDueOrders(now: Date) async throws -> [String]
+
+    /// Records gateway payment instructions (ATM account) on an order.
+    func recordPaymentInstructions(orderID: String, instructions: PaymentInstructions, at: Date) async throws
+
+    /// Flags an order for the owner's review with a note in its event log.
+    func flagForReview(orderID: String, actor: String, note: String, at: Date) async throws
+
+    /// A page of orders, newest first.
+    func listOrders(_ query: OrderQuery) async throws -> OrderPage
+
+    /// The live stock of every tracked SKU.
+    func stockLevels() async throws -> [String: StockLevel]
+
+    /// Sets a SKU's available stock (creating its row when untracked). Throws `StoreError.invalidStock` below zero.
+    func setAvailableStock(sku: String, available: Int) async throws -> StockLevel
+
+    /// Order counts by state and paid revenue by currency, for metrics.
+    func statistics() async throws -> OrderStatistics
+
+    /// Checks that the database answers.
+    func ping() async throws
+
+    /// Closes the database cleanly.
+    func close() async throws
+}
+
+/// A requested state change.
+public struct StatusChange: Sendable, Hashable {
+    /// The order.
+    public var orderID: String
+    /// The target state.
+    public var to: OrderStatus
+    /// The role asking, checked against the transition table.
+    public var role: OrderStatus.Actor
+    /// The actor written to the event log (`admin:1a2b3c4d`, `system`, ...).
+    public var actor: String
+    /// A note for the event log.
+    public var note: String
+    /// A tracking number to record.
+    public var trackingNumber: String?
+    /// When the change happens.
+    public var at: Date
+    /// When set, the change only applies while the order is in this state (otherwise 409).
+    public var expectedFrom: OrderStatus?
+
+    /// Creates a change.
+    public init(orderID: String, to: OrderStatus, role: OrderStatus.Actor, actor: String, note: String = "", trackingNumber: String? = nil, at: Date, expectedFrom: OrderStatus? = nil) {
+        self.orderID = orderID
+        self.to = to
+        self.role = role
+        self.actor = actor
+        self.note = note
+        self.trackingNumber = trackingNumber
+        self.at = at
+        self.expectedFrom = expectedFrom
+    }
+}
+
+/// The live stock of one SKU. `received = available + reserved + sold` always holds.
+public struct StockLevel: Sendable, Hashable {
+    /// The SKU.
+    public var sku: String
+    /// Units that can still be ordered.
+    public var available: Int
+    /// Units held by unpaid orders.
+    public var reserved: Int
+    /// Units of paid, shipped or delivered orders.
+    public var sold: Int
+    /// Every unit ever put on sale (initial stock plus adjustments).
+    public var received: Int
+}
+
+/// Filters and paging for the admin order list.
+public struct OrderQuery: Sendable, Hashable {
+    /// Only orders in this state.
+    public var status: OrderStatus?
+    /// Only orders placed at or after this time.
+    public var from: Date?
+    /// Only orders placed before this time.
+    public var to: Date?
+    /// A search on the id, e-mail or phone.
+    public var search: String?
+    /// The cursor of the previous page.
+    public var cursor: OrderCursor?
+    /// Page size, 1 to 100 (the CSV export uses larger internal pages).
+    public var limit: Int
+
+    /// Creates a query.
+    public init(status: OrderStatus? = nil, from: Date? = nil, to: Date? = nil, search: String? = nil, cursor: OrderCursor? = nil, limit: Int = 50) {
+        self.status = status
+        self.from = from
+        self.to = to
+        self.search = search
+        self.cursor = cursor
+        self.limit = limit
+    }
+}
+
+/// A position in the newest-first order list.
+public struct OrderCursor: Sendable, Hashable {
+    /// Placement time in milliseconds since 1970 of the last order seen.
+    public var createdAtMillis: Int64
+    /// Id of the last order seen.
+    public var id: String
+
+    /// The opaque text form.
+    public var token: String { "\(createdAtMillis)_\(id)" }
+
+    /// Parses the opaque text form.
+    public init?(token: String) {
+        let parts = token.split(separator: "_", maxSplits: 1)
+        guard parts.count == 2, let millis = Int64(parts[0]), OrderID.isWellFormed(String(parts[1])) else { return nil }
+        self.createdAtMillis = millis
+        self.id = String(parts[1])
+    }
+
+    /// Creates a cursor.
+    public init(createdAtMillis: Int64, id: String) {
+        self.createdAtMillis = createdAtMillis
+        self.id = id
+    }
+}
+
+/// One page of orders.
+public struct OrderPage: Sendable, Hashable {
+    /// The orders, newest first.
+    public var orders: [Order]
+    /// The cursor of the next page, `nil` on the last page.
+    public var nextCursor: OrderCursor?
+}
+
+/// Aggregates for metrics.
+public struct OrderStatistics: Sendable, Hashable {
+    /// Number of orders per state.
+    public var countsByStatus: [OrderStatus: Int]
+    /// Paid revenue (paid, shipped, delivered) in minor units per currency code.
+    public var revenueMinorByCurrency: [String: Int64]
+}
+
+/// Failures of the storage layer that callers handle.
+public enum StoreError: Error, Sendable, Hashable {
+    /// No order has this id.
+    case orderNotFound
+    /// Not enough stock for these SKUs: the SKU and its available units.
+    case insufficientStock([String: Int])
+    /// The transition table does not allow this change.
+    case illegalTransition(from: OrderStatus, to: OrderStatus)
+    /// A stock value is out of range.
+    case invalidStock
+    /// A stored row could not be read back (corruption or a newer schema).
+    case corruptRow(String)
+}

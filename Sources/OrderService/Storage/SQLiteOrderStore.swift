@@ -1,0 +1,346 @@
+import Foundation
+import GRDB
+import Logging
+import StoreModel
+
+/// The SQLite order store: a GRDB `DatabasePool` in WAL mode with `synchronous=FULL`, so an
+/// acknowledged order survives a crash or a power cut. Orders are written through a group-commit
+/// writer; every write method is one transaction (or one savepoint of a group transaction).
+public final class SQLiteOrderStore: OrderStore {
+    let pool: DatabasePool
+    private let writer: GroupCommitWriter
+
+    /// Opens (creating when needed) the database at `path` and runs the migrations.
+    public init(path: String, logger: Logger) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        configuration.label = "orders"
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Migrations.migrator.migrate(pool)
+        writer = GroupCommitWriter(writer: pool)
+        logger.info("database open", metadata: ["path": "\(path)", "journal": "wal", "synchronous": "full"])
+    }
+
+    public func seedStock(_ initial: [String: Int]) async throws {
+        try await pool.write { db in
+            for (sku, units) in initial where units >= 0 {
+                try db.execute(
+                    sql: "INSERT INTO stock (sku, available, reserved, sold, received) VALUES (?, ?, 0, 0, ?) ON CONFLICT(sku) DO NOTHING",
+                    arguments: [sku, units, units])
+            }
+        }
+    }
+
+    public func createOrder(_ order: NewOrder, idempotency: IdempotencyDraft?) async throws -> CreateOrderOutcome {
+        try await writer.submit { db in
+            if let idempotency, let existing = try Self.idempotencyRecord(db, key: idempotency.key) {
+                return .replay(existing)
+            }
+            var short: [String: Int] = [:]
+            for (sku, quantity) in order.quantitiesBySKU.sorted(by: { $0.key < $1.key }) {
+                try db.execute(
+                    sql: "UPDATE stock SET available = available - ?1, reserved = reserved + ?1 WHERE sku = ?2 AND available >= ?1",
+                    arguments: [quantity, sku])
+                if db.changesCount == 0, let available = try Int.fetchOne(db, sql: "SELECT available FROM stock WHERE sku = ?", arguments: [sku]) {
+                    short[sku] = available
+                }
+            }
+            if !short.isEmpty { throw StoreError.insufficientStock(short) }
+            try Self.insert(order, db)
+            try Self.appendEvent(db, orderID: order.id, at: order.createdAt, actor: "shopper", from: nil, to: .created, note: "")
+            if let idempotency {
+                try db.execute(
+                    sql: "INSERT INTO idempotency_keys (key, request_hash, response_status, response_body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [idempotency.key, idempotency.requestHash, idempotency.responseStatus, idempotency.responseBody, order.id, order.createdAt.millis])
+            }
+            return .created(order.asCreatedOrder)
+        }
+    }
+
+    public func idempotencyRecord(key: String) async throws -> IdempotencyRecord? {
+        try await pool.read { db in try Self.idempotencyRecord(db, key: key) }
+    }
+
+    public func updateIdempotencyResponse(key: String, body: Data) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE idempotency_keys SET response_body = ? WHERE key = ?", arguments: [body, key])
+        }
+    }
+
+    public func order(id: String) async throws -> Order {
+        try await pool.read { db in try Self.order(db, id: id) }
+    }
+
+    public func events(orderID: String) async throws -> [OrderEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT at, actor, from_status, to_status, note FROM order_events WHERE order_id = ? ORDER BY seq", arguments: [orderID])
+                .map { row in
+                    guard let to = OrderStatus(rawValue: row["to_status"]) else { throw StoreError.corruptRow("order_events.to_status") }
+                    let fromText: String? = row["from_status"]
+                    return OrderEvent(at: Date(millis: row["at"]), actor: row["actor"], from: fromText.flatMap(OrderStatus.init(rawValue:)), to: to, note: row["note"])
+                }
+        }
+    }
+
+    public func transition(_ change: StatusChange) async throws -> Order {
+        try await writer.submit { db in try Self.apply(change, db) }
+    }
+
+    public func expireDueOrders(now: Date) async throws -> [String] {
+        let due = try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM orders WHERE status = 'created' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT 500", arguments: [now.millis])
+        }
+        var expired: [String] = []
+        for id in due {
+            let change = StatusChange(orderID: id, to: .expired, role: .system, actor: "system", note: "not paid in time", at: now, expectedFrom: .created)
+            do {
+                _ = try await transition(change)
+                expired.append(id)
+            } catch StoreError.illegalTransition {
+                continue  // paid or cancelled meanwhile
+            }
+        }
+        return expired
+    }
+
+    public func recordPaymentInstructions(orderID: String, instructions: PaymentInstructions, at: Date) async throws {
+        let json = String(decoding: try JSONEncoder().encode(instructions), as: UTF8.self)
+        try await writer.submit { db in
+            try db.execute(sql: "UPDATE orders SET payment_info = ?, updated_at = ? WHERE id = ?", arguments: [json, at.millis, orderID])
+            if db.changesCount == 0 { throw StoreError.orderNotFound }
+        }
+    }
+
+    public func flagForReview(orderID: String, actor: String, note: String, at: Date) async throws {
+        try await writer.submit { db in
+            let order = try Self.order(db, id: orderID)
+            try db.execute(sql: "UPDATE orders SET needs_review = 1, updated_at = ? WHERE id = ?", arguments: [at.millis, orderID])
+            try Self.appendEvent(db, orderID: orderID, at: at, actor: actor, from: order.status, to: order.status, note: note)
+        }
+    }
+
+    public func listOrders(_ query: OrderQuery) async throws -> OrderPage {
+        try await pool.read { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let status = query.status { clauses.append("status = ?"); arguments += [status.rawValue] }
+            if let from = query.from { clauses.append("created_at >= ?"); arguments += [from.millis] }
+            if let to = query.to { clauses.append("created_at < ?"); arguments += [to.millis] }
+            if let search = query.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
+                let digits = search.filter(\.isASCIIDigit)
+                var alternatives = ["id = ?", "customer_email_lower LIKE ? ESCAPE '\\'"]
+                arguments += [search, "%" + Self.likeEscaped(search.lowercased()) + "%"]
+                if digits.count >= 3 {
+                    alternatives.append("customer_phone_digits LIKE ?")
+                    arguments += ["%" + digits + "%"]
+                }
+                clauses.append("(" + alternatives.joined(separator: " OR ") + ")")
+            }
+            if let cursor = query.cursor {
+                clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
+                arguments += [cursor.createdAtMillis, cursor.createdAtMillis, cursor.id]
+            }
+            let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            let limit = max(1, query.limit)
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM orders \(whereSQL) ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)", arguments: arguments)
+            let pageIDs = ids.prefix(limit)
+            let orders = try pageIDs.map { try Self.order(db, id: $0) }
+            let next = ids.count > limit ? orders.last.map { OrderCursor(createdAtMillis: $0.createdAt.millis, id: $0.id) } : nil
+            return OrderPage(orders: orders, nextCursor: next)
+        }
+    }
+
+    public func stockLevels() async throws -> [String: StockLevel] {
+        try await pool.read { db in
+            var levels: [String: StockLevel] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT sku, available, reserved, sold, received FROM stock") {
+                let level = Self.stockLevel(row)
+                levels[level.sku] = level
+            }
+            return levels
+        }
+    }
+
+    public func setAvailableStock(sku: String, available: Int) async throws -> StockLevel {
+        guard (0...1_000_000_000).contains(available) else { throw StoreError.invalidStock }
+        return try await writer.submit { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO stock (sku, available, reserved, sold, received) VALUES (?1, ?2, 0, 0, ?2)
+                    ON CONFLICT(sku) DO UPDATE SET received = received + (?2 - available), available = ?2
+                    """,
+                arguments: [sku, available])
+            guard let row = try Row.fetchOne(db, sql: "SELECT sku, available, reserved, sold, received FROM stock WHERE sku = ?", arguments: [sku]) else {
+                throw StoreError.invalidStock
+            }
+            return Self.stockLevel(row)
+        }
+    }
+
+    public func statistics() async throws -> OrderStatistics {
+        try await pool.read { db in
+            var counts: [OrderStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM orders GROUP BY status") {
+                if let status = OrderStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            var revenue: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT currency, SUM(total_minor) AS s FROM orders WHERE status IN ('paid', 'shipped', 'delivered') GROUP BY currency") {
+                revenue[row["currency"]] = row["s"]
+            }
+            return OrderStatistics(countsByStatus: counts, revenueMinorByCurrency: revenue)
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+}
+
+extension SQLiteOrderStore {
+    static func insert(_ order: NewOrder, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO orders (id, status, payment_method, currency, subtotal_minor, shipping_minor, total_minor, catalog_version,
+                    customer_name, customer_email, customer_email_lower, customer_phone, customer_phone_digits,
+                    postal_code, city, address, note, created_at, updated_at, expires_at)
+                VALUES (?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                order.id, order.paymentMethod.rawValue, order.total.currency.code, order.subtotal.minorUnits, order.shipping.minorUnits,
+                order.total.minorUnits, order.catalogVersion, order.customer.name, order.customer.email, order.customer.email.lowercased(),
+                order.customer.phone, order.customer.phone.filter(\.isASCIIDigit), order.shippingAddress.postalCode,
+                order.shippingAddress.city, order.shippingAddress.address, order.note, order.createdAt.millis, order.createdAt.millis,
+                order.expiresAt?.millis,
+            ])
+        for (position, line) in order.lines.enumerated() {
+            try db.execute(
+                sql: "INSERT INTO order_lines (order_id, position, sku, title, quantity, unit_price_minor, line_total_minor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [order.id, position, line.sku, line.title, line.quantity, line.unitPrice.minorUnits, line.lineTotal.minorUnits])
+        }
+    }
+
+    static func appendEvent(_ db: Database, orderID: String, at: Date, actor: String, from: OrderStatus?, to: OrderStatus, note: String) throws {
+        try db.execute(
+            sql: "INSERT INTO order_events (order_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [orderID, at.millis, actor, from?.rawValue, to.rawValue, note])
+    }
+
+    /// Which stock bucket an order's units sit in while it is in a state.
+    enum StockBucket { case reserved, sold, released }
+
+    static func bucket(_ status: OrderStatus) -> StockBucket {
+        if status.holdsReservation { return .reserved }
+        if status.countsAsSold { return .sold }
+        return .released
+    }
+
+    static func apply(_ change: StatusChange, _ db: Database) throws -> Order {
+        var order = try order(db, id: change.orderID)
+        if let expected = change.expectedFrom, order.status != expected {
+            throw StoreError.illegalTransition(from: order.status, to: change.to)
+        }
+        guard order.status.canMove(to: change.to, by: change.role, method: order.paymentMethod) else {
+            throw StoreError.illegalTransition(from: order.status, to: change.to)
+        }
+        let from = bucket(order.status)
+        let to = bucket(change.to)
+        if from != to {
+            var short: [String: Int] = [:]
+            let quantities = order.lines.reduce(into: [String: Int]()) { $0[$1.sku, default: 0] += $1.quantity }
+            for (sku, quantity) in quantities.sorted(by: { $0.key < $1.key }) {
+                let sql: String
+                switch (from, to) {
+                case (.reserved, .sold): sql = "UPDATE stock SET reserved = reserved - ?1, sold = sold + ?1 WHERE sku = ?2"
+                case (.reserved, .released): sql = "UPDATE stock SET reserved = reserved - ?1, available = available + ?1 WHERE sku = ?2"
+                case (.sold, .released): sql = "UPDATE stock SET sold = sold - ?1, available = available + ?1 WHERE sku = ?2"
+                case (.sold, .reserved): sql = "UPDATE stock SET sold = sold - ?1, reserved = reserved + ?1 WHERE sku = ?2"
+                case (.released, .sold): sql = "UPDATE stock SET available = available - ?1, sold = sold + ?1 WHERE sku = ?2 AND available >= ?1"
+                case (.released, .reserved): sql = "UPDATE stock SET available = available - ?1, reserved = reserved + ?1 WHERE sku = ?2 AND available >= ?1"
+                default: continue
+                }
+                try db.execute(sql: sql, arguments: [quantity, sku])
+                if from == .released, db.changesCount == 0,
+                    let available = try Int.fetchOne(db, sql: "SELECT available FROM stock WHERE sku = ?", arguments: [sku]) {
+                    short[sku] = available
+                }
+            }
+            if !short.isEmpty { throw StoreError.insufficientStock(short) }
+        }
+        let tracking = change.trackingNumber ?? order.trackingNumber
+        try db.execute(
+            sql: "UPDATE orders SET status = ?, updated_at = ?, tracking_number = ? WHERE id = ?",
+            arguments: [change.to.rawValue, change.at.millis, tracking, order.id])
+        try appendEvent(db, orderID: order.id, at: change.at, actor: change.actor, from: order.status, to: change.to, note: change.note)
+        order.status = change.to
+        order.updatedAt = change.at
+        order.trackingNumber = tracking
+        return order
+    }
+
+    static func order(_ db: Database, id: String) throws -> Order {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE id = ?", arguments: [id]) else {
+            throw StoreError.orderNotFound
+        }
+        guard let status = OrderStatus(rawValue: row["status"]), let method = PaymentMethod(rawValue: row["payment_method"]),
+            let currency = Currency(code: row["currency"])
+        else { throw StoreError.corruptRow("orders \(id)") }
+        let lines = try Row.fetchAll(db, sql: "SELECT * FROM order_lines WHERE order_id = ? ORDER BY position", arguments: [id]).map { line in
+            OrderLine(
+                sku: line["sku"], title: line["title"], quantity: line["quantity"],
+                unitPrice: Money(minorUnits: line["unit_price_minor"], currency: currency),
+                lineTotal: Money(minorUnits: line["line_total_minor"], currency: currency))
+        }
+        let paymentJSON: String? = row["payment_info"]
+        let instructions = paymentJSON.flatMap { try? JSONDecoder().decode(PaymentInstructions.self, from: Data($0.utf8)) }
+        let expires: Int64? = row["expires_at"]
+        return Order(
+            id: row["id"], status: status, paymentMethod: method, lines: lines,
+            subtotal: Money(minorUnits: row["subtotal_minor"], currency: currency),
+            shipping: Money(minorUnits: row["shipping_minor"], currency: currency),
+            total: Money(minorUnits: row["total_minor"], currency: currency),
+            catalogVersion: row["catalog_version"],
+            customer: Customer(name: row["customer_name"], email: row["customer_email"], phone: row["customer_phone"]),
+            shippingAddress: ShippingAddress(postalCode: row["postal_code"], city: row["city"], address: row["address"]),
+            note: row["note"], createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]),
+            expiresAt: expires.map(Date.init(millis:)), trackingNumber: row["tracking_number"], needsReview: (row["needs_review"] as Int64) != 0,
+            paymentInstructions: instructions)
+    }
+
+    static func idempotencyRecord(_ db: Database, key: String) throws -> IdempotencyRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE key = ?", arguments: [key]).map { row in
+            IdempotencyRecord(key: row["key"], requestHash: row["request_hash"], responseStatus: row["response_status"], responseBody: row["response_body"], orderID: row["order_id"])
+        }
+    }
+
+    static func stockLevel(_ row: Row) -> StockLevel {
+        StockLevel(sku: row["sku"], available: row["available"], reserved: row["reserved"], sold: row["sold"], received: row["received"])
+    }
+
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+}
+
+extension Date {
+    /// Milliseconds since 1970, as stored.
+    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// A date from stored milliseconds since 1970.
+    init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
