@@ -73,5 +73,4 @@ struct EdgeMiddleware: RouterMiddleware {
 extension HTTPField.Name {
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
-    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
 }

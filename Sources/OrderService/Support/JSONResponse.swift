@@ -4,9 +4,10 @@ import Hummingbird
 
 /// Builds JSON responses with one encoder configuration.
 enum JSONResponse {
+    /// Sorted keys make every answer byte-stable (identical 404s, replayable idempotent answers).
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
