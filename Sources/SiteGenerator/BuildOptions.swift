@@ -18,14 +18,17 @@ public struct BuildOptions: Sendable {
     public var clean: Bool
     /// Only validate; write nothing.
     public var checkOnly: Bool
+    /// The year shown in page footers; `nil` takes it from `SOURCE_DATE_EPOCH` or the clock.
+    public var buildYear: Int?
 
     /// Creates options with the usual defaults.
     public init(
         contentDirectory: String = "content", themeDirectory: String = "themes/default",
         defaultThemeDirectory: String = "themes/default", outputDirectory: String = "public",
         siteStatusFile: String = "site-status.json", baseURL: String? = nil, apiURL: String? = nil,
-        clean: Bool = false, checkOnly: Bool = false
+        clean: Bool = false, checkOnly: Bool = false, buildYear: Int? = nil
     ) {
+        self.buildYear = buildYear
         self.contentDirectory = contentDirectory
         self.themeDirectory = themeDirectory
         self.defaultThemeDirectory = defaultThemeDirectory

@@ -30,7 +30,7 @@ extension BuildSteps {
         let plan = try context.require(context.plan, "plan")
         let theme = try context.require(context.theme, "theme")
         let output = try context.require(context.output, "output")
-        let renderer = PageRenderer(plan: plan, theme: theme, buildYear: Calendar(identifier: .gregorian).component(.year, from: Date()))
+        let renderer = PageRenderer(plan: plan, theme: theme, buildYear: context.options.resolvedBuildYear)
         let basePath = plan.store.basePath
         enum Job: Sendable { case product(Int), listing(Int), page(Int) }
         let jobs: [Job] = plan.products.indices.map(Job.product) + plan.pages.indices.map(Job.page) + plan.listings.indices.map(Job.listing)
@@ -104,6 +104,17 @@ extension BuildSteps {
         context.report.writtenPaths = output.written.sorted()
         context.report.unchanged = output.unchanged
         context.report.removed = removed
+    }
+}
+
+extension BuildOptions {
+    /// `buildYear`, else the year of `SOURCE_DATE_EPOCH` (reproducible builds), else this year.
+    var resolvedBuildYear: Int {
+        if let buildYear { return buildYear }
+        let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(TimeInterval.init)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.component(.year, from: epoch.map(Date.init(timeIntervalSince1970:)) ?? Date())
     }
 }
 

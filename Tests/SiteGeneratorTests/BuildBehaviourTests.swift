@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import SiteGenerator
+import StoreModel
+
+@Suite struct BuildBehaviourTests {
+    static func product(_ slug: String, price: String, category: String = "Fruit", body: String = "Fresh.") -> String {
+        "---\ntitle: \(slug.capitalized)\nsku: SKU-\(slug.uppercased())\nprice: \(price)\ncategories: [\(category)]\n---\n\(body)\n"
+    }
+
+    @Test func invalidContentFailsAndLeavesThePreviousOutputUntouched() async throws {
+        let workspace = try Workspace.smallShop(products: ["a.md": Self.product("a", price: "100"), "b.md": Self.product("b", price: "200")])
+        defer { workspace.cleanUp() }
+        _ = try await workspace.build()
+        let before = try workspace.snapshot()
+        try workspace.write("content/products/b.md", "---\ntitle: B\nsku: SKU-B\nprice: 2O0\n---\n")
+        let error = await #expect(throws: BuildError.self) { _ = try await workspace.build() }
+        #expect("\(error!)".contains("\(workspace.content)/products/b.md:4: price: \"2O0\" is not a decimal number"))
+        #expect(try workspace.snapshot() == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: workspace.root.path).filter { $0.contains("staging") }
+        #expect(leftovers.isEmpty, "the staging directory is removed")
+    }
+
+    @Test func brokenInternalLinkNamesFileAndLine() async throws {
+        let workspace = try Workspace.smallShop(products: [
+            "a.md": Self.product("a", price: "100", body: "Intro.\n\nSee [the FAQ](/pages/faq/) and [b](/products/b/).\n\n[gone](/products/nope/)"),
+            "b.md": Self.product("b", price: "100"),
+        ], pages: ["faq.md": "---\ntitle: FAQ\n---\n[back](../../products/a/) [missing](/pages/nothing/)"])
+        defer { workspace.cleanUp() }
+        let error = await #expect(throws: BuildError.self) { _ = try await workspace.build() }
+        guard case .invalidContent(let content) = error else { Issue.record("expected a content error"); return }
+        #expect(content.issues.map(\.description) == [
+            "\(workspace.content)/pages/faq.md:4: link: /pages/nothing/ points to a page that does not exist",
+            "\(workspace.content)/products/a.md:11: link: /products/nope/ points to a page that does not exist",
+        ])
+        #expect(!FileManager.default.fileExists(atPath: workspace.output))
+    }
+
+    @Test func rebuildWithNothingChangedWritesNothing() async throws {
+        let workspace = try Workspace.smallShop(products: ["a.md": Self.product("a", price: "100"), "b.md": Self.product("b", price: "200")])
+        defer { workspace.cleanUp() }
+        let first = try await workspace.build()
+        #expect(first.fullBuild)
+        #expect(first.written > 0)
+        let second = try await workspace.build()
+        #expect(!second.fullBuild)
+        #expect(second.written == 0)
+        #expect(second.unchanged == first.written)
+    }
+
+    @Test func priceEditRewritesOnlyTheAffectedPages() async throws {
+        var products: [String: String] = [:]
+        for index in 0..<60 { products["p\(index).md"] = Self.product("p\(index)", price: "\(100 + index)", category: index < 30 ? "Fruit" : "Oil") }
+        let workspace = try Workspace.smallShop(products: products)
+        defer { workspace.cleanUp() }
+        _ = try await workspace.build()
+        let untouched = try workspace.read("products/p50/index.html")
+        try workspace.write("content/products/p1.md", Self.product("p1", price: "999"))
+        let report = try await workspace.build()
+        let pages = report.writtenPaths.filter { $0.hasSuffix(".html") }
+        // Products sort by weight, then title: P1 sits on the first page of the home and Fruit listings.
+        #expect(Set(pages) == ["products/p1/index.html", "index.html", "categories/fruit/index.html", "cart/index.html", "checkout/index.html", "order/index.html", "404.html"])
+        #expect(report.writtenPaths.contains("catalog.json"))
+        #expect(try workspace.read("products/p1/index.html").contains("NT$999"))
+        #expect(try workspace.read("products/p50/index.html") == untouched)
+        let catalog = try JSONSerialization.jsonObject(with: Data(try workspace.read("catalog.json").utf8)) as! [String: Any]
+        let entry = (catalog["products"] as! [[String: Any]]).first { $0["sku"] as? String == "SKU-P1" }
+        #expect(entry?["price"] as? Int == 999)
+    }
+
+    @Test func removedProductDisappearsFromTheOutput() async throws {
+        let workspace = try Workspace.smallShop(products: ["a.md": Self.product("a", price: "100"), "b.md": Self.product("b", price: "200")])
+        defer { workspace.cleanUp() }
+        _ = try await workspace.build()
+        try FileManager.default.removeItem(atPath: workspace.content + "/products/b.md")
+        let report = try await workspace.build()
+        #expect(report.removed >= 1)
+        #expect(!FileManager.default.fileExists(atPath: workspace.output + "/products/b/index.html"))
+        #expect(!(try workspace.read("sitemap.xml")).contains("/products/b/"))
+    }
+
+    @Test func draftsAreNotPublished() async throws {
+        let workspace = try Workspace.smallShop(products: [
+            "a.md": Self.product("a", price: "100"),
+            "secret.md": "---\ntitle: Secret\nsku: SECRET\nprice: 5\ndraft: true\n---\n",
+        ])
+        defer { workspace.cleanUp() }
+        let report = try await workspace.build()
+        #expect(report.products == 1)
+        #expect(report.drafts == 1)
+        #expect(!FileManager.default.fileExists(atPath: workspace.output + "/products/secret/index.html"))
+        #expect(!(try workspace.read("catalog.json")).contains("SECRET"))
+    }
+
+    @Test func largeCatalogsPaginateAndSplitTheSitemap() throws {
+        let twd = Currency(code: "TWD")!
+        let store = StoreConfig(name: "S", baseURL: "https://s.test", locale: "en", currency: twd, apiURL: "/api", paymentMethods: [.atm],
+                                shipping: ShippingRule(flatFee: .zero(twd), freeShippingThreshold: nil), pageSize: 24)
+        let products = (0..<100).map { Product(slug: "p\($0)", sourcePath: "products/p\($0).md", title: "P\($0)", sku: "P\($0)", price: Money(minorUnits: 1, currency: twd), categories: ["All"]) }
+        let plan = SitePlan(catalog: Catalog(store: store, products: products, pages: []), store: store)
+        let home = plan.listings.filter { $0.kind == .home }
+        #expect(home.count == 5)
+        #expect(home.map(\.members.count) == [24, 24, 24, 24, 4])
+        #expect(home[1].sitePath == "/page/2/")
+        let urls = (0..<120_001).map { "https://s.test/p\($0)/" }
+        let files = DataFiles.sitemaps(urls: urls, limit: 50_000) { "https://s.test/" + $0 }
+        #expect(files.map(\.0) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"])
+        #expect(files.last!.1.contains("<sitemapindex"))
+        #expect(files[2].1.components(separatedBy: "<url>").count - 1 == 20_001)
+    }
+}
