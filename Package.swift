@@ -7,7 +7,6 @@ let package = Package(
     products: [
         .executable(name: "storefront", targets: ["storefront"]),
         .executable(name: "order-api", targets: ["order-api"]),
-        .executable(name: "payment-sandbox", targets: ["payment-sandbox"]),
         .library(name: "StoreModel", targets: ["StoreModel"]),
         .library(name: "SiteGenerator", targets: ["SiteGenerator"]),
         .library(name: "OrderService", targets: ["OrderService"]),
@@ -64,16 +63,6 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.yaml")]
         ),
-        // Local gateway simulator (ECPay + Stripe); never linked into order-api.
-        .target(
-            name: "PaymentSandbox",
-            dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
-        ),
         .executableTarget(
             name: "storefront",
             dependencies: [
@@ -90,20 +79,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "payment-sandbox",
-            dependencies: [
-                "PaymentSandbox",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
         .testTarget(name: "StoreModelTests", dependencies: ["StoreModel"]),
         .testTarget(name: "SiteGeneratorTests", dependencies: ["SiteGenerator", "StoreModel"]),
         .testTarget(
             name: "OrderServiceTests",
             dependencies: [
-                "OrderService", "StoreModel", "PaymentSandbox",
+                "OrderService", "StoreModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],
