@@ -53,7 +53,7 @@ enum Markdown {
     /// Inline nodes carry no source position in cmark: find the line of `](url` from the block's first line on.
     private static func lineOf(_ url: String, in markdown: String, near blockLine: Int) -> Int {
         var line = 1
-        for text in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+        for text in markdown.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             if line >= blockLine, text.contains(url) { return line }
             line += 1
         }

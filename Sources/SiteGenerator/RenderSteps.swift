@@ -40,28 +40,17 @@ extension BuildSteps {
                 switch job {
                 case .product(let index):
                     let product = plan.products[index]
-                    let path = SitePlan.filePath(forSitePath: product.path)
-                    let hash = product.contentHash
-                    if output.isCurrent(path, inputHash: hash), let links = output.previousLinks(source: product.sourcePath, hash: hash) {
-                        return .success(links.map { (product.sourcePath, $0.line, $0.url, product.path) })
-                    }
-                    let rendered = Markdown.render(product.description, basePath: basePath)
-                    try output.put(path, Data(renderer.product(index, rendered: rendered).utf8), inputHash: hash)
-                    let links = rendered.links.map { (line: $0.line + product.descriptionLine - 1, url: $0.url) }
-                    output.recordLinks(source: product.sourcePath, hash: hash, urls: links.map { "\($0.line) \($0.url)" })
-                    return .success(links.map { (product.sourcePath, $0.line, $0.url, product.path) })
+                    return .success(try renderMarkdownPage(
+                        sitePath: product.path, source: product.sourcePath, inputHash: product.contentHash,
+                        markdown: product.description, firstLine: product.descriptionLine, basePath: basePath, output: output
+                    ) { renderer.product(index, rendered: $0) })
                 case .page(let index):
                     let page = plan.pages[index]
-                    let path = SitePlan.filePath(forSitePath: page.path)
-                    let hash = FNV1a.hash64("\(page.title)\u{1}\(page.summary ?? "")\u{1}\(page.body)".utf8)
-                    if output.isCurrent(path, inputHash: hash), let links = output.previousLinks(source: page.sourcePath, hash: hash) {
-                        return .success(links.map { (page.sourcePath, $0.line, $0.url, page.path) })
-                    }
-                    let rendered = Markdown.render(page.body, basePath: basePath)
-                    try output.put(path, Data(renderer.page(index, rendered: rendered).utf8), inputHash: hash)
-                    let links = rendered.links.map { (line: $0.line + page.bodyLine - 1, url: $0.url) }
-                    output.recordLinks(source: page.sourcePath, hash: hash, urls: links.map { "\($0.line) \($0.url)" })
-                    return .success(links.map { (page.sourcePath, $0.line, $0.url, page.path) })
+                    return .success(try renderMarkdownPage(
+                        sitePath: page.path, source: page.sourcePath,
+                        inputHash: FNV1a.hash64("\(page.title)\u{1}\(page.summary ?? "")\u{1}\(page.body)".utf8),
+                        markdown: page.body, firstLine: page.bodyLine, basePath: basePath, output: output
+                    ) { renderer.page(index, rendered: $0) })
                 case .listing(let index):
                     let listing = plan.listings[index]
                     let path = SitePlan.filePath(forSitePath: listing.sitePath)
@@ -90,6 +79,23 @@ extension BuildSteps {
             let html = renderer.fixed(template: template, kind: kind, titleKey: titleKey, sitePath: sitePath)
             try output.put(SitePlan.filePath(forSitePath: sitePath), Data(html.utf8))
         }
+    }
+
+    /// Renders a page made from one Markdown source unless its inputs are unchanged, and returns
+    /// the source's internal links (from this render, or recorded by the build that rendered it).
+    private static func renderMarkdownPage(
+        sitePath: String, source: String, inputHash: UInt64, markdown: String, firstLine: Int, basePath: String,
+        output: OutputTree, html: (Markdown.Rendered) -> String
+    ) throws -> [(String, Int, String, String)] {
+        let path = SitePlan.filePath(forSitePath: sitePath)
+        if let links = output.previousLinks(source: source, hash: inputHash), output.isCurrent(path, inputHash: inputHash) {
+            return links.map { (source, $0.line, $0.url, sitePath) }
+        }
+        let rendered = Markdown.render(markdown, basePath: basePath)
+        try output.put(path, Data(html(rendered).utf8), inputHash: inputHash)
+        let links = rendered.links.map { (line: $0.line + firstLine - 1, url: $0.url) }
+        output.recordLinks(source: source, hash: inputHash, urls: links.map { "\($0.line) \($0.url)" })
+        return links.map { (source, $0.line, $0.url, sitePath) }
     }
 
     static let checkLinks = BuildStep("check links") { context in

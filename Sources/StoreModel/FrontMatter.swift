@@ -28,9 +28,9 @@ public enum FrontMatterParser {
         var closing: Int? = nil
         var bodyStart = rest.endIndex
         while !rest.isEmpty {
-            let end = rest.firstIndex(of: "\n") ?? rest.endIndex
-            var line = rest[rest.startIndex..<end]
-            if line.last == "\r" { line = line.dropLast() }
+            // "\r\n" is one Character in Swift, so Windows line endings are matched explicitly.
+            let end = rest.firstIndex(where: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) ?? rest.endIndex
+            let line = rest[rest.startIndex..<end]
             rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
             if !lines.isEmpty, line.trimmingTrailingSpaces() == "---" {
                 closing = lines.count

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StoreModel
 
@@ -132,6 +133,20 @@ import Testing
         #expect(lines.contains("\(fixture.content)/products/nofm.md:1: the file must start with a '---' line that opens the front matter"))
         #expect(lines.contains { $0.hasPrefix("\(fixture.content)/products/badyaml.md:") && $0.contains("invalid YAML") })
         #expect(lines.contains("\(fixture.content)/products/badjson.json:3: invalid JSON: invalid number"))
+    }
+
+    @Test func windowsLineEndingsReadTheSameWithTheSameLines() async throws {
+        let fixture = try ContentFixture()
+        defer { fixture.cleanUp() }
+        try fixture.write("content/products/crlf.md", "---\r\ntitle: CRLF\r\nsku: CR-1\r\nprice: 120\r\ntags:\r\n  - a\r\n  - b\r\n---\r\nBody\r\n")
+        try fixture.write("content/products/bad.md", "---\r\ntitle: Bad\r\nsku: CR-2\r\nprice: x\r\n---\r\n")
+        let error = await #expect(throws: ContentError.self) { _ = try await CatalogLoader(contentDirectory: fixture.content).load() }
+        #expect(error?.issues.map(\.description) == ["\(fixture.content)/products/bad.md:4: price: \"x\" is not a decimal number such as 1280 or 19.99"])
+        try FileManager.default.removeItem(atPath: fixture.content + "/products/bad.md")
+        let product = try #require(try await CatalogLoader(contentDirectory: fixture.content).load().product(sku: "CR-1"))
+        #expect(product.price.minorUnits == 120)
+        #expect(product.tags == ["a", "b"])
+        #expect(product.descriptionLine == 8)
     }
 
     @Test func absurdPricesAreRejected() async throws {
