@@ -146,7 +146,7 @@ import Testing
         let product = try #require(try await CatalogLoader(contentDirectory: fixture.content).load().product(sku: "CR-1"))
         #expect(product.price.minorUnits == 120)
         #expect(product.tags == ["a", "b"])
-        #expect(product.descriptionLine == 8)
+        #expect(product.descriptionLine == 9)
     }
 
     @Test func absurdPricesAreRejected() async throws {
