@@ -17,7 +17,7 @@ struct Build: AsyncParsableCommand {
     func run() async throws {
         do {
             let report = try await SiteBuilder(options: site.buildOptions(output: out, clean: clean, checkOnly: false), logger: site.logger()).build()
-            for warning in report.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            printWarnings(report.warnings)
             print("built \(out)/: \(report)")
         } catch {
             throw reportFailure(error)

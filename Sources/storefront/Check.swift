@@ -11,7 +11,7 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         do {
             let report = try await SiteBuilder(options: site.buildOptions(output: "public", clean: false, checkOnly: true), logger: site.logger()).build()
-            for warning in report.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            printWarnings(report.warnings)
             print("ok: \(report.products) products (\(report.drafts) drafts), \(report.pages) pages, catalog \(report.catalogVersion), checked in \((report.seconds * 100).rounded() / 100) s")
         } catch {
             throw reportFailure(error)

@@ -57,3 +57,12 @@ func reportFailure(_ error: Error) -> ExitCode {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
     return ExitCode(1)
 }
+
+/// Prints the first warnings to standard error and counts the rest, so that a large catalog
+/// with one repeated problem does not flood the terminal.
+func printWarnings(_ warnings: [String], limit: Int = 20) {
+    for warning in warnings.prefix(limit) { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+    if warnings.count > limit {
+        FileHandle.standardError.write(Data("warning: ... and \(warnings.count - limit) more warnings\n".utf8))
+    }
+}
