@@ -3,12 +3,6 @@ import StoreModel
 
 /// The admin JSON shapes of orders: unmasked, with the event log.
 enum AdminOrderJSON {
-    struct Customer: Encodable {
-        var name: String
-        var email: String
-        var phone: String
-    }
-
     struct Shipping: Encodable {
         var postalCode: String
         var city: String
@@ -35,7 +29,7 @@ enum AdminOrderJSON {
             totalMinor = order.total.minorUnits
             total = order.total.formatted
             currency = order.currency.code
-            customer = Customer(name: order.customer.name, email: order.customer.email, phone: order.customer.phone)
+            customer = order.customer
             itemCount = order.lines.reduce(0) { $0 + $1.quantity }
             needsReview = order.needsReview
         }
@@ -103,7 +97,7 @@ enum AdminOrderJSON {
             total = order.total.formatted
             currency = order.currency.code
             catalogVersion = order.catalogVersion
-            customer = Customer(name: order.customer.name, email: order.customer.email, phone: order.customer.phone)
+            customer = order.customer
             shippingAddress = Shipping(postalCode: order.shippingAddress.postalCode, city: order.shippingAddress.city, address: order.shippingAddress.address)
             note = order.note
             trackingNumber = order.trackingNumber

@@ -131,3 +131,6 @@ public struct OrderEvent: Sendable, Hashable {
     /// A free-text note.
     public var note: String
 }
+
+/// Customers appear in answers as `{"name", "email", "phone"}` (masked in shopper answers).
+extension Customer: Encodable {}

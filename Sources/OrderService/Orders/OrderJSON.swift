@@ -76,12 +76,6 @@ enum OrderJSON {
         var note: String
     }
 
-    struct MaskedCustomer: Encodable {
-        var name: String
-        var email: String
-        var phone: String
-    }
-
     /// The order in the `GET /order` answer: status with timeline, masked personal data.
     struct Status: Encodable {
         var id: String
@@ -100,7 +94,7 @@ enum OrderJSON {
         var catalogVersion: String
         var payment: PaymentInstructions?
         var trackingNumber: String?
-        var customer: MaskedCustomer
+        var customer: Customer
 
         init(_ order: Order, events: [OrderEvent]) {
             id = order.id
@@ -119,7 +113,7 @@ enum OrderJSON {
             catalogVersion = order.catalogVersion
             payment = order.paymentInstructions
             trackingNumber = order.trackingNumber
-            customer = MaskedCustomer(
+            customer = Customer(
                 name: Masking.name(order.customer.name), email: Masking.email(order.customer.email), phone: Masking.phone(order.customer.phone))
         }
 
