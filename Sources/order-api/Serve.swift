@@ -4,16 +4,6 @@ import Logging
 import OrderService
 import StoreModel
 
-/// `order-api`: the shop's order API server.
-@main
-struct OrderAPICommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "order-api",
-        abstract: "Takes orders from the storefront and serves the admin JSON API.",
-        subcommands: [Serve.self],
-        defaultSubcommand: Serve.self)
-}
-
 /// `order-api serve`: every flag falls back to its environment variable, then to the default.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the API server (the default command).")
