@@ -9,11 +9,12 @@ run:
 	scripts/install-deps.sh
 	scripts/run-shop.sh
 
-## Run every test.
+## Run every test: the Swift unit and API tests, then the system and browser tests (pytest).
 test:
-	scripts/install-deps.sh
+	scripts/install-deps.sh --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	python3 -m pytest -q Tests/python || [ $$? -eq 5 ]  # 5: no tests collected yet
 
 build:
 	$(SWIFT) build

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Storefront needs, only when they are missing.
-# Usage: scripts/install-deps.sh [extra-package ...]
+# Usage: scripts/install-deps.sh [--test] [extra-package ...]
+#   --test  also the browser and test tools: Chromium, chromedriver, CJK fonts for screenshots,
+#           and the Python packages in Tests/python/requirements.txt.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+with_tests=0
+if [ "${1:-}" = "--test" ]; then with_tests=1; shift; fi
 packages=(libcmark-dev libsqlite3-dev pkg-config "$@")
+[ $with_tests -eq 0 ] || packages+=(chromium chromium-driver fonts-noto-cjk)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -16,3 +22,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 command -v swift >/dev/null 2>&1 || export PATH="/opt/swift/usr/bin:$PATH"
 command -v swift >/dev/null 2>&1 || { echo "Swift is not installed (expected at /opt/swift)" >&2; exit 1; }
+if [ $with_tests -eq 1 ]; then
+  python3 -m pip install -q --disable-pip-version-check -r Tests/python/requirements.txt
+fi

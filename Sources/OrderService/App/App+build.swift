@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import StoreModel
 
 /// Builds the order API: opens the database, loads the catalog and site status, and wires the
@@ -17,17 +18,49 @@ public func buildApplication(
     paymentSteps: any PaymentStepProvider = NoPaymentStepProvider(),
     clock: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> some ApplicationProtocol {
-    let components = try await AppComponents.make(configuration: configuration, logger: logger, paymentSteps: paymentSteps, clock: clock)
-    let router = buildRouter(components)
+    let api = try await OrderAPI(configuration: configuration, logger: logger, paymentSteps: paymentSteps, clock: clock)
     return Application(
-        router: router,
+        router: buildRouter(api.components),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "order-api"),
-        services: [
-            DatabaseService(store: components.store, logger: logger),
-            CatalogReloadSignalService(catalog: components.catalog, logger: logger),
-            ExpirySweepService(book: components.book, interval: configuration.expirySweepInterval, logger: logger),
-        ],
+        services: api.services,
         logger: logger)
+}
+
+/// The order API as parts, for a host that mounts it under a path prefix beside other routes
+/// (`storefront serve` puts it at `/api` on the shop's own origin).
+public struct OrderAPI: Sendable {
+    let components: AppComponents
+
+    /// Opens the database and loads the catalog and site status, as `buildApplication` does.
+    public init(
+        configuration: OrderAPIConfiguration,
+        logger: Logger,
+        paymentSteps: any PaymentStepProvider = NoPaymentStepProvider(),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) async throws {
+        components = try await AppComponents.make(configuration: configuration, logger: logger, paymentSteps: paymentSteps, clock: clock)
+    }
+
+    /// Adds every route and its middleware to `group` (for example `router.group("api")`).
+    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        var group = group
+        for middleware in edgeMiddleware(components) { group = group.add(middleware: middleware) }
+        OrderService.addRoutes(components, to: group)
+    }
+
+    /// The background services the API needs running: database close, catalog reload on SIGHUP, expiry sweep.
+    public var services: [any Service] {
+        [
+            DatabaseService(store: components.store, logger: components.logger),
+            CatalogReloadSignalService(catalog: components.catalog, logger: components.logger),
+            ExpirySweepService(book: components.book, interval: components.configuration.expirySweepInterval, logger: components.logger),
+        ]
+    }
+
+    /// Reloads the catalog from the content directory (after a rebuild, for example).
+    public func reloadCatalog() async throws {
+        _ = try await components.catalog.reload()
+    }
 }
 
 /// The long-lived parts of the API, built once.
@@ -72,13 +105,24 @@ enum OpenAPIDocument {
 
 /// Wires every route and middleware. The OpenAPI test compares `router.routes` with the document.
 func buildRouter(_ components: AppComponents) -> Router<AppRequestContext> {
-    let configuration = components.configuration
     let router = Router(context: AppRequestContext.self)
+    // On the router itself, so unknown routes and CORS preflights get them too.
+    for middleware in edgeMiddleware(components) { router.add(middleware: middleware) }
+    addRoutes(components, to: router.group())
+    return router
+}
+
+/// Security headers, request ids, metrics and CORS: the middleware in front of every API answer.
+func edgeMiddleware(_ components: AppComponents) -> [any MiddlewareProtocol<Request, Response, AppRequestContext>] {
+    let origins = components.configuration.effectiveOrigins(shopBaseURL: components.catalog.current.store.baseURL)
+    return [EdgeMiddleware(), RequestMetricsMiddleware(metrics: components.metrics), AllowedOriginsMiddleware(origins: Set(origins))]
+}
+
+/// Adds the API's routes to `router`, a group at the API's root path.
+func addRoutes(_ components: AppComponents, to router: RouterGroup<AppRequestContext>) {
+    let configuration = components.configuration
     let addresses = ClientAddressResolver(trustProxy: configuration.trustProxy)
     let origins = configuration.effectiveOrigins(shopBaseURL: components.catalog.current.store.baseURL)
-    router.add(middleware: EdgeMiddleware())
-    router.add(middleware: RequestMetricsMiddleware(metrics: components.metrics))
-    router.add(middleware: AllowedOriginsMiddleware(origins: Set(origins)))
 
     HealthController(store: components.store, catalog: components.catalog, metrics: components.metrics, openAPIDocument: components.openAPIDocument)
         .addRoutes(to: router)
@@ -97,5 +141,4 @@ func buildRouter(_ components: AppComponents) -> Router<AppRequestContext> {
     AdminProductController(catalog: components.catalog, store: components.store, bodyLimit: configuration.adminBodyLimit).addRoutes(to: admin)
     AdminCatalogController(catalog: components.catalog).addRoutes(to: admin)
     components.logger.info("routes ready", metadata: ["origins": "\(origins.joined(separator: " "))"])
-    return router
 }

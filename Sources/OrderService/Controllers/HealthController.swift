@@ -8,7 +8,7 @@ struct HealthController {
     let metrics: AppMetrics
     let openAPIDocument: Data
 
-    func addRoutes(to router: Router<AppRequestContext>) {
+    func addRoutes(to router: RouterGroup<AppRequestContext>) {
         router.get("healthz", use: health)
         router.get("readyz", use: ready)
         router.get("metrics", use: scrape)
