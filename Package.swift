@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "StoreModel", targets: ["StoreModel"]),
         .library(name: "SiteGenerator", targets: ["SiteGenerator"]),
         .library(name: "OrderService", targets: ["OrderService"]),
+        .library(name: "ShopServer", targets: ["ShopServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
@@ -63,10 +64,20 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.yaml")]
         ),
+        // `storefront serve`: the built site, the order API and the payment sandbox on one origin.
+        .target(
+            name: "ShopServer",
+            dependencies: [
+                "SiteGenerator", "OrderService", "StoreModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "storefront",
             dependencies: [
-                "SiteGenerator", "StoreModel",
+                "SiteGenerator", "StoreModel", "ShopServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+import Logging
+import OrderService
+import ServiceLifecycle
+
+/// The whole shop in one process for local use: the built site, the order API under `/api` on the
+/// same origin, and a rebuild with live reload whenever the sources change.
+public struct ShopServer: Sendable {
+    /// Where the shop can be reached once it runs.
+    public struct Addresses: Sendable {
+        /// The shop's home page.
+        public var shop: String
+        /// The owner's admin page.
+        public var admin: String
+        /// The order API's root.
+        public var api: String
+    }
+
+    /// Errors that stop the server before it serves anything.
+    public enum StartError: Error, CustomStringConvertible {
+        /// The first build failed and no earlier build exists to serve.
+        case firstBuildFailed
+
+        /// A readable explanation.
+        public var description: String {
+            "the shop could not be built (see the errors above), and there is no earlier build to serve"
+        }
+    }
+
+    let configuration: ShopServerConfiguration
+    let logger: Logger
+
+    /// Creates a server; nothing happens until `run`.
+    public init(configuration: ShopServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The addresses this configuration serves at.
+    public var addresses: Addresses {
+        let shop = configuration.shopURL
+        return Addresses(shop: shop + "/", admin: shop + "/admin/", api: shop + ShopServerConfiguration.apiPrefix + "/")
+    }
+
+    /// Builds the shop, starts serving, calls `onReady` once the port is open, and runs until
+    /// SIGINT or SIGTERM.
+    public func run(onReady: @escaping @Sendable (Addresses) async -> Void = { _ in }) async throws {
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let hub = LiveReloadHub()
+        let rebuilder = SiteRebuilder(configuration: configuration, hub: hub, logger: logger)
+        if await rebuilder.build(reason: "start") == nil {
+            guard rebuilder.hasSite else { throw StartError.firstBuildFailed }
+            await rebuilder.loadExistingHeaders()
+        }
+        let api = try await OrderAPI(configuration: apiConfiguration, logger: logger)
+        await rebuilder.attach(api)
+
+        let router = Router(context: AppRequestContext.self)
+        router.add(
+            middleware: StaticSiteMiddleware(
+                root: configuration.outputDirectory,
+                passThroughPrefixes: [ShopServerConfiguration.apiPrefix, ShopServerConfiguration.sandboxPrefix, ShopServerConfiguration.internalPrefix],
+                rebuilder: rebuilder))
+        api.addRoutes(to: router.group(RouterPath(ShopServerConfiguration.apiPrefix)))
+        LiveReloadController(hub: hub).addRoutes(to: router.group(RouterPath(ShopServerConfiguration.internalPrefix)))
+
+        let watcher = SourceWatcher(
+            paths: [configuration.contentDirectory, configuration.themeDirectory, configuration.defaultThemeDirectory, configuration.siteStatusPath],
+            interval: configuration.pollInterval, rebuilder: rebuilder, hub: hub, logger: logger)
+        let addresses = self.addresses
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "storefront"),
+            services: api.services + [watcher],
+            onServerRunning: { _ in await onReady(addresses) },
+            logger: logger)
+        try await app.runService()
+    }
+
+    /// The order API's settings under `serve`: the same origin, the local database, the admin token.
+    var apiConfiguration: OrderAPIConfiguration {
+        var api = OrderAPIConfiguration()
+        api.contentDirectory = configuration.contentDirectory
+        api.siteStatusPath = configuration.siteStatusPath
+        api.databasePath = configuration.databasePath
+        api.adminTokens = [configuration.adminToken]
+        api.storefrontURL = configuration.shopURL
+        api.publicURL = configuration.shopURL + ShopServerConfiguration.apiPrefix
+        api.allowedOrigins = [configuration.shopURL]
+        api.rateLimitPerMinute = configuration.orderRateLimitPerMinute
+        return api
+    }
+}
