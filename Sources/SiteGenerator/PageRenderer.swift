@@ -41,6 +41,8 @@ struct PageRenderer: Sendable {
             "catalogVersion": plan.catalogVersion,
             "css": theme.assetPath("site.css", basePath: basePath) ?? "",
             "js": theme.assetPath("site.js", basePath: basePath) ?? "",
+            "adminCSS": theme.assetPath("admin.css", basePath: basePath) ?? "",
+            "adminJS": theme.assetPath("admin.js", basePath: basePath) ?? "",
             "contact": contact,
             "nav": plan.categories.map { ["name": $0.name, "url": basePath + $0.sitePath] as [String: Any] },
             "footerPages": plan.pages.map { ["title": $0.title, "url": basePath + $0.path] as [String: Any] },
@@ -168,6 +170,11 @@ struct PageRenderer: Sendable {
         let og: [String: Any] = ["type": "website", "title": title, "description": plan.store.description, "url": plan.store.absoluteURL(basePath + sitePath)]
         var context = base(kind: kind, title: title, description: plan.store.description, sitePath: sitePath, og: og, jsonLD: [], noindex: true)
         return render(template, context)
+    }
+
+    /// Whether the theme has the template `name`.
+    func hasTemplate(_ name: String) -> Bool {
+        theme.library.getTemplate(named: name) != nil
     }
 
     // MARK: Helpers

@@ -75,6 +75,11 @@ extension BuildSteps {
             ("order", "order", "orderStatus", SitePlan.orderPath),
             ("404", "notFound", "notFound", SitePlan.notFoundPath),
         ]
+        // The owner's admin page, when the theme has one: not linked from the shop, not in the sitemap.
+        if renderer.hasTemplate("admin") {
+            let html = renderer.fixed(template: "admin", kind: "admin", titleKey: "admin", sitePath: SitePlan.adminPath)
+            try output.put(SitePlan.filePath(forSitePath: SitePlan.adminPath), Data(html.utf8))
+        }
         for (template, kind, titleKey, sitePath) in fixed {
             let html = renderer.fixed(template: template, kind: kind, titleKey: titleKey, sitePath: sitePath)
             try output.put(SitePlan.filePath(forSitePath: sitePath), Data(html.utf8))

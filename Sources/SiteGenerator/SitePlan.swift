@@ -52,6 +52,7 @@ struct SitePlan: Sendable {
     static let cartPath = "/cart/"
     static let checkoutPath = "/checkout/"
     static let orderPath = "/order/"
+    static let adminPath = "/admin/"
     static let notFoundPath = "/404.html"
 
     init(catalog: Catalog, store: StoreConfig) {

@@ -10,8 +10,16 @@ import Testing
         let report = try await workspace.build()
         #expect(report.products >= 10)
         let files = try workspace.snapshot()
-        let htmlFiles = files.keys.filter { $0.hasSuffix(".html") }
+        // The owner's admin page is published but is not part of the shop: no links to it, not
+        // indexable, not in the sitemap.
+        let adminPage = String(decoding: try #require(files["admin/index.html"], "the admin page is published"), as: UTF8.self)
+        #expect(adminPage.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"))
+        #expect(adminPage.contains("<script src=\"/assets/admin.") && !adminPage.contains("<script src=\"/assets/site."), "the admin page runs its own script only")
+        let htmlFiles = files.keys.filter { $0.hasSuffix(".html") && $0 != "admin/index.html" }
         #expect(htmlFiles.count == report.pages)
+        for path in htmlFiles {
+            #expect(!String(decoding: files[path]!, as: UTF8.self).contains("href=\"/admin/"), "\(path) does not link the admin page")
+        }
         for required in ["index.html", "cart/index.html", "checkout/index.html", "order/index.html", "404.html", "catalog.json", "sitemap.xml", "robots.txt", "_headers", "site-status.json"] {
             #expect(files[required] != nil, "\(required) is published")
         }
@@ -37,6 +45,7 @@ import Testing
         }.map { $0 == "index.html" ? "" : $0.replacingOccurrences(of: "index.html", with: "") })
         #expect(listed == indexable)
         #expect(!listed.contains("cart/"))
+        #expect(!listed.contains("admin/"))
 
         // JSON-LD parses, and each Product's price equals catalog.json's.
         let catalog = try JSONSerialization.jsonObject(with: files["catalog.json"]!) as! [String: Any]
