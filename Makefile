@@ -14,7 +14,7 @@ test:
 	scripts/install-deps.sh --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	python3 -m pytest -q Tests/python || [ $$? -eq 5 ]  # 5: no tests collected yet
+	python3 -m pytest -q Tests/python
 
 build:
 	$(SWIFT) build

@@ -15,7 +15,11 @@ struct SourceWatcher: Service {
 
     func run() async throws {
         defer { hub.finishAll() }
-        try await cancelWhenGracefulShutdown { try await watch() }
+        do {
+            try await cancelWhenGracefulShutdown { try await watch() }
+        } catch is CancellationError {
+            // Shutting down: the normal way out.
+        }
     }
 
     private func watch() async throws {

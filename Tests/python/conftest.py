@@ -1,20 +1,11 @@
 """Shared fixtures for the system tests (real processes on loopback) and browser tests."""
 import os
-import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from support import REPO, SHARED, free_port  # noqa: F401  (re-exported for tests)
 
 
 @pytest.fixture(scope="session")
