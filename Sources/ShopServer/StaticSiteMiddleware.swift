@@ -53,7 +53,8 @@ struct StaticSiteMiddleware<Context: RequestContext>: RouterMiddleware {
     private func respond(data: Data, file: String, sitePath: String, status: HTTPResponse.Status, head: Bool) -> Response {
         let type = Self.contentType(of: file)
         var body = data
-        if type.hasPrefix("text/html"), let html = String(data: data, encoding: .utf8), let end = html.range(of: "</head>") {
+        // The admin page reads live data from the API and would lose the owner's place on a reload.
+        if type.hasPrefix("text/html"), !sitePath.hasPrefix("/admin/"), let html = String(data: data, encoding: .utf8), let end = html.range(of: "</head>") {
             body = Data((html[..<end.lowerBound] + Self.liveReloadTag + html[end.lowerBound...]).utf8)
         }
         var headers: HTTPFields = [.contentType: type, .contentLength: String(body.count)]

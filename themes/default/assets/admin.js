@@ -64,7 +64,7 @@ const start = guarded(async () => {
   $('#admin-app').hidden = false;
   $('#sign-out').hidden = false;
   notice('');
-  await loadOrders();
+  await showTab(location.hash.slice(1) || 'orders');
 });
 $('#sign-in-form').addEventListener('submit', e => {
   e.preventDefault();
@@ -76,11 +76,14 @@ $('#sign-out').addEventListener('click', () => signOut(''));
 
 // Tabs.
 const loaders = {};
-$$('.admin-tabs .tab').forEach(tab => tab.addEventListener('click', () => {
+const showTab = name => {
+  const tab = $(`.admin-tabs .tab[data-tab="${name}"]`) || $('.admin-tabs .tab');
   $$('.admin-tabs .tab').forEach(t => t.setAttribute('aria-selected', String(t === tab)));
   $$('.admin-panel').forEach(p => { p.hidden = p.id !== `tab-${tab.dataset.tab}`; });
-  loaders[tab.dataset.tab]?.();
-}));
+  history.replaceState(null, '', `#${tab.dataset.tab}`);
+  return loaders[tab.dataset.tab]?.();
+};
+$$('.admin-tabs .tab').forEach(tab => tab.addEventListener('click', () => showTab(tab.dataset.tab)));
 
 // Orders: filter, search, cursor pagination, detail with actions.
 const orders = { cursors: [null], page: 0, selected: null };

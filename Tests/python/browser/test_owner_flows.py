@@ -1,0 +1,93 @@
+"""Owner flows through the admin page, with the shop rebuilt by `storefront serve`."""
+import json
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from browser_support import Browser, make_browser
+
+CLOSED_MESSAGE = "盤點中，12 月 1 日恢復接單"
+
+
+def site_status(shop):
+    return json.loads(shop.get("/site-status.json"))["status"]
+
+
+def test_closing_the_shop_stops_checkout_until_it_reopens(shop, browser):
+    """Scenario 4: closing the shop in the admin page shows the message on the storefront, which
+    cannot check out, and the API refuses orders; reopening restores both."""
+    owner = Browser(make_browser(), shop, browser.shots, browser.name + "-owner")
+    try:
+        owner.admin_sign_in()
+        owner.find('.admin-tabs [data-tab="site"]').click()
+        owner.wait(lambda d: owner.find("#site-open").is_selected() or owner.find("#site-closed").is_selected())
+        owner.find("#site-closed").click()
+        message = owner.find("#site-message")
+        message.send_keys(Keys.CONTROL, "a")
+        message.send_keys(CLOSED_MESSAGE)
+        owner.find("#save-site-status").click()
+        owner.text_in("#admin-notice", "closed")
+        owner.screenshot("admin-site-status")
+
+        shop.wait_for(lambda: site_status(shop) == "closed", message="the rebuilt site to say closed")
+        browser.open("/products/hass-1kg/")
+        banner = browser.visible("#shop-closed")
+        assert CLOSED_MESSAGE in banner.text
+        browser.wait(lambda d: not browser.find("form[data-add-form] button.add-to-cart").is_enabled())
+        browser.screenshot("closed-product")
+        browser.open("/checkout/")
+        browser.visible("#shop-closed")
+        browser.wait(lambda d: not browser.find("#place-order").is_enabled())
+        status, answer = shop.api("POST", "/order", {
+            "items": [{"sku": "AVO-HASS-1KG", "quantity": 1}],
+            "customer": {"name": "王小明", "email": "shopper@example.tw", "phone": "0912345678"},
+            "shipping": {"postalCode": "745", "city": "台南市", "address": "頭社里 1 號"},
+            "paymentMethod": "cash_on_delivery"})
+        assert status == 503, answer
+        assert answer["error"]["code"] == "shop_closed"
+
+        owner.find("#site-open").click()
+        owner.find("#save-site-status").click()
+        owner.text_in("#admin-notice", "open")
+        shop.wait_for(lambda: site_status(shop) == "open", message="the rebuilt site to say open")
+        browser.open("/products/hass-1kg/")
+        button = browser.clickable("form[data-add-form] button.add-to-cart")
+        assert not browser.find("#shop-closed").is_displayed()
+        button.click()
+        browser.wait(lambda d: browser.cart_count() == 1)
+        assert browser.csp_violations() == [] and owner.csp_violations() == []
+    finally:
+        owner.driver.quit()
+
+
+def test_a_price_change_in_the_admin_page_is_rebuilt_and_charged(shop, browser):
+    """Scenario 8: the owner changes a price; after the rebuild the product page and catalog.json
+    show it, and a new order is charged it."""
+    old_price = shop.catalog_price("AVO-HASS-1KG")
+    new_price = old_price + 45
+    owner = Browser(make_browser(), shop, browser.shots, browser.name + "-owner")
+    try:
+        owner.admin_sign_in()
+        owner.find('.admin-tabs [data-tab="products"]').click()
+        row = owner.visible('#products-body tr[data-sku="AVO-HASS-1KG"]')
+        price = row.find_element(By.CSS_SELECTOR, 'input[name="price"]')
+        assert price.get_attribute("value") == str(old_price)
+        price.send_keys(Keys.CONTROL, "a")
+        price.send_keys(str(new_price))
+        row.find_element(By.CSS_SELECTOR, "button.save").click()
+        owner.text_in("#admin-notice", "Saved AVO-HASS-1KG")
+        owner.screenshot("admin-products")
+    finally:
+        owner.driver.quit()
+
+    content = (shop.root / "content/products/hass-1kg.md").read_text()
+    assert f"price: {new_price}" in content or f'price: "{new_price}"' in content
+    shop.wait_for(lambda: shop.catalog_price("AVO-HASS-1KG") == new_price, message="catalog.json to carry the new price")
+    browser.open("/products/hass-1kg/")
+    assert f"NT${new_price}" in browser.find("main").text
+    browser.add_product("hass-1kg")
+    browser.fill_checkout("cash_on_delivery")
+    browser.place_order()
+    order_id = browser.wait_for_order_page()
+    _, answer = shop.api("GET", f"/order?id={order_id}&contact=shopper@example.tw")
+    assert answer["order"]["lines"][0]["unitPriceMinor"] == new_price
