@@ -91,3 +91,28 @@ def test_a_price_change_in_the_admin_page_is_rebuilt_and_charged(shop, browser):
     order_id = browser.wait_for_order_page()
     _, answer = shop.api("GET", f"/order?id={order_id}&contact=shopper@example.tw")
     assert answer["order"]["lines"][0]["unitPriceMinor"] == new_price
+
+
+def test_edits_rebuild_and_reload_open_pages_and_errors_show_over_the_last_good_build(shop, browser):
+    """`storefront serve` watches the sources: an edit reloads open pages with the new content; a
+    content error shows as an overlay naming the file and line while the last good build stays
+    served; fixing it reloads the page and removes the overlay."""
+    product = shop.root / "content/products/hass-1kg.md"
+    original = product.read_text()
+    browser.open("/products/hass-1kg/")
+    browser.visible("h1")
+    browser.driver.execute_script("window.__beforeReload = true")
+    product.write_text(original.replace('title: "哈斯酪梨 1 公斤"', 'title: "哈斯酪梨 1 公斤（新採收）"'))
+    browser.wait(lambda d: d.execute_script("return window.__beforeReload === undefined"), timeout=30)
+    browser.text_in("h1", "新採收")
+
+    product.write_text(original.replace("price: 380", "price: -5"))
+    overlay = browser.visible("#storefront-build-error", timeout=30)
+    assert "content/products/hass-1kg.md:4: price" in overlay.text and "price" in overlay.text
+    browser.screenshot("build-error-overlay")
+    assert "新採收" in shop.get("/products/hass-1kg/"), "the last good build is still served"
+
+    product.write_text(original)
+    browser.wait(lambda d: not d.find_elements("css selector", "#storefront-build-error"), timeout=30)
+    browser.text_in("h1", "哈斯酪梨 1 公斤")
+    assert "新採收" not in browser.find("h1").text
