@@ -20,6 +20,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("admin-failure-limit"), help: "Failed admin logins per address per 15 minutes before a lock-out; 0 is off (ORDER_API_ADMIN_FAILURE_LIMIT, default 10).") var adminFailureLimit: Int?
     @Flag(name: .customLong("trust-proxy"), help: "Use the last X-Forwarded-For hop as the client address (ORDER_API_TRUST_PROXY=1).") var trustProxy = false
     @Option(name: .customLong("expiry-sweep-interval"), help: "Seconds between unpaid-order expiry sweeps (ORDER_API_EXPIRY_SWEEP_INTERVAL, default 60).") var expirySweepInterval: Int?
+    @Option(name: .customLong("on-content-change"), help: "Shell command run after an admin edit changed a content file, e.g. a build-and-upload script (ORDER_API_ON_CONTENT_CHANGE).") var onContentChange: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (LOG_LEVEL, default info).") var logLevel: String?
     @Option(name: .customLong("log-format"), help: "text or json (LOG_FORMAT, default text).") var logFormat: String?
 
@@ -61,6 +62,7 @@ struct Serve: AsyncParsableCommand {
         }
         config.storefrontURL = setting(storefrontURL, "STOREFRONT_URL")
         config.publicURL = setting(publicURL, "ORDER_API_PUBLIC_URL")
+        config.contentChangeCommand = setting(onContentChange, "ORDER_API_ON_CONTENT_CHANGE")
         if let value = try integer(rateLimit, "ORDER_API_RATE_LIMIT") {
             guard value >= 0 else { throw ValidationError("the rate limit must be 0 or more") }
             config.rateLimitPerMinute = value

@@ -306,6 +306,34 @@ struct AdminTests {
         #expect(after != before)
     }
 
+    @Test("a content edit runs the operator's command once per burst, with the changed file, and a stock change does not")
+    func contentChangeCommand() async throws {
+        var shop = try TestShop()
+        defer { shop.cleanUp() }
+        let log = shop.path("hook.log")
+        // Each run appends one line naming the files it was told about, after a pause that lets later edits pile up.
+        let script = shop.path("hook.sh")
+        try "sleep 1\nprintf '%s|' \"$STOREFRONT_CHANGED_FILES\" | tr '\\n' ' ' >> '\(log)'\necho >> '\(log)'\n".write(toFile: script, atomically: true, encoding: .utf8)
+        shop.configuration.contentChangeCommand = "sh '\(script)'"
+        try await shop.withRouter { client in
+            try await client.execute(uri: "/admin/products/APPLE-1", method: .patch, headers: .admin, body: Body.json(["stock": 7])) { response in
+                #expect(response.status == .ok)
+            }
+            for price in ["101", "102", "103"] {
+                try await client.execute(uri: "/admin/products/APPLE-1", method: .patch, headers: .admin, body: Body.json(["price": price])) { response in
+                    #expect(response.status == .ok, "\(response.body.text)")
+                }
+            }
+            for _ in 0..<200 where (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").count ?? 0 < 2 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await Task.sleep(for: .milliseconds(1500))  // a third run, if one wrongly started, would show up here
+        }
+        let runs = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(runs.count == 2, "one run for the first edit, one more for the two that arrived while it ran: \(runs)")
+        #expect(runs.allSatisfy { $0.contains("products/apple.md|") })
+    }
+
     @Test("PATCH price and draft in a quoted-price Markdown file and a JSON file keep every other byte")
     func priceEditOtherFormats() async throws {
         let shop = try TestShop()

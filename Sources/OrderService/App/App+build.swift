@@ -72,6 +72,7 @@ struct AppComponents: Sendable {
     let book: OrderBook
     let metrics: AppMetrics
     let openAPIDocument: Data
+    let contentChangeHook: ContentChangeHook
     let logger: Logger
 
     static func make(
@@ -89,7 +90,10 @@ struct AppComponents: Sendable {
         }
         return AppComponents(
             configuration: configuration, store: store, catalog: catalog, siteStatus: siteStatus, book: book, metrics: metrics,
-            openAPIDocument: try OpenAPIDocument.load(), logger: logger)
+            openAPIDocument: try OpenAPIDocument.load(),
+            contentChangeHook: ContentChangeHook(
+                command: configuration.contentChangeCommand, workingDirectory: FileManager.default.currentDirectoryPath, logger: logger),
+            logger: logger)
     }
 }
 
@@ -138,7 +142,9 @@ func addRoutes(_ components: AppComponents, to router: RouterGroup<AppRequestCon
                 addresses: addresses))
     AdminOrderController(book: components.book, bodyLimit: configuration.adminBodyLimit).addRoutes(to: admin)
     AdminSiteStatusController(siteStatus: components.siteStatus, bodyLimit: configuration.adminBodyLimit).addRoutes(to: admin)
-    AdminProductController(catalog: components.catalog, store: components.store, bodyLimit: configuration.adminBodyLimit).addRoutes(to: admin)
+    AdminProductController(
+        catalog: components.catalog, store: components.store, bodyLimit: configuration.adminBodyLimit, contentChanged: components.contentChangeHook
+    ).addRoutes(to: admin)
     AdminCatalogController(catalog: components.catalog).addRoutes(to: admin)
     components.logger.info("routes ready", metadata: ["origins": "\(origins.joined(separator: " "))"])
 }

@@ -32,6 +32,10 @@ public struct OrderAPIConfiguration: Sendable {
     public var orderExpiry: [PaymentMethod: Duration] = [.creditCard: .seconds(3600), .stripe: .seconds(3600), .atm: .seconds(4 * 86400)]
     /// How often the expiry sweep runs (`--expiry-sweep-interval`, `ORDER_API_EXPIRY_SWEEP_INTERVAL`, seconds).
     public var expirySweepInterval: Duration = .seconds(60)
+    /// A shell command run after the admin API changed a content file, for example a script that
+    /// rebuilds the site and uploads it (`--on-content-change`, `ORDER_API_ON_CONTENT_CHANGE`). It
+    /// gets the changed paths, one per line, in `STOREFRONT_CHANGED_FILES`.
+    public var contentChangeCommand: String?
     /// Largest `POST /order` body in bytes.
     public var orderBodyLimit = 32 * 1024
     /// Largest admin request body in bytes.

@@ -10,6 +10,7 @@ struct AdminProductController {
     let catalog: CatalogProvider
     let store: any OrderStore
     let bodyLimit: Int
+    let contentChanged: ContentChangeHook
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("products", use: list)
@@ -185,5 +186,6 @@ struct AdminProductController {
                 throw APIError(.conflict, code: "content_invalid", message: "The edit was reverted because the content would not load: \(error)")
             }
         }
+        await contentChanged.contentChanged(path)
     }
 }
