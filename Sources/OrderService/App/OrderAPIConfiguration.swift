@@ -32,6 +32,10 @@ public struct OrderAPIConfiguration: Sendable {
     public var orderExpiry: [PaymentMethod: Duration] = [.creditCard: .seconds(3600), .stripe: .seconds(3600), .atm: .seconds(4 * 86400)]
     /// How often the expiry sweep runs (`--expiry-sweep-interval`, `ORDER_API_EXPIRY_SWEEP_INTERVAL`, seconds).
     public var expirySweepInterval: Duration = .seconds(60)
+    /// The payment gateways (`ECPAY_*`, `STRIPE_*`); empty turns online payment steps off.
+    public var payments = PaymentConfiguration()
+    /// Largest gateway callback body in bytes.
+    public var paymentBodyLimit = 64 * 1024
     /// Largest `POST /order` body in bytes.
     public var orderBodyLimit = 32 * 1024
     /// Largest admin request body in bytes.
