@@ -50,7 +50,7 @@ actor SandboxLedger {
     func trade(_ merchantTradeNo: String) -> SandboxTrade? { trades[merchantTradeNo] }
 
     /// Applies `change` to a trade and returns the result.
-    func updateTrade(_ merchantTradeNo: String, _ change: (inout SandboxTrade) -> Void) -> SandboxTrade? {
+    func updateTrade(_ merchantTradeNo: String, _ change: @Sendable (inout SandboxTrade) -> Void) -> SandboxTrade? {
         guard var trade = trades[merchantTradeNo] else { return nil }
         change(&trade)
         trades[merchantTradeNo] = trade
@@ -61,7 +61,7 @@ actor SandboxLedger {
 
     func session(_ id: String) -> SandboxSession? { sessions[id] }
 
-    func updateSession(_ id: String, _ change: (inout SandboxSession) -> Void) -> SandboxSession? {
+    func updateSession(_ id: String, _ change: @Sendable (inout SandboxSession) -> Void) -> SandboxSession? {
         guard var session = sessions[id] else { return nil }
         change(&session)
         sessions[id] = session

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import PaymentProtocols
@@ -131,10 +132,10 @@ struct StripeSandboxController<Context: RequestContext>: Sendable {
         let paid = session.state == .complete
         return [
             "id": session.id, "object": "checkout.session", "mode": "payment", "amount_total": session.amountTotal, "currency": session.currency,
-            "client_reference_id": session.parameters["client_reference_id"] as Any, "metadata": metadata,
+            "client_reference_id": Self.nullable(session.parameters["client_reference_id"]), "metadata": metadata,
             "payment_status": paid ? "paid" : "unpaid", "status": session.state.rawValue,
-            "url": session.state == .open ? "\(configuration.stripeAPIBase)/pay/\(session.id)" : NSNull(),
-            "success_url": session.parameters["success_url"] ?? "", "cancel_url": session.parameters["cancel_url"] as Any,
+            "url": Self.nullable(session.state == .open ? "\(configuration.stripeAPIBase)/pay/\(session.id)" : nil),
+            "success_url": session.parameters["success_url"] ?? "", "cancel_url": Self.nullable(session.parameters["cancel_url"]),
             "created": Int(session.createdAt.timeIntervalSince1970), "livemode": false,
         ]
     }
@@ -155,6 +156,11 @@ struct StripeSandboxController<Context: RequestContext>: Sendable {
     func session(_ context: Context) async -> SandboxSession? {
         guard let id = context.parameters.get("session") else { return nil }
         return await ledger.session(id)
+    }
+
+    /// A string, or JSON `null`.
+    static func nullable(_ value: String?) -> Any {
+        value.map { $0 as Any } ?? NSNull()
     }
 
     static func encode(_ object: [String: Any]) -> String {

@@ -25,8 +25,9 @@ func withSandbox(
 
 /// A checkout form signed with the stage credentials.
 func checkoutForm(_ overrides: [String: String] = [:], returnURL: String = "http://127.0.0.1:1/notify") -> [String: String] {
+    let tradeNumber = "T" + String(String(UInt64.random(in: 1...UInt64.max), radix: 36).prefix(15))
     var fields = [
-        "MerchantID": "3002607", "MerchantTradeNo": "T" + String(UInt64.random(in: 1...UInt64.max), radix: 36).prefix(15),
+        "MerchantID": "3002607", "MerchantTradeNo": tradeNumber,
         "MerchantTradeDate": "2025/06/15 12:00:00", "PaymentType": "aio", "TotalAmount": "450", "TradeDesc": "Test shop",
         "ItemName": "Apple x 2", "ReturnURL": returnURL, "ChoosePayment": "Credit", "EncryptType": "1",
         "OrderResultURL": "http://127.0.0.1:1/result",
@@ -41,6 +42,10 @@ extension TestClientProtocol {
         all[.contentType] = "application/x-www-form-urlencoded"
         return try await execute(uri: path, method: .post, headers: all, body: ByteBuffer(string: FormEncoding.encode(fields)))
     }
+}
+
+extension ByteBuffer {
+    var text: String { String(buffer: self) }
 }
 
 /// The path of an absolute URL (the sandbox links with its public base URL).

@@ -32,10 +32,11 @@ struct StripeCheckout: Sendable {
         if order.shipping.minorUnits > 0 { lines.append(("Shipping", order.shipping, 1)) }
         for (index, line) in lines.enumerated() {
             let prefix = "line_items[\(index)]"
+            let unitAmount = try amount(line.1)
             pairs += [
                 ("\(prefix)[price_data][currency]", code.lowercased()),
                 ("\(prefix)[price_data][product_data][name]", line.0),
-                ("\(prefix)[price_data][unit_amount]", try amount(line.1)),
+                ("\(prefix)[price_data][unit_amount]", unitAmount),
                 ("\(prefix)[quantity]", String(line.2)),
             ]
         }
