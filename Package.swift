@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "SiteGenerator", targets: ["SiteGenerator"]),
         .library(name: "OrderService", targets: ["OrderService"]),
         .library(name: "ShopServer", targets: ["ShopServer"]),
+        .library(name: "PaymentProtocols", targets: ["PaymentProtocols"]),
+        .library(name: "PaymentSandbox", targets: ["PaymentSandbox"]),
+        .executable(name: "payment-sandbox", targets: ["payment-sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
@@ -47,11 +50,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Gateway protocol code shared by the order API and the sandbox: ECPay CheckMacValue,
+        // Stripe webhook signatures, form encoding (Foundation + swift-crypto only).
+        .target(
+            name: "PaymentProtocols",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The order API: Hummingbird application, storage, payments.
         .target(
             name: "OrderService",
             dependencies: [
-                "StoreModel",
+                "StoreModel", "PaymentProtocols",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -68,10 +77,32 @@ let package = Package(
         .target(
             name: "ShopServer",
             dependencies: [
-                "SiteGenerator", "OrderService", "StoreModel",
+                "SiteGenerator", "OrderService", "StoreModel", "PaymentSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A local stand-in for ECPay and Stripe, mountable in another Hummingbird app. Never linked
+        // into `order-api`.
+        .target(
+            name: "PaymentSandbox",
+            dependencies: [
+                "PaymentProtocols",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "payment-sandbox",
+            dependencies: [
+                "PaymentSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -95,11 +126,20 @@ let package = Package(
         .testTarget(
             name: "OrderServiceTests",
             dependencies: [
-                "OrderService", "StoreModel",
+                "OrderService", "StoreModel", "PaymentProtocols", "PaymentSandbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PaymentSandboxTests",
+            dependencies: [
+                "PaymentProtocols", "PaymentSandbox",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

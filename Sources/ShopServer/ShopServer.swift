@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import OrderService
+import PaymentSandbox
 import ServiceLifecycle
 
 /// The whole shop in one process for local use: the built site, the order API under `/api` on the
@@ -63,6 +64,8 @@ public struct ShopServer: Sendable {
                 passThroughPrefixes: [ShopServerConfiguration.apiPrefix, ShopServerConfiguration.sandboxPrefix, ShopServerConfiguration.internalPrefix],
                 rebuilder: rebuilder))
         api.addRoutes(to: router.group(RouterPath(ShopServerConfiguration.apiPrefix)))
+        let sandbox = PaymentSandbox(configuration: sandboxConfiguration, logger: logger)
+        sandbox.addRoutes(to: router.group(RouterPath(ShopServerConfiguration.sandboxPrefix)))
         LiveReloadController(hub: hub).addRoutes(to: router.group(RouterPath(ShopServerConfiguration.internalPrefix)))
 
         let watcher = SourceWatcher(
@@ -72,7 +75,7 @@ public struct ShopServer: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "storefront"),
-            services: api.services + [watcher],
+            services: api.services + sandbox.services + [watcher],
             onServerRunning: { _ in await onReady(addresses) },
             logger: logger)
         try await app.runService()
@@ -89,6 +92,22 @@ public struct ShopServer: Sendable {
         api.publicURL = configuration.shopURL + ShopServerConfiguration.apiPrefix
         api.allowedOrigins = [configuration.shopURL]
         api.rateLimitPerMinute = configuration.orderRateLimitPerMinute
+        api.payments = PaymentConfiguration(
+            ecpay: ECPayConfiguration(environment: .sandbox(baseURL: sandboxURL)),
+            stripe: StripeConfiguration(secretKey: Self.sandboxStripeKey, webhookSecret: Self.sandboxWebhookSecret, apiBase: sandboxURL + "/stripe"))
         return api
     }
+
+    /// The payment sandbox's settings: the public ECPay stage merchant, and Stripe keys that only
+    /// the sandbox knows, with its webhooks sent to the API on the same origin.
+    var sandboxConfiguration: SandboxConfiguration {
+        SandboxConfiguration(
+            publicBaseURL: sandboxURL, stripeSecretKey: Self.sandboxStripeKey,
+            stripeWebhookURL: configuration.shopURL + ShopServerConfiguration.apiPrefix + "/payment/stripe/webhook",
+            stripeWebhookSecret: Self.sandboxWebhookSecret)
+    }
+
+    private var sandboxURL: String { configuration.shopURL + ShopServerConfiguration.sandboxPrefix }
+    static let sandboxStripeKey = "sk_test_storefront_sandbox"
+    static let sandboxWebhookSecret = "whsec_storefront_sandbox"
 }

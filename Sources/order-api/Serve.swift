@@ -80,7 +80,17 @@ struct Serve: AsyncParsableCommand {
             }
         }
 
-        let app = try await buildApplication(configuration: config, logger: logger)
-        try await app.runService()
+        do {
+            config.payments = try PaymentConfiguration.fromEnvironment(env)
+        } catch {
+            throw ValidationError(error.description)
+        }
+
+        do {
+            let app = try await buildApplication(configuration: config, logger: logger)
+            try await app.runService()
+        } catch let error as PaymentConfigurationError {
+            throw ValidationError(error.description)
+        }
     }
 }

@@ -61,7 +61,8 @@ struct TestShop {
 
 /// A clock the tests move by hand.
 final class TestClock: Sendable {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_750_000_000))
+    private let current: Mutex<Date>
+    init(start: Date = Date(timeIntervalSince1970: 1_750_000_000)) { current = Mutex(start) }
     var now: Date { current.withLock { $0 } }
     func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }

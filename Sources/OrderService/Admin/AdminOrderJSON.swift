@@ -77,7 +77,9 @@ enum AdminOrderJSON {
         var note: String
         var trackingNumber: String?
         var payment: PaymentInstructions?
+        var paymentState: String
         var needsReview: Bool
+        var reviewReason: String?
         var nextStatuses: [String]
         var events: [Event]
 
@@ -102,7 +104,9 @@ enum AdminOrderJSON {
             note = order.note
             trackingNumber = order.trackingNumber
             payment = order.paymentInstructions
+            paymentState = order.paymentState.rawValue
             needsReview = order.needsReview
+            reviewReason = order.reviewReason
             nextStatuses = order.status.nextStates(by: .admin, method: order.paymentMethod).map(\.rawValue)
             self.events = events.map { Event(at: Timestamp.string($0.at), actor: $0.actor, from: $0.from?.rawValue, to: $0.to.rawValue, note: $0.note) }
         }

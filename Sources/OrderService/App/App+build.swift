@@ -10,12 +10,12 @@ import StoreModel
 /// - Parameters:
 ///   - configuration: where things are and how the API behaves.
 ///   - logger: the root logger; every request logs with its request id.
-///   - paymentSteps: produces the payment step of new online orders (none by default).
+///   - paymentSteps: replaces the payment step provider built from `configuration.payments` (tests).
 ///   - clock: the current time (tests move it to exercise expiry).
 public func buildApplication(
     configuration: OrderAPIConfiguration,
     logger: Logger,
-    paymentSteps: any PaymentStepProvider = NoPaymentStepProvider(),
+    paymentSteps: (any PaymentStepProvider)? = nil,
     clock: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> some ApplicationProtocol {
     let api = try await OrderAPI(configuration: configuration, logger: logger, paymentSteps: paymentSteps, clock: clock)
@@ -32,10 +32,11 @@ public struct OrderAPI: Sendable {
     let components: AppComponents
 
     /// Opens the database and loads the catalog and site status, as `buildApplication` does.
+    /// Throws `PaymentConfigurationError` when the payment configuration is unusable.
     public init(
         configuration: OrderAPIConfiguration,
         logger: Logger,
-        paymentSteps: any PaymentStepProvider = NoPaymentStepProvider(),
+        paymentSteps: (any PaymentStepProvider)? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws {
         components = try await AppComponents.make(configuration: configuration, logger: logger, paymentSteps: paymentSteps, clock: clock)
@@ -73,17 +74,21 @@ struct AppComponents: Sendable {
     let metrics: AppMetrics
     let openAPIDocument: Data
     let contentChangeHook: ContentChangeHook
+    let payments: PaymentComponents
     let logger: Logger
 
     static func make(
-        configuration: OrderAPIConfiguration, logger: Logger, paymentSteps: any PaymentStepProvider, clock: @escaping @Sendable () -> Date
+        configuration: OrderAPIConfiguration, logger: Logger, paymentSteps: (any PaymentStepProvider)?, clock: @escaping @Sendable () -> Date
     ) async throws -> AppComponents {
+        try PaymentComponents.validate(configuration)
         let store = try SQLiteOrderStore(path: configuration.databasePath, logger: logger)
         let catalog = try await CatalogProvider(contentDirectory: configuration.contentDirectory, store: store, logger: logger)
         let siteStatus = try SiteStatusProvider(path: configuration.siteStatusPath, logger: logger)
         let metrics = AppMetrics()
+        let payments = PaymentComponents.make(
+            configuration: configuration, store: store, catalog: catalog, paymentSteps: paymentSteps, logger: logger, clock: clock)
         let book = OrderBook(
-            store: store, catalog: catalog, siteStatus: siteStatus, payments: paymentSteps, expiry: configuration.orderExpiry,
+            store: store, catalog: catalog, siteStatus: siteStatus, payments: payments.steps, expiry: configuration.orderExpiry,
             metrics: metrics, clock: clock)
         if configuration.adminTokens.isEmpty {
             logger.warning("admin API is off: set ADMIN_TOKEN to enable it")
@@ -93,7 +98,7 @@ struct AppComponents: Sendable {
             openAPIDocument: try OpenAPIDocument.load(),
             contentChangeHook: ContentChangeHook(
                 command: configuration.contentChangeCommand, workingDirectory: FileManager.default.currentDirectoryPath, logger: logger),
-            logger: logger)
+            payments: payments, logger: logger)
     }
 }
 
@@ -146,5 +151,7 @@ func addRoutes(_ components: AppComponents, to router: RouterGroup<AppRequestCon
         catalog: components.catalog, store: components.store, bodyLimit: configuration.adminBodyLimit, contentChanged: components.contentChangeHook
     ).addRoutes(to: admin)
     AdminCatalogController(catalog: components.catalog).addRoutes(to: admin)
+
+    PaymentController(payments: components.payments, bodyLimit: configuration.paymentBodyLimit).addRoutes(to: router.group("payment"))
     components.logger.info("routes ready", metadata: ["origins": "\(origins.joined(separator: " "))"])
 }

@@ -36,6 +36,10 @@ public struct OrderAPIConfiguration: Sendable {
     /// rebuilds the site and uploads it (`--on-content-change`, `ORDER_API_ON_CONTENT_CHANGE`). It
     /// gets the changed paths, one per line, in `STOREFRONT_CHANGED_FILES`.
     public var contentChangeCommand: String?
+    /// The payment gateways (`ECPAY_*`, `STRIPE_*`); empty turns online payment steps off.
+    public var payments = PaymentConfiguration()
+    /// Largest gateway callback body in bytes.
+    public var paymentBodyLimit = 64 * 1024
     /// Largest `POST /order` body in bytes.
     public var orderBodyLimit = 32 * 1024
     /// Largest admin request body in bytes.

@@ -39,7 +39,7 @@ public struct NewOrder: Sendable, Hashable {
             id: id, status: .created, paymentMethod: paymentMethod, lines: lines, subtotal: subtotal, shipping: shipping,
             total: total, catalogVersion: catalogVersion, customer: customer, shippingAddress: shippingAddress, note: note,
             createdAt: createdAt, updatedAt: createdAt, expiresAt: expiresAt, trackingNumber: nil, needsReview: false,
-            paymentInstructions: nil)
+            paymentInstructions: nil, paymentState: .initial(for: paymentMethod))
     }
 }
 

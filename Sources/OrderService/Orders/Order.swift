@@ -37,6 +37,12 @@ public struct Order: Sendable, Hashable {
     public var needsReview: Bool
     /// Payment instructions from the gateway (ATM account), when there are any.
     public var paymentInstructions: PaymentInstructions?
+    /// Where the payment stands (beside the status: ATM account issued, paid late, …).
+    public var paymentState: PaymentState = .pending
+    /// The payment attempt (gateway reference) whose payment the order records.
+    public var paymentReference: String?
+    /// Why the order needs review, when it does.
+    public var reviewReason: String?
 
     /// The currency of every amount of the order.
     public var currency: Currency { total.currency }

@@ -76,6 +76,25 @@ enum OrderJSON {
         var note: String
     }
 
+    /// Where the payment stands, with the ATM account to pay when there is one.
+    struct Payment: Encodable {
+        var state: String
+        var atm: ATMInstructions?
+
+        init(_ order: Order) {
+            state = order.paymentState.rawValue
+            atm = order.paymentInstructions?.atm
+        }
+
+        enum CodingKeys: String, CodingKey { case state, atm }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(state, forKey: .state)
+            try c.encode(atm, forKey: .atm)
+        }
+    }
+
     /// The order in the `GET /order` answer: status with timeline, masked personal data.
     struct Status: Encodable {
         var id: String
@@ -92,7 +111,8 @@ enum OrderJSON {
         var currency: String
         var paymentMethod: String
         var catalogVersion: String
-        var payment: PaymentInstructions?
+        var payment: Payment
+        var needsReview: Bool
         var trackingNumber: String?
         var customer: Customer
 
@@ -111,7 +131,8 @@ enum OrderJSON {
             currency = order.currency.code
             paymentMethod = order.paymentMethod.rawValue
             catalogVersion = order.catalogVersion
-            payment = order.paymentInstructions
+            payment = Payment(order)
+            needsReview = order.needsReview
             trackingNumber = order.trackingNumber
             customer = Customer(
                 name: Masking.name(order.customer.name), email: Masking.email(order.customer.email), phone: Masking.phone(order.customer.phone))
@@ -119,7 +140,7 @@ enum OrderJSON {
 
         enum CodingKeys: String, CodingKey {
             case id, status, createdAt, timeline, lines, subtotal, shipping, total, subtotalMinor, shippingMinor, totalMinor
-            case currency, paymentMethod, catalogVersion, payment, trackingNumber, customer
+            case currency, paymentMethod, catalogVersion, payment, needsReview, trackingNumber, customer
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -139,6 +160,7 @@ enum OrderJSON {
             try c.encode(paymentMethod, forKey: .paymentMethod)
             try c.encode(catalogVersion, forKey: .catalogVersion)
             try c.encode(payment, forKey: .payment)
+            try c.encode(needsReview, forKey: .needsReview)
             try c.encode(trackingNumber, forKey: .trackingNumber)
             try c.encode(customer, forKey: .customer)
         }

@@ -81,6 +81,52 @@ enum Migrations {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v2: payment attempts, notification audit, processed events, payment state") { db in
+            try db.execute(sql: """
+                ALTER TABLE orders ADD COLUMN payment_state TEXT NOT NULL DEFAULT 'pending';
+                ALTER TABLE orders ADD COLUMN payment_reference TEXT;
+                ALTER TABLE orders ADD COLUMN review_reason TEXT;
+                UPDATE orders SET payment_state = CASE
+                    WHEN payment_method = 'cash_on_delivery' THEN (CASE WHEN status = 'delivered' THEN 'paid' ELSE 'on_delivery' END)
+                    WHEN status IN ('paid', 'shipped', 'delivered', 'refunded') THEN 'paid'
+                    ELSE 'pending' END;
+
+                CREATE TABLE payment_attempts (
+                    reference TEXT PRIMARY KEY NOT NULL,
+                    order_id TEXT NOT NULL REFERENCES orders(id),
+                    gateway TEXT NOT NULL,
+                    amount_minor INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX payment_attempts_order ON payment_attempts(order_id);
+
+                CREATE TABLE payment_notifications (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    received_at INTEGER NOT NULL,
+                    gateway TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    order_id TEXT,
+                    reference TEXT,
+                    event_id TEXT,
+                    outcome TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    raw TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX payment_notifications_order ON payment_notifications(order_id, seq);
+                CREATE TRIGGER payment_notifications_append_only_update BEFORE UPDATE ON payment_notifications
+                    BEGIN SELECT RAISE(ABORT, 'payment_notifications is append-only'); END;
+                CREATE TRIGGER payment_notifications_append_only_delete BEFORE DELETE ON payment_notifications
+                    BEGIN SELECT RAISE(ABORT, 'payment_notifications is append-only'); END;
+
+                CREATE TABLE payment_events_seen (
+                    gateway TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    order_id TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    PRIMARY KEY (gateway, event_id)
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

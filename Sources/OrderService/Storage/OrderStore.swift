@@ -36,6 +36,28 @@ public protocol OrderStore: Sendable {
     /// Flags an order for the owner's review with a note in its event log.
     func flagForReview(orderID: String, actor: String, note: String, at: Date) async throws
 
+    /// Maps a new payment attempt (gateway reference) to its order.
+    func recordPaymentAttempt(_ attempt: PaymentAttempt) async throws
+
+    /// How many payment attempts an order has had.
+    func paymentAttemptCount(orderID: String) async throws -> Int
+
+    /// The attempt with this gateway reference, if any.
+    func paymentAttempt(reference: String) async throws -> PaymentAttempt?
+
+    /// The attempts through `gateway` whose order has not recorded a payment (created or expired), oldest first.
+    func unpaidAttempts(gateway: PaymentGateway) async throws -> [PaymentAttempt]
+
+    /// Applies a verified gateway report in one transaction: deduplicates on its event id, changes
+    /// the order as `PaymentRules` decide from its current state, and stores the raw message for audit.
+    func applyPaymentReport(_ report: PaymentReport, acceptSimulated: Bool) async throws -> PaymentOutcome
+
+    /// Stores a refused gateway message for audit; changes no order.
+    func recordPaymentRejection(_ rejection: PaymentRejection) async throws
+
+    /// The stored gateway messages, oldest first: one order's, or all when `orderID` is `nil`.
+    func paymentAudit(orderID: String?) async throws -> [PaymentAuditEntry]
+
     /// A page of orders, newest first.
     func listOrders(_ query: OrderQuery) async throws -> OrderPage
 
@@ -166,6 +188,28 @@ public struct OrderStatistics: Sendable, Hashable {
     public var countsByStatus: [OrderStatus: Int]
     /// Paid revenue (paid, shipped, delivered) in minor units per currency code.
     public var revenueMinorByCurrency: [String: Int64]
+}
+
+/// One stored gateway message.
+public struct PaymentAuditEntry: Sendable, Hashable {
+    /// When it was received.
+    public var receivedAt: Date
+    /// The gateway.
+    public var gateway: String
+    /// The channel (`notify`, `payment-info`, `query`, `webhook`, …).
+    public var source: String
+    /// The order, when known.
+    public var orderID: String?
+    /// The attempt reference, when known.
+    public var reference: String?
+    /// The gateway's event id, when it has one.
+    public var eventID: String?
+    /// `applied`, `duplicate`, `recorded`, `flagged`, `ignored` or `rejected`.
+    public var outcome: String
+    /// Why.
+    public var reason: String
+    /// The raw message.
+    public var raw: String
 }
 
 /// Failures of the storage layer that callers handle.

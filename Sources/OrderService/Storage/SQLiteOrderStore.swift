@@ -8,7 +8,7 @@ import StoreModel
 /// writer; every write method is one transaction (or one savepoint of a group transaction).
 public final class SQLiteOrderStore: OrderStore {
     let pool: DatabasePool
-    private let writer: GroupCommitWriter
+    let writer: GroupCommitWriter
 
     /// Opens (creating when needed) the database at `path` and runs the migrations.
     public init(path: String, logger: Logger) throws {
@@ -214,15 +214,15 @@ extension SQLiteOrderStore {
             sql: """
                 INSERT INTO orders (id, status, payment_method, currency, subtotal_minor, shipping_minor, total_minor, catalog_version,
                     customer_name, customer_email, customer_email_lower, customer_phone, customer_phone_digits,
-                    postal_code, city, address, note, created_at, updated_at, expires_at)
-                VALUES (?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    postal_code, city, address, note, created_at, updated_at, expires_at, payment_state)
+                VALUES (?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 order.id, order.paymentMethod.rawValue, order.total.currency.code, order.subtotal.minorUnits, order.shipping.minorUnits,
                 order.total.minorUnits, order.catalogVersion, order.customer.name, order.customer.email, order.customer.email.lowercased(),
                 order.customer.phone, order.customer.phone.filter(\.isASCIIDigit), order.shippingAddress.postalCode,
                 order.shippingAddress.city, order.shippingAddress.address, order.note, order.createdAt.millis, order.createdAt.millis,
-                order.expiresAt?.millis,
+                order.expiresAt?.millis, PaymentState.initial(for: order.paymentMethod).rawValue,
             ])
         for (position, line) in order.lines.enumerated() {
             try db.execute(
@@ -279,13 +279,17 @@ extension SQLiteOrderStore {
             if !short.isEmpty { throw StoreError.insufficientStock(short) }
         }
         let tracking = change.trackingNumber ?? order.trackingNumber
+        var paymentState = order.paymentState
+        if change.to == .paid && paymentState != .late { paymentState = .paid }
+        if change.to == .delivered && order.paymentMethod == .cashOnDelivery { paymentState = .paid }
         try db.execute(
-            sql: "UPDATE orders SET status = ?, updated_at = ?, tracking_number = ? WHERE id = ?",
-            arguments: [change.to.rawValue, change.at.millis, tracking, order.id])
+            sql: "UPDATE orders SET status = ?, updated_at = ?, tracking_number = ?, payment_state = ? WHERE id = ?",
+            arguments: [change.to.rawValue, change.at.millis, tracking, paymentState.rawValue, order.id])
         try appendEvent(db, orderID: order.id, at: change.at, actor: change.actor, from: order.status, to: change.to, note: change.note)
         order.status = change.to
         order.updatedAt = change.at
         order.trackingNumber = tracking
+        order.paymentState = paymentState
         return order
     }
 
@@ -315,7 +319,9 @@ extension SQLiteOrderStore {
             shippingAddress: ShippingAddress(postalCode: row["postal_code"], city: row["city"], address: row["address"]),
             note: row["note"], createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]),
             expiresAt: expires.map(Date.init(millis:)), trackingNumber: row["tracking_number"], needsReview: (row["needs_review"] as Int64) != 0,
-            paymentInstructions: instructions)
+            paymentInstructions: instructions,
+            paymentState: PaymentState(rawValue: row["payment_state"]) ?? .pending, paymentReference: row["payment_reference"],
+            reviewReason: row["review_reason"])
     }
 
     static func idempotencyRecord(_ db: Database, key: String) throws -> IdempotencyRecord? {

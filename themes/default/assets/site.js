@@ -304,11 +304,12 @@ const showOrder = (o, focus) => {
   const m = (s, minor) => s ?? money(minor), atm = o.payment?.atm || {};
   const v = { ...atm, id: o.id, status: label('status_', o.status), createdAt: dt(o.createdAt), trackingNumber: o.trackingNumber,
     subtotal: m(o.subtotal, o.subtotalMinor), shipping: m(o.shipping, o.shippingMinor), total: m(o.total, o.totalMinor),
-    paymentMethod: label('paymentMethod_', o.paymentMethod) };
+    paymentMethod: label('paymentMethod_', o.paymentMethod), paymentState: label('paymentState_', o.payment?.state) };
   $$('[data-o]', result).forEach(x => text(x, v[x.dataset.o]));
   $('[data-o="status"]', result).className = `status-badge status-${o.status}`;
   $('#order-atm').hidden = !(atm.vAccount && o.status === 'created');
   $('#order-tracking').hidden = !o.trackingNumber;
+  $('#order-review').hidden = !o.needsReview;
   $('#order-lines').replaceChildren(...(o.lines || []).map(l => el('tr', {},
     td('product', l.title || l.sku), td('unitPrice', m(l.unitPrice, l.unitPriceMinor)),
     td('quantity', l.quantity), td('lineTotal', m(l.lineTotal, l.lineTotalMinor)))));
@@ -339,7 +340,8 @@ if (look && result) {
   $('#o-contact').value = contact;
   look.addEventListener('submit', e => { e.preventDefault(); queryOrder(true); });
   $('#order-refresh').addEventListener('click', () => queryOrder(false));
-  if (id && contact) queryOrder(false);
+  // Back from a gateway in another tab: the id is known, the contact is asked for.
+  if (id && contact) queryOrder(false); else if (id) $('#o-contact').focus();
 }
 
 // ---- Shop status: /site-status.json {status, message, announcement} ----

@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import StoreModel
+
+extension SQLiteOrderStore {
+    public func recordPaymentAttempt(_ attempt: PaymentAttempt) async throws {
+        try await writer.submit { db in
+            try db.execute(
+                sql: "INSERT INTO payment_attempts (reference, order_id, gateway, amount_minor, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [attempt.reference, attempt.orderID, attempt.gateway.rawValue, attempt.amountMinor, attempt.createdAt.millis])
+        }
+    }
+
+    public func paymentAttemptCount(orderID: String) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM payment_attempts WHERE order_id = ?", arguments: [orderID]) ?? 0
+        }
+    }
+
+    public func paymentAttempt(reference: String) async throws -> PaymentAttempt? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM payment_attempts WHERE reference = ?", arguments: [reference]).map(Self.attempt)
+        }
+    }
+
+    public func unpaidAttempts(gateway: PaymentGateway) async throws -> [PaymentAttempt] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.* FROM payment_attempts a JOIN orders o ON o.id = a.order_id
+                    WHERE a.gateway = ? AND o.status IN ('created', 'expired') AND o.payment_state NOT IN ('paid', 'late')
+                    ORDER BY a.created_at, a.reference
+                    """,
+                arguments: [gateway.rawValue]
+            ).map(Self.attempt)
+        }
+    }
+
+    public func applyPaymentReport(_ report: PaymentReport, acceptSimulated: Bool) async throws -> PaymentOutcome {
+        try await writer.submit { db in
+            if let eventID = report.eventID,
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM payment_events_seen WHERE gateway = ? AND event_id = ?", arguments: [report.gateway.rawValue, eventID]) == true {
+                try Self.audit(db, report: report, outcome: PaymentOutcome.duplicate.rawValue, reason: "event already processed")
+                return PaymentOutcome.duplicate
+            }
+            let order = try Self.order(db, id: report.attempt.orderID)
+            let decision = PaymentRules.decide(order: order, report: report, acceptSimulated: acceptSimulated)
+            var current = order
+            if let status = decision.status {
+                current = try Self.apply(
+                    StatusChange(
+                        orderID: order.id, to: status, role: .gateway, actor: "gateway:\(report.gateway.rawValue)", note: decision.note,
+                        at: report.receivedAt, expectedFrom: .created),
+                    db)
+            }
+            let state = decision.paymentState ?? current.paymentState
+            let instructions = decision.instructions.map { PaymentInstructions(atm: $0) } ?? current.paymentInstructions
+            let instructionsJSON = try instructions.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            let review = decision.review.map { reason in [current.reviewReason, reason].compactMap { $0 }.joined(separator: "; ") } ?? current.reviewReason
+            if decision.outcome == .applied || decision.outcome == .flagged {
+                try db.execute(
+                    sql: """
+                        UPDATE orders SET payment_state = ?, payment_reference = ?, payment_info = ?, needs_review = ?, review_reason = ?, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        state.rawValue, decision.paidReference ?? current.paymentReference, instructionsJSON,
+                        (decision.review != nil || current.needsReview) ? 1 : 0, review, report.receivedAt.millis, order.id,
+                    ])
+            }
+            if let note = decision.review {
+                try Self.appendEvent(db, orderID: order.id, at: report.receivedAt, actor: "gateway:\(report.gateway.rawValue)", from: current.status, to: current.status, note: note)
+            }
+            if let eventID = report.eventID {
+                try db.execute(
+                    sql: "INSERT INTO payment_events_seen (gateway, event_id, order_id, at) VALUES (?, ?, ?, ?)",
+                    arguments: [report.gateway.rawValue, eventID, order.id, report.receivedAt.millis])
+            }
+            try Self.audit(db, report: report, outcome: decision.outcome.rawValue, reason: decision.reason)
+            return decision.outcome
+        }
+    }
+
+    public func recordPaymentRejection(_ rejection: PaymentRejection) async throws {
+        try await writer.submit { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO payment_notifications (received_at, gateway, source, order_id, reference, event_id, outcome, reason, raw)
+                    VALUES (?, ?, ?, ?, ?, NULL, 'rejected', ?, ?)
+                    """,
+                arguments: [
+                    rejection.receivedAt.millis, rejection.gateway.rawValue, rejection.source, rejection.orderID, rejection.reference,
+                    rejection.reason, rejection.raw,
+                ])
+        }
+    }
+
+    public func paymentAudit(orderID: String?) async throws -> [PaymentAuditEntry] {
+        try await pool.read { db in
+            let rows: [Row]
+            if let orderID {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM payment_notifications WHERE order_id = ? ORDER BY seq", arguments: [orderID])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM payment_notifications ORDER BY seq")
+            }
+            return rows.map { row in
+                PaymentAuditEntry(
+                    receivedAt: Date(millis: row["received_at"]), gateway: row["gateway"], source: row["source"], orderID: row["order_id"],
+                    reference: row["reference"], eventID: row["event_id"], outcome: row["outcome"], reason: row["reason"], raw: row["raw"])
+            }
+        }
+    }
+
+    static func audit(_ db: Database, report: PaymentReport, outcome: String, reason: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO payment_notifications (received_at, gateway, source, order_id, reference, event_id, outcome, reason, raw)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                report.receivedAt.millis, report.gateway.rawValue, report.source, report.attempt.orderID, report.attempt.reference,
+                report.eventID, outcome, reason, report.raw,
+            ])
+    }
+
+    static func attempt(_ row: Row) -> PaymentAttempt {
+        PaymentAttempt(
+            reference: row["reference"], orderID: row["order_id"], gateway: PaymentGateway(rawValue: row["gateway"]) ?? .ecpay,
+            amountMinor: row["amount_minor"], createdAt: Date(millis: row["created_at"]))
+    }
+}

@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Sends the gateway's server-to-server notifications, resending until the receiver acknowledges
+/// them (ECPay: the body `1|OK`; Stripe: any 2xx) or the attempts run out.
+struct Notifier: Sendable {
+    let attempts: Int
+    let interval: Duration
+    let logger: Logger
+
+    /// What counts as an acknowledgement.
+    enum Acknowledgement: Sendable {
+        case ecpay
+        case stripe
+    }
+
+    /// One message to deliver.
+    struct Message: Sendable {
+        var url: String
+        var body: String
+        var contentType: String
+        var headers: [(String, String)] = []
+        var acknowledgement: Acknowledgement
+    }
+
+    /// Sends once now; when that is not acknowledged, keeps resending in the background.
+    /// Returns whether the first send was acknowledged.
+    @discardableResult
+    func deliver(_ message: Message) async -> Bool {
+        if await send(message, attempt: 1) { return true }
+        guard attempts > 1 else { return false }
+        Task {
+            for attempt in 2...attempts {
+                try? await Task.sleep(for: interval)
+                if await send(message, attempt: attempt) { return }
+            }
+            logger.warning("notification never acknowledged", metadata: ["url": "\(message.url)", "attempts": "\(attempts)"])
+        }
+        return false
+    }
+
+    /// Sends with resends, waiting for the outcome; returns whether it was acknowledged.
+    func deliverAndWait(_ message: Message) async -> Bool {
+        for attempt in 1...attempts {
+            if attempt > 1 { try? await Task.sleep(for: interval) }
+            if await send(message, attempt: attempt) { return true }
+        }
+        return false
+    }
+
+    private func send(_ message: Message, attempt: Int) async -> Bool {
+        var request = HTTPClientRequest(url: message.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: message.contentType)
+        request.headers.add(name: "User-Agent", value: "storefront-payment-sandbox")
+        for (name, value) in message.headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: message.body))
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let body = String(buffer: try await response.body.collect(upTo: 64 * 1024))
+            let accepted: Bool
+            switch message.acknowledgement {
+            case .ecpay: accepted = response.status == .ok && body == "1|OK"
+            case .stripe: accepted = (200..<300).contains(Int(response.status.code))
+            }
+            logger.info(
+                "notification sent",
+                metadata: ["url": "\(message.url)", "attempt": "\(attempt)", "status": "\(response.status.code)", "reply": "\(body.prefix(120))", "accepted": "\(accepted)"])
+            return accepted
+        } catch {
+            logger.warning("notification failed", metadata: ["url": "\(message.url)", "attempt": "\(attempt)", "error": "\(error)"])
+            return false
+        }
+    }
+}
