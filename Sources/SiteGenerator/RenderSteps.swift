@@ -57,7 +57,7 @@ extension BuildSteps {
                     var hash = FNV1a.hash64("\(listing.kind.rawValue)\u{1}\(listing.heading)\u{1}\(listing.number)\u{1}\(listing.totalPages)".utf8)
                     for member in listing.members { hash = FNV1a.hash64(withUnsafeBytes(of: cardHashes[member]) { Array($0) }, seed: hash) }
                     if output.isCurrent(path, inputHash: hash) { return .success([]) }
-                    try output.put(path, Data(renderer.listing(listing).utf8), inputHash: hash)
+                    try output.put(path, Data(renderer.listing(listing)), inputHash: hash)
                     return .success([])
                 }
             } catch {
@@ -77,7 +77,7 @@ extension BuildSteps {
         ]
         for (template, kind, titleKey, sitePath) in fixed {
             let html = renderer.fixed(template: template, kind: kind, titleKey: titleKey, sitePath: sitePath)
-            try output.put(SitePlan.filePath(forSitePath: sitePath), Data(html.utf8))
+            try output.put(SitePlan.filePath(forSitePath: sitePath), Data(html))
         }
     }
 
@@ -85,14 +85,14 @@ extension BuildSteps {
     /// the source's internal links (from this render, or recorded by the build that rendered it).
     private static func renderMarkdownPage(
         sitePath: String, source: String, inputHash: UInt64, markdown: String, firstLine: Int, basePath: String,
-        output: OutputTree, html: (Markdown.Rendered) -> String
+        output: OutputTree, html: (Markdown.Rendered) -> [UInt8]
     ) throws -> [(String, Int, String, String)] {
         let path = SitePlan.filePath(forSitePath: sitePath)
         if let links = output.previousLinks(source: source, hash: inputHash), output.isCurrent(path, inputHash: inputHash) {
             return links.map { (source, $0.line, $0.url, sitePath) }
         }
         let rendered = Markdown.render(markdown, basePath: basePath)
-        try output.put(path, Data(html(rendered).utf8), inputHash: inputHash)
+        try output.put(path, Data(html(rendered)), inputHash: inputHash)
         let links = rendered.links.map { (line: $0.line + firstLine - 1, url: $0.url) }
         output.recordLinks(source: source, hash: inputHash, urls: links.map { "\($0.line) \($0.url)" })
         return links.map { (source, $0.line, $0.url, sitePath) }
