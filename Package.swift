@@ -43,7 +43,6 @@ let package = Package(
                 "StoreModel", "CCmark",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The order API: Hummingbird application, storage, payments.

@@ -17,13 +17,19 @@ extension BuildSteps {
             try output.put("assets/" + asset.hashedName, asset.data)
         }
         try output.put("site-status.json", try context.require(context.siteStatusBytes, "site status"))
-        try output.put("catalog.json", DataFiles.catalogJSON(plan))
-        for (index, shard) in DataFiles.catalogShards(plan, count: catalogShardCount).enumerated() {
+        // The three large files are independent: made on both cores at once.
+        async let catalog = DataFiles.catalogJSON(plan)
+        async let shards = DataFiles.catalogShards(plan, count: catalogShardCount)
+        async let sitemaps: [(String, [UInt8])] = {
+            let urls = plan.htmlPaths.filter { ![SitePlan.cartPath, SitePlan.checkoutPath, SitePlan.orderPath].contains($0) }
+                .map { store.absoluteURL(base + $0) }
+            return DataFiles.sitemaps(urls: urls, limit: sitemapLimit, absolute: { store.absoluteURL(base + "/" + $0) })
+        }()
+        try output.put("catalog.json", await catalog)
+        for (index, shard) in await shards.enumerated() {
             try output.put(String(format: "catalog/%02x.json", index), shard)
         }
-        let urls = plan.htmlPaths.filter { ![SitePlan.cartPath, SitePlan.checkoutPath, SitePlan.orderPath].contains($0) }
-            .map { store.absoluteURL(base + $0) }
-        for (name, xml) in DataFiles.sitemaps(urls: urls, limit: sitemapLimit, absolute: { store.absoluteURL(base + "/" + $0) }) {
+        for (name, xml) in await sitemaps {
             try output.put(name, xml)
         }
         try output.put("robots.txt", Data(DataFiles.robots(store).utf8))
@@ -53,14 +59,14 @@ extension BuildSteps {
 enum DataFiles {
     static func catalogJSON(_ plan: SitePlan) -> [UInt8] {
         let store = plan.store
-        let products: [JSONValue] = plan.products.map { product in
+        let products: [JSONValue] = zip(plan.products, plan.productPaths).map { product, path in
             var members: [(String, JSONValue)] = [
                 ("sku", .string(product.sku)),
                 ("title", .string(product.title)),
                 ("price", .int(product.price.minorUnits)),
                 ("priceDecimal", .string(product.price.decimalString)),
                 ("currency", .string(store.currency.code)),
-                ("url", .string(store.absoluteURL(store.basePath + product.path))),
+                ("url", .string(store.absoluteURL(store.basePath + path))),
                 ("availability", .string(product.isInStock ? "InStock" : "OutOfStock")),
             ]
             if let compare = product.compareAtPrice, product.isOnSale { members.append(("compareAtPrice", .int(compare.minorUnits))) }
@@ -77,12 +83,12 @@ enum DataFiles {
     static func catalogShards(_ plan: SitePlan, count: UInt32) -> [[UInt8]] {
         var shards = Array(repeating: [(String, JSONValue)](), count: Int(count))
         let base = plan.store.basePath
-        for product in plan.products {
+        for (product, path) in zip(plan.products, plan.productPaths) {
             var entry: [(String, JSONValue)] = [
                 ("title", .string(product.title)),
                 ("priceMinor", .int(product.price.minorUnits)),
                 ("price", .string(product.price.formatted)),
-                ("url", .string(base + product.path)),
+                ("url", .string(base + path)),
                 ("available", .bool(product.isInStock)),
             ]
             if let stock = product.stock { entry.append(("stock", .int(Int64(stock)))) }

@@ -17,6 +17,8 @@ final class OutputTree: @unchecked Sendable {
     private(set) var next = BuildManifest()
     private(set) var written: [String] = []
     private(set) var unchanged = 0
+    /// Pages whose template was rendered in this build (the others were current and skipped).
+    private(set) var rendered = 0
 
     init(liveDirectory: String, isFullBuild: Bool, previous: BuildManifest?, globalHash: UInt64) throws {
         self.liveDirectory = liveDirectory
@@ -81,14 +83,21 @@ final class OutputTree: @unchecked Sendable {
         }
     }
 
+    /// Counts a page rendered through the theme.
+    func noteRendered() {
+        lock.withLock { rendered += 1 }
+    }
+
     /// Records a Markdown source's internal links.
     func recordLinks(source: String, hash: UInt64, urls: [String]) {
         lock.withLock { next.links[source] = (hash, urls) }
     }
 
-    /// Links recorded by the previous build for an unchanged source.
+    /// Links recorded by the previous build for an unchanged source; they are carried into the
+    /// next manifest, so that the build after this one can skip the source too.
     func previousLinks(source: String, hash: UInt64) -> [String]? {
         guard let entry = previous?.links[source], entry.hash == hash else { return nil }
+        lock.withLock { next.links[source] = entry }
         return entry.urls
     }
 

@@ -11,6 +11,8 @@ struct PageRenderer: Sendable {
     let theme: Theme
     let basePath: String
     private let shared: SharedContext
+    /// `{name, url}` of every category and tag, by name, made once.
+    private let taxonLinks: [String: TemplateValue]
 
     /// The values every page starts from; built once, only read afterwards.
     private struct SharedContext: Sendable {
@@ -61,6 +63,11 @@ struct PageRenderer: Sendable {
             "orderURL": .string(basePath + SitePlan.orderPath),
         ]
         let uiJSON = JSONValue.object(theme.strings.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).text
+        var links: [String: TemplateValue] = [:]
+        for (taxa, prefix) in [(plan.categories, "/categories/"), (plan.tags, "/tags/")] {
+            for taxon in taxa { links[prefix + taxon.name] = Self.link(taxon.name, prefix, basePath: basePath) }
+        }
+        self.taxonLinks = links
         self.shared = SharedContext(site: .object(site), strings: .object(theme.strings.mapValues(TemplateValue.string)), uiStringsJSON: .string(uiJSON))
     }
 
@@ -69,7 +76,8 @@ struct PageRenderer: Sendable {
     /// A product page.
     func product(_ index: Int, rendered: Markdown.Rendered) -> [UInt8] {
         let product = plan.products[index]
-        let url = basePath + product.path
+        let sitePath = plan.productPaths[index]
+        let url = basePath + sitePath
         let absolute = plan.store.absoluteURL(url)
         let images: [TemplateValue] = product.images.map { .object(["src": .string(imageURL($0)), "alt": .string(product.title)]) }
         var crumbs: [(name: String, url: String)] = [(plan.store.name, basePath + "/")]
@@ -104,7 +112,7 @@ struct PageRenderer: Sendable {
             StructuredData.product(product, url: absolute, description: description, images: product.images.map(absoluteImageURL), availability: availability),
             StructuredData.breadcrumbs(crumbs.map { ($0.name, plan.store.absoluteURL($0.url)) }),
         ]
-        var context = base(kind: "product", title: "\(product.title) · \(plan.store.name)", description: description, sitePath: product.path, og: og, jsonLD: jsonLD)
+        var context = base(kind: "product", title: "\(product.title) · \(plan.store.name)", description: description, sitePath: sitePath, og: og, jsonLD: jsonLD)
         context["product"] = .object(view)
         context["breadcrumbs"] = .list(crumbs.enumerated().map { offset, crumb in
             .object(["name": .string(crumb.name), "url": .string(crumb.url), "last": .bool(offset == crumbs.count - 1)])
@@ -114,7 +122,7 @@ struct PageRenderer: Sendable {
 
     /// One page of a listing.
     func listing(_ page: SitePlan.ListingPage) -> [UInt8] {
-        let cards = page.members.map { card(plan.products[$0]) }
+        let cards = page.members.map(card)
         var pagination: [String: TemplateValue]? = nil
         if page.totalPages > 1 {
             var info: [String: TemplateValue] = [
@@ -191,9 +199,10 @@ struct PageRenderer: Sendable {
         theme.render(template, .object(context))
     }
 
-    private func card(_ product: Product) -> TemplateValue {
+    private func card(_ index: Int) -> TemplateValue {
+        let product = plan.products[index]
         var card: [String: TemplateValue] = [
-            "title": .string(product.title), "url": .string(basePath + product.path), "price": .string(product.price.formatted),
+            "title": .string(product.title), "url": .string(basePath + plan.productPaths[index]), "price": .string(product.price.formatted),
             "priceMinor": .int(product.price.minorUnits), "onSale": .bool(product.isOnSale), "soldOut": .bool(!product.isInStock), "sku": .string(product.sku),
         ]
         if product.isOnSale, let compare = product.compareAtPrice { card["compareAtPrice"] = .string(compare.formatted) }
@@ -203,6 +212,10 @@ struct PageRenderer: Sendable {
     }
 
     private func taxonLink(_ name: String, _ prefix: String) -> TemplateValue {
+        taxonLinks[prefix + name] ?? Self.link(name, prefix, basePath: basePath)
+    }
+
+    private static func link(_ name: String, _ prefix: String, basePath: String) -> TemplateValue {
         .object(["name": .string(name), "url": .string(basePath + prefix + URLPath.encodeSegment(URLPath.slug(name)) + "/")])
     }
 

@@ -179,18 +179,17 @@ private struct TemplateRenderer {
 enum HTMLEscaper {
     static func append(_ text: String, to out: inout [UInt8]) {
         var text = text
+        let mark = out.count
         let done: Bool = text.withUTF8 { bytes in
-            // A special ASCII byte next to a non-ASCII byte may be part of a longer character (a
-            // combining mark after it, a prepended mark before it): leave those rare strings to
-            // the character-by-character path.
             let count = bytes.count
-            for index in 0..<count where bytes[index] < 0x80 && isSpecial[Int(bytes[index])] {
-                if (index + 1 < count && bytes[index + 1] >= 0x80) || (index > 0 && bytes[index - 1] >= 0x80) { return false }
-            }
             var runStart = 0
             for index in 0..<count {
                 let byte = bytes[index]
                 guard byte < 0x80, isSpecial[Int(byte)] else { continue }
+                // A special byte next to a non-ASCII byte may be part of a longer character (a
+                // combining mark after it, a prepended mark before it): leave those rare strings
+                // to the character-by-character path below.
+                if (index + 1 < count && bytes[index + 1] >= 0x80) || (index > 0 && bytes[index - 1] >= 0x80) { return false }
                 if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
                 out.append(contentsOf: replacement(byte))
                 runStart = index + 1
@@ -199,6 +198,7 @@ enum HTMLEscaper {
             return true
         }
         if done { return }
+        out.removeSubrange(mark...)
         for character in text {
             switch character {
             case "<": out.append(contentsOf: "&lt;".utf8)
