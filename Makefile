@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test build site check clean
+.PHONY: run test build site check clean bench bench-quick bench-api bench-pages
 
 ## Set up and run the example shop: the static site on :8080 and the order API on :8081.
 run:
@@ -29,3 +29,30 @@ check:
 
 clean:
 	rm -rf public .storefront-cache .data
+
+## Benchmarks (benchmarks/RESULTS.md): generator against Hugo at 10,000 and 100,000 products, then the
+## order API and page weights. BASELINE_STOREFRONT=path compares the output tree with that binary's.
+BENCH_WORK ?= /tmp/storefront-bench
+bench: bench-deps
+	$(SWIFT) build -c release --product storefront
+	python3 benchmarks/bench_generator.py --work $(BENCH_WORK) --sizes 10000 --runs 3
+	python3 benchmarks/bench_generator.py --work $(BENCH_WORK) --sizes 100000 --runs 3 --hugo-runs $${HUGO_RUNS_100K:-1}
+	$(MAKE) bench-api bench-pages
+
+## Generator only, 10,000 products.
+bench-quick: bench-deps
+	$(SWIFT) build -c release --product storefront
+	python3 benchmarks/bench_generator.py --work $(BENCH_WORK) --sizes 10000 --runs 3
+
+bench-api: bench-deps
+	$(SWIFT) build -c release --product order-api
+	[ -d $(BENCH_WORK)/sf-100000/content ] || python3 benchmarks/bench_generator.py --work $(BENCH_WORK) --sizes 100000 --prepare-only
+	python3 benchmarks/bench_api.py --content $(BENCH_WORK)/sf-100000/content
+
+bench-pages:
+	$(SWIFT) build -c release --product storefront
+	python3 benchmarks/page_weights.py
+
+bench-deps:
+	scripts/install-deps.sh hugo wrk time
+

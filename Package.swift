@@ -47,7 +47,6 @@ let package = Package(
                 "StoreModel", "CCmark",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Gateway protocol code shared by the order API and the sandbox: ECPay CheckMacValue,

@@ -49,6 +49,8 @@ public struct BuildReport: Sendable, CustomStringConvertible {
     public var drafts: Int = 0
     /// HTML pages in the site.
     public var pages: Int = 0
+    /// Pages rendered through the theme (pages whose inputs had not changed are skipped).
+    public var rendered: Int = 0
     /// Files written (new or changed).
     public var written: Int = 0
     /// Files whose bytes were already right and were left alone.
@@ -66,10 +68,10 @@ public struct BuildReport: Sendable, CustomStringConvertible {
     /// Seconds the build took.
     public var seconds: Double = 0
 
-    /// `14 products (1 draft), 42 pages: 40 written, 2 unchanged, 0 removed in 0.31 s`
+    /// `14 products (1 draft), 42 pages: 42 rendered, 40 files written, 2 unchanged, 0 removed in 0.31 s (…)`
     public var description: String {
         let draftNote = drafts > 0 ? " (\(drafts) draft\(drafts == 1 ? "" : "s") skipped)" : ""
         let time = (seconds * 100).rounded() / 100
-        return "\(products) products\(draftNote), \(pages) pages: \(written) files written, \(unchanged) unchanged, \(removed) removed in \(time) s (catalog \(catalogVersion)\(fullBuild ? ", full build" : ""))"
+        return "\(products) products\(draftNote), \(pages) pages: \(rendered) rendered, \(written) files written, \(unchanged) unchanged, \(removed) removed in \(time) s (catalog \(catalogVersion)\(fullBuild ? ", full build" : ""))"
     }
 }

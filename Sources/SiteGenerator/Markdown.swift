@@ -52,11 +52,54 @@ enum Markdown {
 
     /// Inline nodes carry no source position in cmark: find the line of `](url` from the block's first line on.
     private static func lineOf(_ url: String, in markdown: String, near blockLine: Int) -> Int {
+        if let line = asciiLineOf(url, in: markdown, near: blockLine) { return line }
         var line = 1
         for text in markdown.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             if line >= blockLine, text.contains(url) { return line }
             line += 1
         }
         return blockLine
+    }
+
+    /// `lineOf` for ASCII text, on bytes: the same lines (split at LF, CR, CR LF, VT and FF, the
+    /// ASCII newline characters) and the same matches. `nil` when either string is not ASCII.
+    private static func asciiLineOf(_ url: String, in markdown: String, near blockLine: Int) -> Int? {
+        let needle = Array(url.utf8)
+        guard needle.allSatisfy({ $0 < 0x80 && $0 != 0x0A && $0 != 0x0D }) else { return nil }
+        var markdown = markdown
+        return markdown.withUTF8 { bytes -> Int? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var line = 1
+            var start = 0
+            var index = 0
+            let count = bytes.count
+            while true {
+                let atEnd = index == count
+                let byte: UInt8 = atEnd ? 0 : bytes[index]
+                if atEnd || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C {
+                    if line >= blockLine, contains(needle, in: UnsafeBufferPointer(rebasing: bytes[start..<index])) { return line }
+                    if atEnd { return blockLine }
+                    if byte == 0x0D, index + 1 < count, bytes[index + 1] == 0x0A { index += 1 }
+                    line += 1
+                    start = index + 1
+                }
+                index += 1
+            }
+        }
+    }
+
+    private static func contains(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        let first = needle[0]
+        for start in 0...(haystack.count - needle.count) where haystack[start] == first {
+            var matched = true
+            for offset in 1..<needle.count where haystack[start + offset] != needle[offset] {
+                matched = false
+                break
+            }
+            if matched { return true }
+        }
+        return false
     }
 }

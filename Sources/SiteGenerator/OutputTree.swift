@@ -17,6 +17,8 @@ final class OutputTree: @unchecked Sendable {
     private(set) var next = BuildManifest()
     private(set) var written: [String] = []
     private(set) var unchanged = 0
+    /// Pages whose template was rendered in this build (the others were current and skipped).
+    private(set) var rendered = 0
 
     init(liveDirectory: String, isFullBuild: Bool, previous: BuildManifest?, globalHash: UInt64) throws {
         self.liveDirectory = liveDirectory
@@ -40,7 +42,16 @@ final class OutputTree: @unchecked Sendable {
 
     /// Stages a file; skipped when the live file already has these bytes.
     func put(_ path: String, _ data: Data, inputHash: UInt64? = nil) throws {
-        let outputHash = FNV1a.hash64(data)
+        try data.withUnsafeBytes { try put(path, $0, inputHash: inputHash) }
+    }
+
+    /// Stages a file from bytes; skipped when the live file already has these bytes.
+    func put(_ path: String, _ bytes: [UInt8], inputHash: UInt64? = nil) throws {
+        try bytes.withUnsafeBytes { try put(path, $0, inputHash: inputHash) }
+    }
+
+    private func put(_ path: String, _ bytes: UnsafeRawBufferPointer, inputHash: UInt64?) throws {
+        let outputHash = FNV1a.hash64(bytes: bytes)
         let entry = BuildManifest.Entry(inputHash: inputHash ?? outputHash, outputHash: outputHash)
         if let old = previous?.files[path], old.outputHash == outputHash {
             lock.withLock {
@@ -49,15 +60,32 @@ final class OutputTree: @unchecked Sendable {
             }
             return
         }
-        let target = stagingDirectory + "/" + path
         try ensureDirectory(of: path)
-        guard FileManager.default.createFile(atPath: target, contents: data) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
-        }
+        try Self.writeFile(stagingDirectory + "/" + path, bytes)
         lock.withLock {
             next.files[path] = entry
             written.append(path)
         }
+    }
+
+    /// Writes a new file in the staging directory with plain system calls (the staging directory is
+    /// private to this build, so neither a temporary name nor an fsync is needed before the swap).
+    private static func writeFile(_ target: String, _ bytes: UnsafeRawBufferPointer) throws {
+        let descriptor = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target]) }
+        defer { close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target]) }
+            offset += count
+        }
+    }
+
+    /// Counts a page rendered through the theme.
+    func noteRendered() {
+        lock.withLock { rendered += 1 }
     }
 
     /// Records a Markdown source's internal links.
@@ -65,9 +93,11 @@ final class OutputTree: @unchecked Sendable {
         lock.withLock { next.links[source] = (hash, urls) }
     }
 
-    /// Links recorded by the previous build for an unchanged source.
+    /// Links recorded by the previous build for an unchanged source; they are carried into the
+    /// next manifest, so that the build after this one can skip the source too.
     func previousLinks(source: String, hash: UInt64) -> [String]? {
         guard let entry = previous?.links[source], entry.hash == hash else { return nil }
+        lock.withLock { next.links[source] = entry }
         return entry.urls
     }
 
@@ -76,7 +106,11 @@ final class OutputTree: @unchecked Sendable {
         let directory = String(path[..<slash])
         let known = lock.withLock { createdDirectories.contains(directory) }
         if known { return }
-        try FileManager.default.createDirectory(atPath: stagingDirectory + "/" + directory, withIntermediateDirectories: true)
+        // Usually only the last component is new (its parent was made for an earlier file): one mkdir.
+        let full = stagingDirectory + "/" + directory
+        if mkdir(full, 0o755) != 0, errno != EEXIST {
+            try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
+        }
         lock.withLock { _ = createdDirectories.insert(directory) }
     }
 

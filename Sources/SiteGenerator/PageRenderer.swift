@@ -1,22 +1,24 @@
 import Foundation
-import Mustache
 import StoreModel
 
 /// Turns planned pages into HTML through the theme's templates.
 ///
-/// Template contexts are dictionaries (`[String: Any]`), which swift-mustache reads without
-/// reflection. The parts shared by every page are built once.
+/// Template contexts are typed `TemplateValue` trees: the compiled templates walk them without a
+/// dynamic cast, and swift-mustache gets the same tree as dictionaries. The parts shared by every
+/// page are built once.
 struct PageRenderer: Sendable {
     let plan: SitePlan
     let theme: Theme
     let basePath: String
     private let shared: SharedContext
+    /// `{name, url}` of every category and tag, by name, made once.
+    private let taxonLinks: [String: TemplateValue]
 
-    /// The immutable dictionary every page starts from; built once, only read afterwards.
-    private struct SharedContext: @unchecked Sendable {
-        let site: [String: Any]
-        let strings: [String: Any]
-        let uiStringsJSON: String
+    /// The values every page starts from; built once, only read afterwards.
+    private struct SharedContext: Sendable {
+        let site: TemplateValue
+        let strings: TemplateValue
+        let uiStringsJSON: TemplateValue
     }
 
     init(plan: SitePlan, theme: Theme, buildYear: Int) {
@@ -25,112 +27,120 @@ struct PageRenderer: Sendable {
         let store = plan.store
         let basePath = store.basePath
         self.basePath = basePath
-        var contact: [String: Any] = [:]
-        if let email = store.contact.email { contact["email"] = email }
-        if let phone = store.contact.phone { contact["phone"] = phone }
-        if let address = store.contact.address { contact["address"] = address }
-        let site: [String: Any] = [
-            "name": store.name,
-            "description": store.description,
-            "locale": store.locale,
-            "baseURL": store.baseURL,
-            "basePath": basePath,
-            "apiURL": store.apiURL,
-            "currency": store.currency.code,
-            "currencyExponent": store.currency.exponent,
-            "catalogVersion": plan.catalogVersion,
-            "css": theme.assetPath("site.css", basePath: basePath) ?? "",
-            "js": theme.assetPath("site.js", basePath: basePath) ?? "",
-            "adminCSS": theme.assetPath("admin.css", basePath: basePath) ?? "",
-            "adminJS": theme.assetPath("admin.js", basePath: basePath) ?? "",
-            "contact": contact,
-            "nav": plan.categories.map { ["name": $0.name, "url": basePath + $0.sitePath] as [String: Any] },
-            "footerPages": plan.pages.map { ["title": $0.title, "url": basePath + $0.path] as [String: Any] },
-            "paymentMethods": store.paymentMethods.map { method -> [String: Any] in
-                ["id": method.rawValue, "label": theme.strings["paymentMethod_\(method.rawValue)"] ?? method.rawValue]
-            },
-            "shipping": [
-                "flatFee": store.shipping.flatFee.formatted,
-                "flatFeeMinor": store.shipping.flatFee.minorUnits,
-                "freeThreshold": store.shipping.freeShippingThreshold?.formatted ?? "",
-                "freeThresholdMinor": store.shipping.freeShippingThreshold?.minorUnits ?? -1,
-                "hasFreeThreshold": store.shipping.freeShippingThreshold != nil,
-            ] as [String: Any],
-            "year": buildYear,
-            "homeURL": basePath + "/",
-            "cartURL": basePath + SitePlan.cartPath,
-            "checkoutURL": basePath + SitePlan.checkoutPath,
-            "orderURL": basePath + SitePlan.orderPath,
+        var contact: [String: TemplateValue] = [:]
+        if let email = store.contact.email { contact["email"] = .string(email) }
+        if let phone = store.contact.phone { contact["phone"] = .string(phone) }
+        if let address = store.contact.address { contact["address"] = .string(address) }
+        let site: [String: TemplateValue] = [
+            "name": .string(store.name),
+            "description": .string(store.description),
+            "locale": .string(store.locale),
+            "baseURL": .string(store.baseURL),
+            "basePath": .string(basePath),
+            "apiURL": .string(store.apiURL),
+            "currency": .string(store.currency.code),
+            "currencyExponent": .number(store.currency.exponent),
+            "catalogVersion": .string(plan.catalogVersion),
+            "css": .string(theme.assetPath("site.css", basePath: basePath) ?? ""),
+            "js": .string(theme.assetPath("site.js", basePath: basePath) ?? ""),
+            "adminCSS": .string(theme.assetPath("admin.css", basePath: basePath) ?? ""),
+            "adminJS": .string(theme.assetPath("admin.js", basePath: basePath) ?? ""),
+            "contact": .object(contact),
+            "nav": .objects(plan.categories.map { ["name": .string($0.name), "url": .string(basePath + $0.sitePath)] }),
+            "footerPages": .objects(plan.pages.map { ["title": .string($0.title), "url": .string(basePath + $0.path)] }),
+            "paymentMethods": .objects(store.paymentMethods.map { method in
+                ["id": .string(method.rawValue), "label": .string(theme.strings["paymentMethod_\(method.rawValue)"] ?? method.rawValue)]
+            }),
+            "shipping": .object([
+                "flatFee": .string(store.shipping.flatFee.formatted),
+                "flatFeeMinor": .int(store.shipping.flatFee.minorUnits),
+                "freeThreshold": .string(store.shipping.freeShippingThreshold?.formatted ?? ""),
+                "freeThresholdMinor": .int(store.shipping.freeShippingThreshold?.minorUnits ?? -1),
+                "hasFreeThreshold": .bool(store.shipping.freeShippingThreshold != nil),
+            ]),
+            "year": .number(buildYear),
+            "homeURL": .string(basePath + "/"),
+            "cartURL": .string(basePath + SitePlan.cartPath),
+            "checkoutURL": .string(basePath + SitePlan.checkoutPath),
+            "orderURL": .string(basePath + SitePlan.orderPath),
         ]
         let uiJSON = JSONValue.object(theme.strings.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).text
-        self.shared = SharedContext(site: site, strings: theme.strings, uiStringsJSON: uiJSON)
+        var links: [String: TemplateValue] = [:]
+        for (taxa, prefix) in [(plan.categories, "/categories/"), (plan.tags, "/tags/")] {
+            for taxon in taxa { links[prefix + taxon.name] = Self.link(taxon.name, prefix, basePath: basePath) }
+        }
+        self.taxonLinks = links
+        self.shared = SharedContext(site: .object(site), strings: .object(theme.strings.mapValues(TemplateValue.string)), uiStringsJSON: .string(uiJSON))
     }
 
     // MARK: Page kinds
 
-    /// A product page and the links its description contains.
-    func product(_ index: Int, rendered: Markdown.Rendered) -> String {
+    /// A product page.
+    func product(_ index: Int, rendered: Markdown.Rendered) -> [UInt8] {
         let product = plan.products[index]
-        let url = basePath + product.path
+        let sitePath = plan.productPaths[index]
+        let url = basePath + sitePath
         let absolute = plan.store.absoluteURL(url)
-        let images = product.images.map { ["src": imageURL($0), "alt": product.title] as [String: Any] }
-        var crumbs: [[String: Any]] = [["name": plan.store.name, "url": basePath + "/", "last": false]]
+        let images: [TemplateValue] = product.images.map { .object(["src": .string(imageURL($0)), "alt": .string(product.title)]) }
+        var crumbs: [(name: String, url: String)] = [(plan.store.name, basePath + "/")]
         if let first = product.categories.first {
             let slug = URLPath.slug(first)
-            crumbs.append(["name": first, "url": basePath + "/categories/\(URLPath.encodeSegment(slug))/", "last": false])
+            crumbs.append((first, basePath + "/categories/\(URLPath.encodeSegment(slug))/"))
         }
-        crumbs.append(["name": product.title, "url": url, "last": true])
+        crumbs.append((product.title, url))
         let description = product.summary ?? HTMLText.plainText(fromHTML: rendered.html, limit: 160)
-        var view: [String: Any] = [
-            "title": product.title, "sku": product.sku, "slug": product.slug, "url": url,
-            "price": product.price.formatted, "priceMinor": product.price.minorUnits,
-            "onSale": product.isOnSale, "inStock": product.isInStock, "soldOut": !product.isInStock,
-            "images": images, "descriptionHTML": rendered.html,
-            "categories": product.categories.map { taxonLink($0, "/categories/") },
-            "tags": product.tags.map { taxonLink($0, "/tags/") },
+        var view: [String: TemplateValue] = [
+            "title": .string(product.title), "sku": .string(product.sku), "slug": .string(product.slug), "url": .string(url),
+            "price": .string(product.price.formatted), "priceMinor": .int(product.price.minorUnits),
+            "onSale": .bool(product.isOnSale), "inStock": .bool(product.isInStock), "soldOut": .bool(!product.isInStock),
+            "images": .list(images), "descriptionHTML": .string(rendered.html),
+            "categories": .list(product.categories.map { taxonLink($0, "/categories/") }),
+            "tags": .list(product.tags.map { taxonLink($0, "/tags/") }),
         ]
-        if product.isOnSale, let compare = product.compareAtPrice { view["compareAtPrice"] = compare.formatted }
-        if let stock = product.stock { view["stock"] = stock }
+        if product.isOnSale, let compare = product.compareAtPrice { view["compareAtPrice"] = .string(compare.formatted) }
+        if let stock = product.stock { view["stock"] = .number(stock) }
         if let image = images.first { view["image"] = image }
-        if let summary = product.summary { view["summary"] = summary }
-        if let brand = product.brand { view["brand"] = brand }
-        if let gtin = product.gtin { view["gtin"] = gtin }
+        if let summary = product.summary { view["summary"] = .string(summary) }
+        if let brand = product.brand { view["brand"] = .string(brand) }
+        if let gtin = product.gtin { view["gtin"] = .string(gtin) }
         let availability = product.isInStock ? "https://schema.org/InStock" : "https://schema.org/OutOfStock"
-        var og: [String: Any] = [
-            "type": "product", "title": product.title, "description": description, "url": absolute,
-            "price": product.price.decimalString, "currency": plan.store.currency.code,
-            "availability": product.isInStock ? "instock" : "oos",
+        var og: [String: TemplateValue] = [
+            "type": "product", "title": .string(product.title), "description": .string(description), "url": .string(absolute),
+            "price": .string(product.price.decimalString), "currency": .string(plan.store.currency.code),
+            "availability": .string(product.isInStock ? "instock" : "oos"),
         ]
-        if let first = product.images.first { og["image"] = absoluteImageURL(first) }
+        if let first = product.images.first { og["image"] = .string(absoluteImageURL(first)) }
         let jsonLD = [
             StructuredData.product(product, url: absolute, description: description, images: product.images.map(absoluteImageURL), availability: availability),
-            StructuredData.breadcrumbs(crumbs.map { ($0["name"] as! String, plan.store.absoluteURL($0["url"] as! String)) }),
+            StructuredData.breadcrumbs(crumbs.map { ($0.name, plan.store.absoluteURL($0.url)) }),
         ]
-        var context = base(kind: "product", title: "\(product.title) · \(plan.store.name)", description: description, sitePath: product.path, og: og, jsonLD: jsonLD)
-        context["product"] = view
-        context["breadcrumbs"] = crumbs
+        var context = base(kind: "product", title: "\(product.title) · \(plan.store.name)", description: description, sitePath: sitePath, og: og, jsonLD: jsonLD)
+        context["product"] = .object(view)
+        context["breadcrumbs"] = .list(crumbs.enumerated().map { offset, crumb in
+            .object(["name": .string(crumb.name), "url": .string(crumb.url), "last": .bool(offset == crumbs.count - 1)])
+        })
         return render("product", context)
     }
 
     /// One page of a listing.
-    func listing(_ page: SitePlan.ListingPage) -> String {
-        let cards = page.members.map { card(plan.products[$0]) }
-        var pagination: [String: Any]? = nil
+    func listing(_ page: SitePlan.ListingPage) -> [UInt8] {
+        let cards = page.members.map(card)
+        var pagination: [String: TemplateValue]? = nil
         if page.totalPages > 1 {
-            var info: [String: Any] = [
-                "current": page.number, "total": page.totalPages,
-                "pages": (1...page.totalPages).filter { abs($0 - page.number) <= 3 || $0 == 1 || $0 == page.totalPages }.map {
-                    ["number": $0, "url": basePath + page.path(ofPage: $0), "current": $0 == page.number] as [String: Any]
-                },
+            var info: [String: TemplateValue] = [
+                "current": .number(page.number), "total": .number(page.totalPages),
+                "pages": .list((1...page.totalPages).filter { abs($0 - page.number) <= 3 || $0 == 1 || $0 == page.totalPages }.map {
+                    .object(["number": .number($0), "url": .string(basePath + page.path(ofPage: $0)), "current": .bool($0 == page.number)])
+                }),
             ]
-            if page.number > 1 { info["prevURL"] = basePath + page.path(ofPage: page.number - 1) }
-            if page.number < page.totalPages { info["nextURL"] = basePath + page.path(ofPage: page.number + 1) }
+            if page.number > 1 { info["prevURL"] = .string(basePath + page.path(ofPage: page.number - 1)) }
+            if page.number < page.totalPages { info["nextURL"] = .string(basePath + page.path(ofPage: page.number + 1)) }
             pagination = info
         }
-        var listing: [String: Any] = [
-            "heading": page.heading, "kind": page.kind.rawValue, "products": cards, "empty": cards.isEmpty,
+        var listing: [String: TemplateValue] = [
+            "heading": .string(page.heading), "kind": .string(page.kind.rawValue), "products": .list(cards), "empty": .bool(cards.isEmpty),
         ]
-        if let pagination { listing["pagination"] = pagination }
+        if let pagination { listing["pagination"] = .object(pagination) }
         let pageSuffix = page.number > 1 ? " (\(page.number)/\(page.totalPages))" : ""
         let title: String
         let description: String
@@ -148,27 +158,27 @@ struct PageRenderer: Sendable {
                 (page.heading, plan.store.absoluteURL(basePath + page.rootPath)),
             ]))
         }
-        let og: [String: Any] = ["type": "website", "title": title, "description": description, "url": plan.store.absoluteURL(basePath + page.sitePath)]
+        let og: [String: TemplateValue] = ["type": "website", "title": .string(title), "description": .string(description), "url": .string(plan.store.absoluteURL(basePath + page.sitePath))]
         var context = base(kind: "list", title: title, description: description, sitePath: page.sitePath, og: og, jsonLD: jsonLD)
-        context["listing"] = listing
+        context["listing"] = .object(listing)
         return render("list", context)
     }
 
     /// A plain page.
-    func page(_ index: Int, rendered: Markdown.Rendered) -> String {
+    func page(_ index: Int, rendered: Markdown.Rendered) -> [UInt8] {
         let page = plan.pages[index]
         let description = page.summary ?? HTMLText.plainText(fromHTML: rendered.html, limit: 160)
-        let og: [String: Any] = ["type": "website", "title": page.title, "description": description, "url": plan.store.absoluteURL(basePath + page.path)]
+        let og: [String: TemplateValue] = ["type": "website", "title": .string(page.title), "description": .string(description), "url": .string(plan.store.absoluteURL(basePath + page.path))]
         var context = base(kind: "page", title: "\(page.title) · \(plan.store.name)", description: description, sitePath: page.path, og: og, jsonLD: [])
-        context["content"] = ["title": page.title, "html": rendered.html] as [String: Any]
+        context["content"] = .object(["title": .string(page.title), "html": .string(rendered.html)])
         return render("page", context)
     }
 
     /// The cart, checkout, order-status and 404 pages.
-    func fixed(template: String, kind: String, titleKey: String, sitePath: String) -> String {
-        let title = "\(shared.strings[titleKey] as? String ?? titleKey) · \(plan.store.name)"
-        let og: [String: Any] = ["type": "website", "title": title, "description": plan.store.description, "url": plan.store.absoluteURL(basePath + sitePath)]
-        var context = base(kind: kind, title: title, description: plan.store.description, sitePath: sitePath, og: og, jsonLD: [], noindex: true)
+    func fixed(template: String, kind: String, titleKey: String, sitePath: String) -> [UInt8] {
+        let title = "\(theme.strings[titleKey] ?? titleKey) · \(plan.store.name)"
+        let og: [String: TemplateValue] = ["type": "website", "title": .string(title), "description": .string(plan.store.description), "url": .string(plan.store.absoluteURL(basePath + sitePath))]
+        let context = base(kind: kind, title: title, description: plan.store.description, sitePath: sitePath, og: og, jsonLD: [], noindex: true)
         return render(template, context)
     }
 
@@ -179,36 +189,41 @@ struct PageRenderer: Sendable {
 
     // MARK: Helpers
 
-    private func base(kind: String, title: String, description: String, sitePath: String, og: [String: Any], jsonLD: [JSONValue], noindex: Bool = false) -> [String: Any] {
+    private func base(kind: String, title: String, description: String, sitePath: String, og: [String: TemplateValue], jsonLD: [JSONValue], noindex: Bool = false) -> [String: TemplateValue] {
         [
             "site": shared.site,
             "t": shared.strings,
             "uiStringsJSON": shared.uiStringsJSON,
-            "page": [
-                "kind": kind, "title": title, "description": description,
-                "canonical": plan.store.absoluteURL(basePath + sitePath), "noindex": noindex, "og": og,
-                "jsonLD": jsonLD.map { ["json": $0.text] },
-            ] as [String: Any],
+            "page": .object([
+                "kind": .string(kind), "title": .string(title), "description": .string(description),
+                "canonical": .string(plan.store.absoluteURL(basePath + sitePath)), "noindex": .bool(noindex), "og": .object(og),
+                "jsonLD": .list(jsonLD.map { .object(["json": .string($0.text)]) }),
+            ]),
         ]
     }
 
-    private func render(_ template: String, _ context: [String: Any]) -> String {
-        theme.library.render(context, withTemplate: template) ?? ""
+    private func render(_ template: String, _ context: [String: TemplateValue]) -> [UInt8] {
+        theme.render(template, .object(context))
     }
 
-    private func card(_ product: Product) -> [String: Any] {
-        var card: [String: Any] = [
-            "title": product.title, "url": basePath + product.path, "price": product.price.formatted,
-            "priceMinor": product.price.minorUnits, "onSale": product.isOnSale, "soldOut": !product.isInStock, "sku": product.sku,
+    private func card(_ index: Int) -> TemplateValue {
+        let product = plan.products[index]
+        var card: [String: TemplateValue] = [
+            "title": .string(product.title), "url": .string(basePath + plan.productPaths[index]), "price": .string(product.price.formatted),
+            "priceMinor": .int(product.price.minorUnits), "onSale": .bool(product.isOnSale), "soldOut": .bool(!product.isInStock), "sku": .string(product.sku),
         ]
-        if product.isOnSale, let compare = product.compareAtPrice { card["compareAtPrice"] = compare.formatted }
-        if let image = product.images.first { card["image"] = ["src": imageURL(image), "alt": product.title] }
-        if let summary = product.summary { card["summary"] = summary }
-        return card
+        if product.isOnSale, let compare = product.compareAtPrice { card["compareAtPrice"] = .string(compare.formatted) }
+        if let image = product.images.first { card["image"] = .object(["src": .string(imageURL(image)), "alt": .string(product.title)]) }
+        if let summary = product.summary { card["summary"] = .string(summary) }
+        return .object(card)
     }
 
-    private func taxonLink(_ name: String, _ prefix: String) -> [String: Any] {
-        ["name": name, "url": basePath + prefix + URLPath.encodeSegment(URLPath.slug(name)) + "/"]
+    private func taxonLink(_ name: String, _ prefix: String) -> TemplateValue {
+        taxonLinks[prefix + name] ?? Self.link(name, prefix, basePath: basePath)
+    }
+
+    private static func link(_ name: String, _ prefix: String, basePath: String) -> TemplateValue {
+        .object(["name": .string(name), "url": .string(basePath + prefix + URLPath.encodeSegment(URLPath.slug(name)) + "/")])
     }
 
     private func imageURL(_ image: String) -> String {

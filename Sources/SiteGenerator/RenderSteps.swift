@@ -41,7 +41,7 @@ extension BuildSteps {
                 case .product(let index):
                     let product = plan.products[index]
                     return .success(try renderMarkdownPage(
-                        sitePath: product.path, source: product.sourcePath, inputHash: product.contentHash,
+                        sitePath: plan.productPaths[index], source: product.sourcePath, inputHash: product.contentHash,
                         markdown: product.description, firstLine: product.descriptionLine, basePath: basePath, output: output
                     ) { renderer.product(index, rendered: $0) })
                 case .page(let index):
@@ -57,7 +57,8 @@ extension BuildSteps {
                     var hash = FNV1a.hash64("\(listing.kind.rawValue)\u{1}\(listing.heading)\u{1}\(listing.number)\u{1}\(listing.totalPages)".utf8)
                     for member in listing.members { hash = FNV1a.hash64(withUnsafeBytes(of: cardHashes[member]) { Array($0) }, seed: hash) }
                     if output.isCurrent(path, inputHash: hash) { return .success([]) }
-                    try output.put(path, Data(renderer.listing(listing).utf8), inputHash: hash)
+                    try output.put(path, renderer.listing(listing), inputHash: hash)
+                    output.noteRendered()
                     return .success([])
                 }
             } catch {
@@ -78,11 +79,13 @@ extension BuildSteps {
         // The owner's admin page, when the theme has one: not linked from the shop, not in the sitemap.
         if renderer.hasTemplate("admin") {
             let html = renderer.fixed(template: "admin", kind: "admin", titleKey: "admin", sitePath: SitePlan.adminPath)
-            try output.put(SitePlan.filePath(forSitePath: SitePlan.adminPath), Data(html.utf8))
+            try output.put(SitePlan.filePath(forSitePath: SitePlan.adminPath), html)
+            output.noteRendered()
         }
         for (template, kind, titleKey, sitePath) in fixed {
             let html = renderer.fixed(template: template, kind: kind, titleKey: titleKey, sitePath: sitePath)
-            try output.put(SitePlan.filePath(forSitePath: sitePath), Data(html.utf8))
+            try output.put(SitePlan.filePath(forSitePath: sitePath), html)
+            output.noteRendered()
         }
     }
 
@@ -90,14 +93,15 @@ extension BuildSteps {
     /// the source's internal links (from this render, or recorded by the build that rendered it).
     private static func renderMarkdownPage(
         sitePath: String, source: String, inputHash: UInt64, markdown: String, firstLine: Int, basePath: String,
-        output: OutputTree, html: (Markdown.Rendered) -> String
+        output: OutputTree, html: (Markdown.Rendered) -> [UInt8]
     ) throws -> [(String, Int, String, String)] {
         let path = SitePlan.filePath(forSitePath: sitePath)
         if let links = output.previousLinks(source: source, hash: inputHash), output.isCurrent(path, inputHash: inputHash) {
             return links.map { (source, $0.line, $0.url, sitePath) }
         }
         let rendered = Markdown.render(markdown, basePath: basePath)
-        try output.put(path, Data(html(rendered).utf8), inputHash: inputHash)
+        try output.put(path, html(rendered), inputHash: inputHash)
+        output.noteRendered()
         let links = rendered.links.map { (line: $0.line + firstLine - 1, url: $0.url) }
         output.recordLinks(source: source, hash: inputHash, urls: links.map { "\($0.line) \($0.url)" })
         return links.map { (source, $0.line, $0.url, sitePath) }
@@ -114,6 +118,7 @@ extension BuildSteps {
         context.report.written = output.written.count
         context.report.writtenPaths = output.written.sorted()
         context.report.unchanged = output.unchanged
+        context.report.rendered = output.rendered
         context.report.removed = removed
     }
 }

@@ -25,8 +25,12 @@ public struct SiteBuilder: Sendable {
         do {
             for step in steps {
                 let start = ContinuousClock.now
+                let cpuStart = Self.processCPUSeconds()
                 try await step.body(&context)
-                logger.debug("step finished", metadata: ["step": "\(step.name)", "seconds": "\(ContinuousClock.now - start)"])
+                logger.debug("step finished", metadata: [
+                    "step": "\(step.name)", "seconds": "\(ContinuousClock.now - start)",
+                    "cpu": "\(((Self.processCPUSeconds() - cpuStart) * 1000).rounded() / 1000) s",
+                ])
             }
         } catch {
             context.output?.discard()
@@ -35,6 +39,15 @@ public struct SiteBuilder: Sendable {
         let elapsed = ContinuousClock.now - context.started
         context.report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return context.report
+    }
+}
+
+extension SiteBuilder {
+    /// CPU time used by the whole process so far (every thread), for the per-step log.
+    static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 

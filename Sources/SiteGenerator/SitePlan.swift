@@ -40,6 +40,8 @@ struct SitePlan: Sendable {
     let store: StoreConfig
     /// Published products in display order.
     let products: [Product]
+    /// Each product's site path (`/products/<slug>/`), computed once.
+    let productPaths: [String]
     /// Published pages in footer order.
     let pages: [Page]
     let categories: [Taxon]
@@ -59,6 +61,7 @@ struct SitePlan: Sendable {
         self.store = store
         let products = catalog.publishedProducts
         self.products = products
+        self.productPaths = products.map(\.path)
         self.pages = catalog.publishedPages
         self.draftCount = catalog.products.count - products.count
         self.catalogVersion = catalog.version
@@ -104,7 +107,7 @@ struct SitePlan: Sendable {
 
     /// Every HTML page's site path (without basePath).
     var htmlPaths: [String] {
-        var paths = products.map(\.path)
+        var paths = productPaths
         paths += pages.map(\.path)
         paths += listings.map(\.sitePath)
         paths += [Self.cartPath, Self.checkoutPath, Self.orderPath]

@@ -8,6 +8,9 @@ import StoreModel
 struct Theme: Sendable {
     /// Every template, compiled once, registered by file name without extension.
     let library: MustacheLibrary
+    /// The same templates compiled to byte-writing node trees, or `nil` when a template uses
+    /// Mustache outside the compiled subset (then `library` renders every page).
+    let compiled: CompiledTemplates?
     /// The UI strings of the shop's locale, with English filling any gap.
     let strings: [String: String]
     /// Assets to publish under `/assets/`, with content-hashed names.
@@ -50,6 +53,7 @@ struct Theme: Sendable {
         var fingerprint = FNV1a.hash64("theme".utf8)
         var library = MustacheLibrary()
         var registered: [String: String] = [:]
+        var sources: [String: String] = [:]
         var assets: [Asset] = []
         var localeFiles: [String: [String: String]] = [:]
         for relative in files.keys.sorted() {
@@ -63,8 +67,10 @@ struct Theme: Sendable {
                     throw LoadError(description: "\(full): the template name \"\(name)\" is also used by \(other)")
                 }
                 registered[name] = relative
+                let text = String(decoding: data, as: UTF8.self)
+                sources[name] = text
                 do {
-                    try library.register(String(decoding: data, as: UTF8.self), named: name)
+                    try library.register(text, named: name)
                 } catch {
                     throw LoadError(description: "\(full): \(error)")
                 }
@@ -91,7 +97,15 @@ struct Theme: Sendable {
         for key in [language, locale] {
             if let overrides = localeFiles[key] { strings.merge(overrides) { $1 } }
         }
-        return Theme(library: library, strings: strings, assets: assets, fingerprint: fingerprint)
+        let compiled = try? CompiledTemplates(sources: sources)
+        return Theme(library: library, compiled: compiled, strings: strings, assets: assets, fingerprint: fingerprint)
+    }
+
+    /// Renders the template `name` with `context`: through the compiled templates when the theme
+    /// allows it, else through swift-mustache. Both produce the same bytes.
+    func render(_ name: String, _ context: TemplateValue) -> [UInt8] {
+        if let compiled { return compiled.render(name, context) ?? [] }
+        return Array((library.render(context.anyValue, withTemplate: name) ?? "").utf8)
     }
 
     /// The published path of an asset (`/assets/site.3f2a9c1b.css`), or `nil` when the theme lacks it.

@@ -18,6 +18,12 @@ public struct FrontMatterDocument: Sendable {
 public enum FrontMatterParser {
     /// Splits and parses a file. Throws a `ParseProblem` with a line number.
     static func parse(_ text: String) throws(ParseProblem) -> FrontMatterDocument {
+        if let document = FastFrontMatter.parse(text) { return document }
+        return try parseLines(text)
+    }
+
+    /// The general reader: lines by characters, `QuickYAML`, then Yams.
+    static func parseLines(_ text: String) throws(ParseProblem) -> FrontMatterDocument {
         var lines: [Substring] = []
         lines.reserveCapacity(64)
         var rest = Substring(text)

@@ -67,13 +67,19 @@ public struct StoreConfig: Sendable, Hashable {
 
     /// `baseURL` with the given site path appended (`/products/x/` becomes `https://shop.tw/products/x/`).
     public func absoluteURL(_ sitePath: String) -> String {
-        let host: Substring
-        if let schemeEnd = baseURL.range(of: "://"), let slash = baseURL[schemeEnd.upperBound...].firstIndex(of: "/") {
-            host = baseURL[..<slash]
-        } else {
-            host = Substring(baseURL)
+        // The scheme and host: everything before the first "/" after the first "://".
+        let bytes = baseURL.utf8
+        var hostEnd = bytes.endIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == UInt8(ascii: ":"), baseURL.utf8[index...].starts(with: "://".utf8) {
+                let afterScheme = bytes.index(index, offsetBy: 3)
+                hostEnd = bytes[afterScheme...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
+                break
+            }
+            index = bytes.index(after: index)
         }
-        return host + sitePath
+        return String(baseURL[..<hostEnd]) + sitePath
     }
 }
 

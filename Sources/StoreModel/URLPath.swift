@@ -63,6 +63,16 @@ public enum FNV1a {
         return hash
     }
 
+    /// The 64-bit hash of a buffer, continuing from `seed` (the same value as `hash64(_:seed:)`).
+    public static func hash64(bytes: UnsafeRawBufferPointer, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var hash = seed
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
     /// The 32-bit hash of a string's UTF-8 bytes.
     public static func hash32(_ text: String) -> UInt32 {
         var hash: UInt32 = 0x811c_9dc5

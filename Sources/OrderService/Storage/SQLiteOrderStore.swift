@@ -31,10 +31,9 @@ public final class SQLiteOrderStore: OrderStore {
 
     public func seedStock(_ initial: [String: Int]) async throws {
         try await pool.write { db in
+            let insert = try db.cachedStatement(sql: "INSERT INTO stock (sku, available, reserved, sold, received) VALUES (?, ?, 0, 0, ?) ON CONFLICT(sku) DO NOTHING")
             for (sku, units) in initial where units >= 0 {
-                try db.execute(
-                    sql: "INSERT INTO stock (sku, available, reserved, sold, received) VALUES (?, ?, 0, 0, ?) ON CONFLICT(sku) DO NOTHING",
-                    arguments: [sku, units, units])
+                try insert.execute(arguments: [sku, units, units])
             }
         }
     }
@@ -46,10 +45,9 @@ public final class SQLiteOrderStore: OrderStore {
             }
             var short: [String: Int] = [:]
             for (sku, quantity) in order.quantitiesBySKU.sorted(by: { $0.key < $1.key }) {
-                try db.execute(
-                    sql: "UPDATE stock SET available = available - ?1, reserved = reserved + ?1 WHERE sku = ?2 AND available >= ?1",
-                    arguments: [quantity, sku])
-                if db.changesCount == 0, let available = try Int.fetchOne(db, sql: "SELECT available FROM stock WHERE sku = ?", arguments: [sku]) {
+                try db.cachedStatement(sql: "UPDATE stock SET available = available - ?1, reserved = reserved + ?1 WHERE sku = ?2 AND available >= ?1")
+                    .execute(arguments: [quantity, sku])
+                if db.changesCount == 0, let available = try Int.fetchOne(db.cachedStatement(sql: "SELECT available FROM stock WHERE sku = ?"), arguments: [sku]) {
                     short[sku] = available
                 }
             }
@@ -81,7 +79,7 @@ public final class SQLiteOrderStore: OrderStore {
 
     public func events(orderID: String) async throws -> [OrderEvent] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT at, actor, from_status, to_status, note FROM order_events WHERE order_id = ? ORDER BY seq", arguments: [orderID])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT at, actor, from_status, to_status, note FROM order_events WHERE order_id = ? ORDER BY seq"), arguments: [orderID])
                 .map { row in
                     guard let to = OrderStatus(rawValue: row["to_status"]) else { throw StoreError.corruptRow("order_events.to_status") }
                     let fromText: String? = row["from_status"]
@@ -210,13 +208,14 @@ public final class SQLiteOrderStore: OrderStore {
 
 extension SQLiteOrderStore {
     static func insert(_ order: NewOrder, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO orders (id, status, payment_method, currency, subtotal_minor, shipping_minor, total_minor, catalog_version,
                     customer_name, customer_email, customer_email_lower, customer_phone, customer_phone_digits,
                     postal_code, city, address, note, created_at, updated_at, expires_at, payment_state)
                 VALUES (?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 order.id, order.paymentMethod.rawValue, order.total.currency.code, order.subtotal.minorUnits, order.shipping.minorUnits,
                 order.total.minorUnits, order.catalogVersion, order.customer.name, order.customer.email, order.customer.email.lowercased(),
@@ -225,15 +224,15 @@ extension SQLiteOrderStore {
                 order.expiresAt?.millis, PaymentState.initial(for: order.paymentMethod).rawValue,
             ])
         for (position, line) in order.lines.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO order_lines (order_id, position, sku, title, quantity, unit_price_minor, line_total_minor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO order_lines (order_id, position, sku, title, quantity, unit_price_minor, line_total_minor) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ).execute(
                 arguments: [order.id, position, line.sku, line.title, line.quantity, line.unitPrice.minorUnits, line.lineTotal.minorUnits])
         }
     }
 
     static func appendEvent(_ db: Database, orderID: String, at: Date, actor: String, from: OrderStatus?, to: OrderStatus, note: String) throws {
-        try db.execute(
-            sql: "INSERT INTO order_events (order_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO order_events (order_id, at, actor, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?)").execute(
             arguments: [orderID, at.millis, actor, from?.rawValue, to.rawValue, note])
     }
 
@@ -294,13 +293,13 @@ extension SQLiteOrderStore {
     }
 
     static func order(_ db: Database, id: String) throws -> Order {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM orders WHERE id = ?"), arguments: [id]) else {
             throw StoreError.orderNotFound
         }
         guard let status = OrderStatus(rawValue: row["status"]), let method = PaymentMethod(rawValue: row["payment_method"]),
             let currency = Currency(code: row["currency"])
         else { throw StoreError.corruptRow("orders \(id)") }
-        let lines = try Row.fetchAll(db, sql: "SELECT * FROM order_lines WHERE order_id = ? ORDER BY position", arguments: [id]).map { line in
+        let lines = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM order_lines WHERE order_id = ? ORDER BY position"), arguments: [id]).map { line in
             OrderLine(
                 sku: line["sku"], title: line["title"], quantity: line["quantity"],
                 unitPrice: Money(minorUnits: line["unit_price_minor"], currency: currency),
