@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test build site check clean bench bench-quick bench-api bench-pages
+.PHONY: run test soak build site check clean bench bench-quick bench-api bench-pages
 
 ## Set up and run the example shop: the static site on :8080 and the order API on :8081.
 run:
@@ -15,6 +15,12 @@ test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	python3 -m pytest -q Tests/python
+
+## Long reliability runs (RELIABILITY.md): 25 SIGKILLs, 100,000 hostile requests, 300 schemathesis cases per operation.
+soak:
+	scripts/install-deps.sh --test
+	$(SWIFT) build --build-tests
+	python3 -m pytest -q -m soak Tests/python
 
 build:
 	$(SWIFT) build

@@ -52,15 +52,8 @@ struct HostileInputTests {
         defer { shop.cleanUp() }
         let store = try SQLiteOrderStore(path: shop.path("store.sqlite"), logger: Logger(label: "test"))
         try await store.seedStock(["X": 30])
-        let twd = try #require(Currency(code: "TWD"))
         func newOrder(_ quantity: Int) -> NewOrder {
-            let price = Money(minorUnits: 100, currency: twd)
-            return NewOrder(
-                id: OrderID.make(), paymentMethod: .creditCard,
-                lines: [OrderLine(sku: "X", title: "X", quantity: quantity, unitPrice: price, lineTotal: price * quantity)],
-                subtotal: price * quantity, shipping: .zero(twd), total: price * quantity, catalogVersion: "v",
-                customer: Customer(name: "n", email: "e@example.com", phone: "0912345678"),
-                shippingAddress: ShippingAddress(postalCode: "", city: "c", address: "a"), note: "", createdAt: Date(millis: 1_000), expiresAt: Date(millis: 2_000))
+            .sample(quantity: quantity, unitMinor: 100, method: .creditCard, expiresAt: Date(millis: 2_000))
         }
         let outcomes = await withTaskGroup(of: String?.self) { group in
             for index in 0..<60 {

@@ -7,6 +7,7 @@ import NIOCore
 import Synchronization
 import Testing
 
+import StoreModel
 @testable import OrderService
 
 /// A throw-away shop: a copy of the fixture content, a fresh SQLite file and a site-status file in
@@ -142,5 +143,19 @@ extension TestClientProtocol {
             let product = JSON(response.body)["products"].array.first { $0["sku"].string == sku }
             return product?["stock"]["available"].int
         }
+    }
+}
+
+extension NewOrder {
+    /// An order of `quantity` units of SKU `X` at `unitMinor` TWD minor units, for store-level tests.
+    static func sample(quantity: Int, unitMinor: Int64, method: PaymentMethod, expiresAt: Date? = nil) -> NewOrder {
+        let twd = Currency(code: "TWD")!
+        let price = Money(minorUnits: unitMinor, currency: twd)
+        return NewOrder(
+            id: OrderID.make(), paymentMethod: method,
+            lines: [OrderLine(sku: "X", title: "X", quantity: quantity, unitPrice: price, lineTotal: price * quantity)],
+            subtotal: price * quantity, shipping: .zero(twd), total: price * quantity, catalogVersion: "v",
+            customer: Customer(name: "n", email: "e@example.com", phone: "0912345678"),
+            shippingAddress: ShippingAddress(postalCode: "", city: "c", address: "a"), note: "", createdAt: Date(millis: 1_000), expiresAt: expiresAt)
     }
 }

@@ -79,11 +79,12 @@ struct Workspace {
 }
 
 extension String {
-    /// Every capture of the first group of `pattern`.
+    /// Every capture of the first group of `pattern`, or every whole match when it has no group.
     func captures(_ pattern: String) -> [String] {
         let regex = try! NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators])
+        let group = regex.numberOfCaptureGroups > 0 ? 1 : 0
         return regex.matches(in: self, range: NSRange(startIndex..., in: self)).compactMap { match in
-            Range(match.range(at: 1), in: self).map { String(self[$0]) }
+            Range(match.range(at: group), in: self).map { String(self[$0]) }
         }
     }
 }

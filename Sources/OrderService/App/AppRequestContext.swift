@@ -31,13 +31,20 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 }
 
 extension Request {
-    /// Reads the whole body up to `limit` bytes; a larger body is a 413.
+    /// Reads the whole body up to `limit` bytes; a larger body is a 413. A body the HTTP parser
+    /// cannot read (a bad chunk size, a connection closed before `Content-Length` bytes) is the
+    /// client's fault: 400 `invalid_request`, never a 500.
     func collectBody(limit: Int, context: AppRequestContext) async throws -> ByteBuffer {
         if let declared = headers[.contentLength].flatMap(Int.init), declared > limit { throw APIError.tooLarge(limit: limit) }
         do {
             return try await body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw APIError.tooLarge(limit: limit)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            context.logger.notice("unreadable request body", metadata: ["error": "\(error)"])
+            throw APIError(.badRequest, code: "invalid_request", message: "The request body is malformed or ended early.")
         }
     }
 }

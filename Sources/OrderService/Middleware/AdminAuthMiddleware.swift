@@ -5,8 +5,9 @@ import Hummingbird
 /// Guards the admin routes with `Authorization: Bearer <token>`.
 ///
 /// Tokens are compared in constant time. Without any configured token the admin API answers 403
-/// `admin_disabled`. A wrong or missing token answers 401, and repeated failures from one address
-/// lock that address out (429 with `Retry-After`) for a while.
+/// `admin_disabled`. A wrong or missing token answers 401; from the fourth failure in a row from
+/// one address each 401 is held back longer (0.2 s, doubling, at most 3 s), and once the failure
+/// limit is reached that address is locked out (429 with `Retry-After`) for a while.
 struct AdminAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let tokens: [String]
@@ -22,13 +23,21 @@ struct AdminAuthMiddleware: RouterMiddleware {
         }
         guard let presented = Self.bearerToken(request.headers[.authorization]), let token = Self.match(presented, tokens) else {
             _ = failures.acquire(client)
-            context.logger.warning("admin authentication failed", metadata: ["client": "\(client)"])
+            let delay = Self.penalty(afterFailures: failures.spent(client))
+            context.logger.warning("admin authentication failed", metadata: ["client": "\(client)", "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
+            try? await Task.sleep(for: delay)
             throw APIError.unauthorized
         }
         var context = context
         context.adminActor = "admin:" + Self.fingerprint(token)
         context.logger[metadataKey: "actor"] = .string(context.adminActor!)
         return try await next(request, context)
+    }
+
+    /// How long to hold back the 401 after `failures` recent failures from one address.
+    static func penalty(afterFailures failures: Int) -> Duration {
+        guard failures > 3 else { return .zero }
+        return .milliseconds(min(3_000, 200 << min(failures - 4, 10)))
     }
 
     static func bearerToken(_ header: String?) -> String? {

@@ -52,6 +52,16 @@ final class RateLimiter: Sendable {
         }
     }
 
+    /// How many tokens `key` has used and not yet got back (0 for an unknown key).
+    func spent(_ key: String, now: ContinuousClock.Instant = .now) -> Int {
+        guard isEnabled else { return 0 }
+        return buckets.withLock { buckets in
+            guard let bucket = buckets[key] else { return 0 }
+            let tokens = min(Double(capacity), bucket.tokens + (now - bucket.updated).seconds * refillPerSecond)
+            return Int((Double(capacity) - tokens).rounded())
+        }
+    }
+
     private static func prune(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant, period: Duration) {
         buckets = buckets.filter { now - $0.value.updated < period }
     }

@@ -9,13 +9,16 @@ import StoreModel
 public final class SQLiteOrderStore: OrderStore {
     let pool: DatabasePool
     let writer: GroupCommitWriter
+    private let lock: DatabaseLock
 
-    /// Opens (creating when needed) the database at `path` and runs the migrations.
+    /// Opens (creating when needed) the database at `path` and runs the migrations. Holds the
+    /// database's lock file shared while open, so `order-api restore` cannot swap it underneath.
     public init(path: String, logger: Logger) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
+        lock = try DatabaseLock(databasePath: path, exclusive: false)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -203,6 +206,7 @@ public final class SQLiteOrderStore: OrderStore {
 
     public func close() async throws {
         try pool.close()
+        lock.release()
     }
 }
 

@@ -43,11 +43,24 @@ enum AtomicFile {
         }
         guard rename(temporary, path) == 0 else { throw WriteError(description: "cannot rename onto \(path): errno \(errno)") }
         ok = true
+        syncDirectory(directory)
+    }
+
+    /// Makes a rename or unlink in `directory` durable (fsync of the directory itself).
+    static func syncDirectory(_ directory: String) {
         let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY)
         if dirFD >= 0 {
             _ = fsync(dirFD)
             close(dirFD)
         }
+    }
+
+    /// Flushes a finished file to disk.
+    static func syncFile(_ path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw WriteError(description: "cannot open \(path): errno \(errno)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw WriteError(description: "cannot fsync \(path): errno \(errno)") }
     }
 }
 

@@ -19,6 +19,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from support import REPO, free_port
@@ -139,7 +140,8 @@ class Browser:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
     def wait(self, condition, timeout=20):
-        return WebDriverWait(self.driver, timeout).until(condition)
+        # A page that navigates or re-renders while the condition reads it: read it again.
+        return WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
     def visible(self, css, timeout=20):
         return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, css)), timeout)
