@@ -6,7 +6,7 @@ on every answer, and no rejected request changes the database: after each one, a
 connection compares SQLite's `PRAGMA data_version` (it moves whenever another connection commits)
 and, when it moved, a SHA-256 of every row of the orders, lines, events, stock and idempotency
 tables with the hash from before the request. Payment callbacks carry no valid signature, so they
-must change nothing whatever they answer (they 404 until the payment routes are merged).
+must change nothing whatever they answer (the test turns both gateways on, so they are live routes).
 """
 from __future__ import annotations
 
@@ -229,7 +229,16 @@ def raw_exchange(port: int, payload: bytes) -> int | None:
 
 def run_fuzz(bin_dir, tmp_path, output_dir, total: int, seed: int, name: str):
     write_shop(tmp_path, PRODUCTS)
-    env = {"ORDER_API_ADMIN_FAILURE_LIMIT": "0"}  # lock-out is tested in test_access; here every admin body must be parsed
+    env = {
+        "ORDER_API_ADMIN_FAILURE_LIMIT": "0",  # lock-out is tested in test_access; here every admin body must be parsed
+        # Both gateways on, so the payment callbacks are live routes that verify what they get.
+        # (ECPay stage needs no network to make checkout forms; the fuzzer never places Stripe orders.)
+        "ECPAY_ENV": "stage",
+        "STRIPE_SECRET_KEY": "sk_test_hostile_input",
+        "STRIPE_WEBHOOK_SECRET": "whsec_hostile_input",
+        "STRIPE_API_BASE": "http://127.0.0.1:9",
+        "ORDER_API_PUBLIC_URL": "https://api.test.example",
+    }
     with ApiServer(bin_dir, tmp_path, env=env) as server:
         fuzzer = Fuzzer(server, seed)
         started = time.monotonic()
