@@ -93,9 +93,9 @@ def manifest_of(out):
 
 
 def clear(out):
+    """A cold start: no output, no manifest, no parsed-content cache."""
     shutil.rmtree(out, ignore_errors=True)
-    if os.path.exists(manifest_of(out)):
-        os.remove(manifest_of(out))
+    shutil.rmtree(os.path.dirname(manifest_of(out)), ignore_errors=True)
     subprocess.run(["sync"])
 
 
@@ -129,7 +129,7 @@ def edit_price(content, price):
 
 
 def written_count(stdout):
-    match = re.search(r"(\d+) files written, (\d+) unchanged", stdout)
+    match = re.search(r"(\d+) files written", stdout)
     return int(match.group(1)) if match else -1
 
 

@@ -8,6 +8,8 @@ struct BuildContext {
     let logger: Logger
     let started: ContinuousClock.Instant
     var catalog: Catalog?
+    /// What loading took from the content cache.
+    var load: CatalogLoader.LoadReport?
     var store: StoreConfig?
     var siteStatus: SiteStatus?
     var siteStatusBytes: Data?
@@ -19,6 +21,10 @@ struct BuildContext {
     /// Site paths of non-HTML files the build publishes (images, assets, data files).
     var publishedFiles: Set<String> = []
     var report = BuildReport()
+    /// `InputFingerprint` of this build's inputs, recorded in the manifest.
+    var inputsHash: UInt64 = 0
+    /// Set when nothing changed since the last build: the remaining steps are skipped.
+    var upToDate = false
 
     init(options: BuildOptions, logger: Logger) {
         self.options = options

@@ -4,7 +4,7 @@ import StoreModel
 /// What the previous build wrote: for each output file the hash of its inputs and of its bytes,
 /// and for each Markdown source the internal links it contains. It drives incremental builds.
 ///
-/// Stored as tab-separated lines beside the output (`.storefront-cache/<out>.manifest`), never
+/// Stored in `BinaryRecord` form, checksummed, beside the output (`.storefront-cache/<out>.manifest`), never
 /// inside it, so it is not uploaded with the site.
 struct BuildManifest: Sendable {
     struct Entry: Sendable, Hashable {
@@ -14,52 +14,91 @@ struct BuildManifest: Sendable {
 
     /// Hash of everything that affects every page (theme, settings, navigation).
     var globalHash: UInt64 = 0
+    /// `InputFingerprint` of the build that wrote this manifest (0: unknown).
+    var inputsHash: UInt64 = 0
     var files: [String: Entry] = [:]
     /// Links per source file, keyed by the source's input hash.
     var links: [String: (hash: UInt64, urls: [String])] = [:]
-
-    static let formatVersion = "storefront-manifest 1"
 
     static func location(forOutput output: String) -> String {
         let url = URL(fileURLWithPath: output).standardizedFileURL
         return url.deletingLastPathComponent().appendingPathComponent(".storefront-cache").appendingPathComponent(url.lastPathComponent + ".manifest").path
     }
 
+    /// The parsed-content cache (`ContentCache`) that goes with an output directory.
+    static func contentCacheLocation(forOutput output: String) -> String {
+        let manifest = location(forOutput: output)
+        return String(manifest.dropLast(".manifest".count)) + ".content"
+    }
+
+    static let magic = Array("storefront-manifest 3\n".utf8)
+
+    /// The `inputsHash` of a manifest, without reading the rest (it is stored unchecked right after
+    /// the magic; a damaged value only makes the build do its work).
+    static func readInputsHash(from path: String) -> UInt64? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: magic.count + 8), head.count == magic.count + 8, head.starts(with: magic) else { return nil }
+        return head.withUnsafeBytes { buffer in
+            var reader = BinaryReader(buffer, offset: magic.count)
+            return try? reader.readFixed()
+        }
+    }
+
+    /// Reads a manifest; `nil` when it is missing, damaged or of another format (a full build follows).
     static func read(from path: String) -> BuildManifest? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        var manifest = BuildManifest()
-        var first = true
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            if first {
-                guard fields.count == 2, fields[0] == formatVersion, let global = UInt64(fields[1], radix: 16) else { return nil }
-                manifest.globalHash = global
-                first = false
-                continue
-            }
-            switch fields.first {
-            case "F" where fields.count == 4:
-                guard let input = UInt64(fields[2], radix: 16), let output = UInt64(fields[3], radix: 16) else { return nil }
-                manifest.files[fields[1]] = Entry(inputHash: input, outputHash: output)
-            case "L" where fields.count >= 3:
-                guard let hash = UInt64(fields[2], radix: 16) else { return nil }
-                manifest.links[fields[1]] = (hash, Array(fields.dropFirst(3)))
-            default:
+        guard let data = FileManager.default.contents(atPath: path), data.count >= magic.count + 24 else { return nil }
+        return data.withUnsafeBytes { buffer -> BuildManifest? in
+            guard buffer.starts(with: magic) else { return nil }
+            var reader = BinaryReader(buffer, offset: magic.count)
+            do {
+                var manifest = BuildManifest()
+                manifest.inputsHash = try reader.readFixed()
+                let checksum = try reader.readFixed()
+                guard checksum == WordHash.hash(UnsafeRawBufferPointer(rebasing: buffer[reader.offset...])) else { return nil }
+                manifest.globalHash = try reader.readFixed()
+                let fileCount = Int(try reader.readUInt64())
+                guard fileCount <= buffer.count else { return nil }
+                manifest.files.reserveCapacity(fileCount)
+                for _ in 0..<fileCount {
+                    let path = try reader.readString()
+                    manifest.files[path] = Entry(inputHash: try reader.readFixed(), outputHash: try reader.readFixed())
+                }
+                let linkCount = Int(try reader.readUInt64())
+                guard linkCount <= buffer.count else { return nil }
+                manifest.links.reserveCapacity(linkCount)
+                for _ in 0..<linkCount {
+                    let source = try reader.readString()
+                    manifest.links[source] = (try reader.readFixed(), try reader.readStrings())
+                }
+                return reader.isAtEnd ? manifest : nil
+            } catch {
                 return nil
             }
         }
-        return first ? nil : manifest
     }
 
+    /// Writes the manifest atomically.
     func write(to path: String) throws {
-        var text = "\(Self.formatVersion)\t\(String(globalHash, radix: 16))\n"
-        for (path, entry) in files.sorted(by: { $0.key < $1.key }) {
-            text += "F\t\(path)\t\(String(entry.inputHash, radix: 16))\t\(String(entry.outputHash, radix: 16))\n"
+        var body = BinaryWriter(capacity: files.count * 64)
+        body.writeFixed(globalHash)
+        body.write(UInt64(files.count))
+        for (path, entry) in files {
+            body.write(path)
+            body.writeFixed(entry.inputHash)
+            body.writeFixed(entry.outputHash)
         }
-        for (source, value) in links.sorted(by: { $0.key < $1.key }) {
-            text += "L\t\(source)\t\(String(value.hash, radix: 16))" + value.urls.map { "\t" + $0 }.joined() + "\n"
+        body.write(UInt64(links.count))
+        for (source, value) in links {
+            body.write(source)
+            body.writeFixed(value.hash)
+            body.write(value.urls)
         }
+        var head = BinaryWriter(capacity: Self.magic.count + 16)
+        head.appendRaw(Self.magic)
+        head.writeFixed(inputsHash)
+        head.writeFixed(body.bytes.withUnsafeBytes { WordHash.hash($0) })
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try OutputTree.writeAtomically(Data(text.utf8), to: path)
+        try OutputTree.writeAtomically(Data(head.bytes + body.bytes), to: path)
     }
 }

@@ -18,19 +18,23 @@ extension BuildSteps {
         }
         try output.put("site-status.json", try context.require(context.siteStatusBytes, "site status"))
         // The three large files are independent: made on both cores at once.
-        async let catalog = DataFiles.catalogJSON(plan)
-        async let shards = DataFiles.catalogShards(plan, count: catalogShardCount)
-        async let sitemaps: [(String, [UInt8])] = {
-            let urls = plan.htmlPaths.filter { ![SitePlan.cartPath, SitePlan.checkoutPath, SitePlan.orderPath].contains($0) }
-                .map { store.absoluteURL(base + $0) }
-            return DataFiles.sitemaps(urls: urls, limit: sitemapLimit, absolute: { store.absoluteURL(base + "/" + $0) })
-        }()
+        async let catalog = CatalogFiles.catalogJSON(plan)
+        async let shards = CatalogFiles.shards(plan, count: catalogShardCount)
+        // The sitemaps change only when pages come or go: their input is the list of URLs.
+        let urls = plan.htmlPaths.filter { ![SitePlan.cartPath, SitePlan.checkoutPath, SitePlan.orderPath].contains($0) }
+            .map { store.absoluteURL(base + $0) }
+        let sitemapHash = urls.reduce(FNV1a.hash64(string: "sitemaps")) { FNV1a.hash64(string: $1 + "\n", seed: $0) }
+        let sitemapNames = urls.count > sitemapLimit
+            ? (1...(urls.count + sitemapLimit - 1) / sitemapLimit).map { "sitemap-\($0).xml" } + ["sitemap.xml"] : ["sitemap.xml"]
+        let sitemapsCurrent = output.areCurrent(sitemapNames, inputHash: sitemapHash)
+        async let sitemaps: [(String, [UInt8])] = sitemapsCurrent
+            ? [] : DataFiles.sitemaps(urls: urls, limit: sitemapLimit, absolute: { store.absoluteURL(base + "/" + $0) })
         try output.put("catalog.json", await catalog)
         for (index, shard) in await shards.enumerated() {
             try output.put(String(format: "catalog/%02x.json", index), shard)
         }
         for (name, xml) in await sitemaps {
-            try output.put(name, xml)
+            try output.put(name, xml, inputHash: sitemapHash)
         }
         try output.put("robots.txt", Data(DataFiles.robots(store).utf8))
         try output.put("_headers", Data(DataFiles.headers(store).utf8))
@@ -57,53 +61,6 @@ extension BuildSteps {
 
 /// The machine-readable files of the site.
 enum DataFiles {
-    static func catalogJSON(_ plan: SitePlan) -> [UInt8] {
-        let store = plan.store
-        let products: [JSONValue] = zip(plan.products, plan.productPaths).map { product, path in
-            var members: [(String, JSONValue)] = [
-                ("sku", .string(product.sku)),
-                ("title", .string(product.title)),
-                ("price", .int(product.price.minorUnits)),
-                ("priceDecimal", .string(product.price.decimalString)),
-                ("currency", .string(store.currency.code)),
-                ("url", .string(store.absoluteURL(store.basePath + path))),
-                ("availability", .string(product.isInStock ? "InStock" : "OutOfStock")),
-            ]
-            if let compare = product.compareAtPrice, product.isOnSale { members.append(("compareAtPrice", .int(compare.minorUnits))) }
-            return .object(members)
-        }
-        return JSONValue.object([
-            ("version", .string(plan.catalogVersion)),
-            ("currency", .string(store.currency.code)),
-            ("currencyExponent", .int(Int64(store.currency.exponent))),
-            ("products", .array(products)),
-        ]).bytes + [0x0A]
-    }
-
-    static func catalogShards(_ plan: SitePlan, count: UInt32) -> [[UInt8]] {
-        var shards = Array(repeating: [(String, JSONValue)](), count: Int(count))
-        let base = plan.store.basePath
-        for (product, path) in zip(plan.products, plan.productPaths) {
-            var entry: [(String, JSONValue)] = [
-                ("title", .string(product.title)),
-                ("priceMinor", .int(product.price.minorUnits)),
-                ("price", .string(product.price.formatted)),
-                ("url", .string(base + path)),
-                ("available", .bool(product.isInStock)),
-            ]
-            if let stock = product.stock { entry.append(("stock", .int(Int64(stock)))) }
-            if let image = product.images.first { entry.append(("image", .string(image.hasPrefix("/") ? base + image : image))) }
-            shards[Int(FNV1a.hash32(product.sku) % count)].append((product.sku, .object(entry)))
-        }
-        return shards.map { members in
-            JSONValue.object([
-                ("version", .string(plan.catalogVersion)),
-                ("currency", .string(plan.store.currency.code)),
-                ("products", .object(members)),
-            ]).bytes + [0x0A]
-        }
-    }
-
     /// `sitemap.xml`, or a sitemap index with `sitemap-N.xml` files above `limit` URLs.
     static func sitemaps(urls: [String], limit: Int, absolute: (String) -> String) -> [(String, [UInt8])] {
         func urlset(_ urls: ArraySlice<String>) -> [UInt8] {

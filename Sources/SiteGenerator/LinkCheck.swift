@@ -17,11 +17,10 @@ extension BuildContext {
             while let relative = enumerator.nextObject() as? String { publishedFiles.insert(prefix + relative) }
         }
         publishedFiles.formUnion(["/catalog.json", "/sitemap.xml", "/robots.txt", "/site-status.json", SitePlan.notFoundPath])
-        if let plan {
-            for product in plan.products {
-                for image in product.images where image.hasPrefix("/") && !publishedFiles.contains(image) {
-                    report.warnings.append("\(CatalogLoader(contentDirectory: options.contentDirectory).displayPath(product.sourcePath)): images: \(image) is not in \(options.contentDirectory)/images/")
-                }
+        let loader = CatalogLoader(contentDirectory: options.contentDirectory)
+        for product in catalog?.products ?? [] where !product.draft {
+            for image in product.images where image.hasPrefix("/") && !publishedFiles.contains(image) {
+                report.warnings.append("\(loader.displayPath(product.sourcePath)): images: \(image) is not in \(options.contentDirectory)/images/")
             }
         }
     }

@@ -15,18 +15,23 @@ final class OutputTree: @unchecked Sendable {
     private let lock = NSLock()
     private var createdDirectories: Set<String> = []
     private(set) var next = BuildManifest()
+    /// Sources whose links were carried over from the previous manifest.
+    private var kept: [String] = []
     private(set) var written: [String] = []
     private(set) var unchanged = 0
     /// Pages whose template was rendered in this build (the others were current and skipped).
     private(set) var rendered = 0
 
-    init(liveDirectory: String, isFullBuild: Bool, previous: BuildManifest?, globalHash: UInt64) throws {
+    init(liveDirectory: String, isFullBuild: Bool, previous: BuildManifest?, globalHash: UInt64, inputsHash: UInt64 = 0) throws {
         self.liveDirectory = liveDirectory
         self.isFullBuild = isFullBuild
         self.previous = isFullBuild ? nil : previous
         let stamp = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         self.stagingDirectory = liveDirectory + ".staging-" + stamp
         next.globalHash = globalHash
+        next.inputsHash = inputsHash
+        next.files.reserveCapacity(self.previous?.files.count ?? 1024)
+        next.links.reserveCapacity(self.previous?.links.count ?? 1024)
         try FileManager.default.createDirectory(atPath: stagingDirectory, withIntermediateDirectories: true)
     }
 
@@ -38,6 +43,12 @@ final class OutputTree: @unchecked Sendable {
             unchanged += 1
         }
         return true
+    }
+
+    /// Like `isCurrent`, for files made together: all are current, or none is taken as current.
+    func areCurrent(_ paths: [String], inputHash: UInt64) -> Bool {
+        guard paths.allSatisfy({ previous?.files[$0]?.inputHash == inputHash }) else { return false }
+        return paths.allSatisfy { isCurrent($0, inputHash: inputHash) }
     }
 
     /// Stages a file; skipped when the live file already has these bytes.
@@ -93,12 +104,28 @@ final class OutputTree: @unchecked Sendable {
         lock.withLock { next.links[source] = (hash, urls) }
     }
 
-    /// Links recorded by the previous build for an unchanged source; they are carried into the
-    /// next manifest, so that the build after this one can skip the source too.
-    func previousLinks(source: String, hash: UInt64) -> [String]? {
-        guard let entry = previous?.links[source], entry.hash == hash else { return nil }
-        lock.withLock { next.links[source] = entry }
-        return entry.urls
+    /// Carries the links the previous build recorded for an unchanged source into the next
+    /// manifest (so that the build after this one can skip the source too); `false` when the
+    /// source is new or changed.
+    func keepPreviousLinks(source: String, hash: UInt64) -> Bool {
+        guard let entry = previous?.links[source], entry.hash == hash else { return false }
+        lock.withLock {
+            next.links[source] = entry
+            kept.append(source)
+        }
+        return true
+    }
+
+    /// The links of the sources kept by `keepPreviousLinks`, as `"line url"` strings per source.
+    func keptLinks() -> [(source: String, urls: [String])] {
+        lock.withLock { kept.compactMap { source in next.links[source].map { (source, $0.urls) } } }
+    }
+
+    /// Whether some file of the previous build is not part of this one (a page, image or data file
+    /// that links could have pointed at).
+    func lostOutputs() -> Bool {
+        guard let previous else { return false }
+        return lock.withLock { previous.files.keys.contains { next.files[$0] == nil } }
     }
 
     private func ensureDirectory(of path: String) throws {

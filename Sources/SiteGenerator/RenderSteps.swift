@@ -22,7 +22,7 @@ extension BuildSteps {
         let previous = context.options.clean ? nil : BuildManifest.read(from: manifestPath)
         let liveExists = FileManager.default.fileExists(atPath: live + "/index.html")
         let full = previous == nil || previous?.globalHash != global || !liveExists
-        context.output = try OutputTree(liveDirectory: live, isFullBuild: full, previous: previous, globalHash: global)
+        context.output = try OutputTree(liveDirectory: live, isFullBuild: full, previous: previous, globalHash: global, inputsHash: context.inputsHash)
         context.report.fullBuild = full
     }
 
@@ -90,14 +90,16 @@ extension BuildSteps {
     }
 
     /// Renders a page made from one Markdown source unless its inputs are unchanged, and returns
-    /// the source's internal links (from this render, or recorded by the build that rendered it).
+    /// the internal links of a source it rendered. An unchanged source's links were checked by the
+    /// build that rendered them; they are carried into the next manifest, and `checkLinks` checks
+    /// them again only when some earlier output has gone (`OutputTree.lostOutputs`).
     private static func renderMarkdownPage(
         sitePath: String, source: String, inputHash: UInt64, markdown: String, firstLine: Int, basePath: String,
         output: OutputTree, html: (Markdown.Rendered) -> [UInt8]
     ) throws -> [(String, Int, String, String)] {
         let path = SitePlan.filePath(forSitePath: sitePath)
-        if let links = output.previousLinks(source: source, hash: inputHash), output.isCurrent(path, inputHash: inputHash) {
-            return links.map { (source, $0.line, $0.url, sitePath) }
+        if output.keepPreviousLinks(source: source, hash: inputHash), output.isCurrent(path, inputHash: inputHash) {
+            return []
         }
         let rendered = Markdown.render(markdown, basePath: basePath)
         try output.put(path, html(rendered), inputHash: inputHash)
@@ -108,6 +110,18 @@ extension BuildSteps {
     }
 
     static let checkLinks = BuildStep("check links") { context in
+        let output = try context.require(context.output, "output")
+        let plan = try context.require(context.plan, "plan")
+        if output.lostOutputs() {
+            // A page or file that links may point at is gone: every kept source's links are checked again.
+            var sitePathBySource: [String: String] = [:]
+            for (product, path) in zip(plan.products, plan.productPaths) { sitePathBySource[product.sourcePath] = path }
+            for page in plan.pages { sitePathBySource[page.sourcePath] = page.path }
+            for (source, urls) in output.keptLinks() {
+                guard let fromPath = sitePathBySource[source] else { continue }
+                for link in urls { context.links.append((source: source, line: link.line, url: link.url, fromPath: fromPath)) }
+            }
+        }
         context.collectStaticPaths()
         try context.verifyLinks()
     }
@@ -141,19 +155,28 @@ private extension String {
 }
 
 extension Product {
-    /// A hash of everything the product page shows.
+    /// A hash of everything the product page shows (fields hashed in turn, separated by U+0001:
+    /// the same value as hashing them joined, without building the joined string).
     var contentHash: UInt64 {
-        let fields = [
-            slug, title, sku, price.description, compareAtPrice?.description ?? "-", stock.map(String.init) ?? "-",
+        var hash = FNV1a.hash64(string: slug)
+        for field in [
+            title, sku, price.description, compareAtPrice?.description ?? "-", stock.map(String.init) ?? "-",
             categories.joined(separator: "\u{2}"), tags.joined(separator: "\u{2}"), images.joined(separator: "\u{2}"),
             summary ?? "", brand ?? "", gtin ?? "", String(descriptionLine), description,
-        ]
-        return FNV1a.hash64(fields.joined(separator: "\u{1}").utf8)
+        ] {
+            hash = (hash ^ 1) &* 0x0000_0100_0000_01B3
+            hash = FNV1a.hash64(string: field, seed: hash)
+        }
+        return hash
     }
 
     /// A hash of what a listing card shows.
     var cardHash: UInt64 {
-        let fields = [slug, title, sku, price.description, compareAtPrice?.description ?? "-", String(isInStock), images.first ?? "", summary ?? ""]
-        return FNV1a.hash64(fields.joined(separator: "\u{1}").utf8)
+        var hash = FNV1a.hash64(string: slug)
+        for field in [title, sku, price.description, compareAtPrice?.description ?? "-", String(isInStock), images.first ?? "", summary ?? ""] {
+            hash = (hash ^ 1) &* 0x0000_0100_0000_01B3
+            hash = FNV1a.hash64(string: field, seed: hash)
+        }
+        return hash
     }
 }

@@ -27,6 +27,7 @@ public struct SiteBuilder: Sendable {
                 let start = ContinuousClock.now
                 let cpuStart = Self.processCPUSeconds()
                 try await step.body(&context)
+                if context.upToDate { break }
                 logger.debug("step finished", metadata: [
                     "step": "\(step.name)", "seconds": "\(ContinuousClock.now - start)",
                     "cpu": "\(((Self.processCPUSeconds() - cpuStart) * 1000).rounded() / 1000) s",
@@ -38,8 +39,16 @@ public struct SiteBuilder: Sendable {
         }
         let elapsed = ContinuousClock.now - context.started
         context.report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return context.report
+        let report = context.report
+        if !options.freesStateOnFinish { _ = Unmanaged.passRetained(KeptState(context)) }
+        return report
     }
+}
+
+/// Holds a finished build's state for the rest of the process (`BuildOptions.freesStateOnFinish`).
+private final class KeptState {
+    let context: BuildContext
+    init(_ context: BuildContext) { self.context = context }
 }
 
 extension SiteBuilder {
@@ -54,12 +63,20 @@ extension SiteBuilder {
 /// The steps of a build, in order.
 enum BuildSteps {
     static let check: [BuildStep] = [loadContent, readSiteStatus, loadTheme, plan, checkLinksOnly]
-    static let all: [BuildStep] = [loadContent, readSiteStatus, loadTheme, plan, openOutput, renderPages, writeDataFiles, copyStaticFiles, checkLinks, commit]
+    static let all: [BuildStep] = [loadContent, readSiteStatus, loadTheme, checkUpToDate, plan, openOutput, renderPages, writeDataFiles, copyStaticFiles, checkLinks, commit]
 
     static let loadContent = BuildStep("load content") { context in
         let catalog: Catalog
         do {
-            catalog = try await CatalogLoader(contentDirectory: context.options.contentDirectory).load()
+            // `--clean` starts cold: neither the manifest nor the parsed-content cache is trusted.
+            let cacheFile = context.options.checkOnly ? nil : BuildManifest.contentCacheLocation(forOutput: context.options.outputDirectory)
+            if context.options.clean, let cacheFile { unlink(cacheFile) }
+            var loader = CatalogLoader(contentDirectory: context.options.contentDirectory)
+            loader.racyWindow = context.options.racyWindow
+            let loaded = try await loader.load(cacheFile: cacheFile)
+            catalog = loaded.catalog
+            context.load = loaded.report
+            context.report.parsedFiles = loaded.report.parsed
         } catch let error as ContentError {
             throw BuildError.invalidContent(error)
         }
@@ -102,6 +119,22 @@ enum BuildSteps {
         } catch {
             throw BuildError.theme("\(error)")
         }
+    }
+
+    /// Ends the build early when every input has the stamp the last build recorded and its output
+    /// is still in place: the pages would come out byte for byte the same.
+    static let checkUpToDate = BuildStep("check for changes") { context in
+        guard !context.options.clean, let inputs = InputFingerprint.compute(context: context) else { return }
+        context.inputsHash = inputs
+        let live = context.options.outputDirectory
+        guard BuildManifest.readInputsHash(from: BuildManifest.location(forOutput: live)) == inputs,
+              FileManager.default.fileExists(atPath: live + "/index.html") else { return }
+        let catalog = try context.require(context.catalog, "catalog")
+        context.collectStaticPaths()  // repeats the warnings about missing images
+        context.report.products = catalog.publishedProducts.count
+        context.report.drafts = catalog.products.count - context.report.products
+        context.report.upToDate = true
+        context.upToDate = true
     }
 
     static let plan = BuildStep("plan site") { context in

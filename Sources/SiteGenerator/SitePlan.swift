@@ -81,10 +81,17 @@ struct SitePlan: Sendable {
 
     private static func taxa(_ products: [Product], path: String, names: (Product) -> [String]) -> [Taxon] {
         var bySlug: [String: Int] = [:]
+        var slugByName: [String: String] = [:]  // a few names shared by many products: slug each once
         var taxa: [Taxon] = []
         for (index, product) in products.enumerated() {
             for name in names(product) {
-                let slug = URLPath.slug(name)
+                let slug: String
+                if let known = slugByName[name] {
+                    slug = known
+                } else {
+                    slug = URLPath.slug(name)
+                    slugByName[name] = slug
+                }
                 if let existing = bySlug[slug] {
                     if taxa[existing].members.last != index { taxa[existing].members.append(index) }
                 } else {

@@ -14,7 +14,9 @@ public struct Catalog: Sendable {
     /// Creates a catalog; products and pages are sorted, the version is computed.
     public init(store: StoreConfig, products: [Product], pages: [Page]) {
         self.store = store
-        self.products = products.sorted { ($0.weight, $0.title, $0.sku) < ($1.weight, $1.title, $1.sku) }
+        // Sorting indices moves integers, not 17-field products.
+        let order = products.indices.sorted { (products[$0].weight, products[$0].title, products[$0].sku) < (products[$1].weight, products[$1].title, products[$1].sku) }
+        self.products = order.map { products[$0] }
         self.pages = pages.sorted { ($0.weight, $0.title, $0.slug) < ($1.weight, $1.title, $1.slug) }
         var index: [String: Int] = [:]
         index.reserveCapacity(products.count)
@@ -28,17 +30,27 @@ public struct Catalog: Sendable {
         indexBySKU[sku].map { products[$0] }
     }
 
-    /// The products a shopper can see.
-    public var publishedProducts: [Product] { products.filter { !$0.draft } }
+    /// The products a shopper can see (the whole list when there are no drafts, without a copy).
+    public var publishedProducts: [Product] {
+        products.contains(where: \.draft) ? products.filter { !$0.draft } : products
+    }
 
     /// The pages a shopper can see.
     public var publishedPages: [Page] { pages.filter { !$0.draft } }
 
     private static func computeVersion(store: StoreConfig, products: [Product]) -> String {
         var hash = FNV1a.hash64(store.currency.code.utf8)
-        for product in products.sorted(by: { $0.sku < $1.sku }) {
-            let record = "\u{1}\(product.sku)\u{2}\(product.price.minorUnits)\u{2}\(product.compareAtPrice?.minorUnits ?? -1)\u{2}\(product.draft)\u{2}\(product.isInStock)\u{2}\(product.title)\u{2}\(product.slug)"
-            hash = FNV1a.hash64(record.utf8, seed: hash)
+        for index in products.indices.sorted(by: { products[$0].sku < products[$1].sku }) {
+            // The record "\u{1}sku\u{2}price\u{2}compareAt\u{2}draft\u{2}inStock\u{2}title\u{2}slug", hashed
+            // piece by piece rather than built as one string per product.
+            let product = products[index]
+            for piece in [
+                "\u{1}", product.sku, "\u{2}", String(product.price.minorUnits), "\u{2}", String(product.compareAtPrice?.minorUnits ?? -1),
+                "\u{2}", product.draft ? "true" : "false", "\u{2}", product.isInStock ? "true" : "false", "\u{2}", product.title,
+                "\u{2}", product.slug,
+            ] {
+                hash = FNV1a.hash64(string: piece, seed: hash)
+            }
         }
         return String(FNV1a.hex(hash).prefix(12))
     }

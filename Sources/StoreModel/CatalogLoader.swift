@@ -7,6 +7,9 @@ import Foundation
 public struct CatalogLoader: Sendable {
     /// The content directory as the user named it (used in error messages).
     public var contentDirectory: String
+    /// How long before a load a file must have been written for its `FileStamp` to be trusted
+    /// (see `FileStamp.isSettled(before:window:)`); tests shorten it.
+    public var racyWindow: Int64 = FileStamp.racyWindow
 
     /// Creates a loader for a content directory.
     public init(contentDirectory: String) {
@@ -21,26 +24,67 @@ public struct CatalogLoader: Sendable {
         public var fullPath: String
     }
 
+    /// What a load took from the content cache and what it parsed.
+    public struct LoadReport: Sendable {
+        /// Product files read and parsed.
+        public var parsed = 0
+        /// Product files taken from the cache unchanged.
+        public var reused = 0
+        /// A hash of every product file's path and `FileStamp`: equal for two loads between which no
+        /// product file was added, removed or written.
+        public var productFilesFingerprint: UInt64 = 0
+        /// Product files written so recently that their stamp could still change without a visible
+        /// difference; while there are any, the fingerprint must not be trusted.
+        public var unsettled = 0
+        /// When the load started listing files (`FileStamp.now()`).
+        public var scanStart: Int64 = 0
+    }
+
     /// Loads the whole catalog.
     public func load() async throws -> Catalog {
+        try await load(cacheFile: nil).catalog
+    }
+
+    /// Loads the whole catalog, taking unchanged product files from the `ContentCache` at
+    /// `cacheFile` (when given) and writing the cache anew when anything changed.
+    public func load(cacheFile: String?) async throws -> (catalog: Catalog, report: LoadReport) {
         var issues: [ContentIssue] = []
         let store: StoreConfig
         switch loadStore() {
         case .success(let config): store = config
         case .failure(let error): throw error
         }
+        let scanStart = FileStamp.now()
         let productFiles = try listFiles(in: "products", extensions: ["md", "json"])
         let pageFiles = try listFiles(in: "pages", extensions: ["md"])
+        let cache = if let cacheFile { await ContentCache.read(from: cacheFile, currency: store.currency) } else { ContentCache?.none }
 
-        let loadedProducts = await parallelMap(productFiles) { file in
-            self.loadProduct(file, currency: store.currency)
+        let loadedProducts = await parallelMap(productFiles) { file -> (Product?, [ContentIssue], FileStamp?, Bool) in
+            let stamp = FileStamp(path: file.fullPath)
+            if let stamp, let cached = cache?.product(at: file.relativePath, stamp: stamp, racyWindow: racyWindow) {
+                return (cached, [], stamp, true)
+            }
+            let (product, problems) = self.loadProduct(file, currency: store.currency)
+            return (product, problems, stamp, false)
         }
         var products: [Product] = []
         products.reserveCapacity(loadedProducts.count)
-        for (product, problems) in loadedProducts {
-            if let product { products.append(product) }
+        var report = LoadReport()
+        report.scanStart = scanStart
+        var fingerprint: UInt64 = 0x243F_6A88_85A3_08D3
+        var changed: [ContentCache.Entry] = []
+        for ((product, problems, stamp, reused), file) in zip(loadedProducts, productFiles) {
+            if let product {
+                products.append(product)
+                if let stamp, !reused { changed.append(.init(relativePath: file.relativePath, stamp: stamp, product: product)) }
+            }
             issues.append(contentsOf: problems)
+            if reused { report.reused += 1 } else { report.parsed += 1 }
+            if stamp?.isSettled(before: scanStart, window: racyWindow) != true { report.unsettled += 1 }
+            fingerprint = FNV1a.hash64(file.relativePath.utf8, seed: fingerprint)
+            (stamp ?? FileStamp(device: 0, inode: 0, size: -1, modified: 0, changed: 0)).hash(into: &fingerprint)
         }
+        report.productFilesFingerprint = fingerprint
         var pages: [Page] = []
         for file in pageFiles {
             let (page, problems) = loadPage(file)
@@ -49,7 +93,18 @@ public struct CatalogLoader: Sendable {
         }
         issues.append(contentsOf: crossFileIssues(products: products, pages: pages))
         guard issues.isEmpty else { throw ContentError(issues: issues) }
-        return Catalog(store: store, products: products, pages: pages)
+        if let cacheFile, !changed.isEmpty || cache == nil {
+            // A cache that cannot be written only costs the next load its speed.
+            let all = {
+                zip(loadedProducts, productFiles).compactMap { loaded, file -> ContentCache.Entry? in
+                    guard let product = loaded.0, let stamp = loaded.2 else { return nil }
+                    return ContentCache.Entry(relativePath: file.relativePath, stamp: stamp, product: product)
+                }
+            }
+            try? ContentCache.update(
+                cacheFile, previous: cache, liveCount: products.count, all: all, changed: changed, scanStart: scanStart, currency: store.currency)
+        }
+        return (Catalog(store: store, products: products, pages: pages), report)
     }
 
     /// The display path of a file inside the content directory.
@@ -156,18 +211,26 @@ public struct CatalogLoader: Sendable {
     /// Problems that involve more than one file.
     func crossFileIssues(products: [Product], pages: [Page]) -> [ContentIssue] {
         var issues: [ContentIssue] = []
-        var firstBySKU: [String: Product] = [:]
-        var firstBySlug: [String: Product] = [:]
-        for product in products.sorted(by: { $0.sourcePath < $1.sourcePath }) {
+        var firstBySKU: [String: Int] = [:]
+        var firstBySlug: [String: Int] = [:]
+        firstBySKU.reserveCapacity(products.count)
+        firstBySlug.reserveCapacity(products.count)
+        // Products arrive in file order, so the sort is usually a check; indices avoid copying products.
+        var order = Array(products.indices)
+        if !products.indices.dropFirst().allSatisfy({ products[$0 - 1].sourcePath <= products[$0].sourcePath }) {
+            order.sort { products[$0].sourcePath < products[$1].sourcePath }
+        }
+        for index in order {
+            let product = products[index]
             if let other = firstBySKU[product.sku] {
-                issues.append(ContentIssue(file: displayPath(product.sourcePath), line: 0, field: "sku", message: "\"\(product.sku)\" is already used by \(displayPath(other.sourcePath))"))
+                issues.append(ContentIssue(file: displayPath(product.sourcePath), line: 0, field: "sku", message: "\"\(product.sku)\" is already used by \(displayPath(products[other].sourcePath))"))
             } else {
-                firstBySKU[product.sku] = product
+                firstBySKU[product.sku] = index
             }
             if let other = firstBySlug[product.slug] {
-                issues.append(ContentIssue(file: displayPath(product.sourcePath), line: 0, field: nil, message: "has the same page URL as \(displayPath(other.sourcePath))"))
+                issues.append(ContentIssue(file: displayPath(product.sourcePath), line: 0, field: nil, message: "has the same page URL as \(displayPath(products[other].sourcePath))"))
             } else {
-                firstBySlug[product.slug] = product
+                firstBySlug[product.slug] = index
             }
         }
         return issues

@@ -73,6 +73,13 @@ public enum FNV1a {
         return hash
     }
 
+    /// The 64-bit hash of a string's UTF-8 bytes, continuing from `seed` (the same value as
+    /// `hash64(text.utf8, seed:)`, read from the string's contiguous storage).
+    public static func hash64(string text: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var text = text
+        return text.withUTF8 { hash64(bytes: UnsafeRawBufferPointer($0), seed: seed) }
+    }
+
     /// The 32-bit hash of a string's UTF-8 bytes.
     public static func hash32(_ text: String) -> UInt32 {
         var hash: UInt32 = 0x811c_9dc5

@@ -16,7 +16,9 @@ struct Build: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let report = try await SiteBuilder(options: site.buildOptions(output: out, clean: clean, checkOnly: false), logger: site.logger()).build()
+            var options = site.buildOptions(output: out, clean: clean, checkOnly: false)
+            options.freesStateOnFinish = false  // the process ends right after the build
+            let report = try await SiteBuilder(options: options, logger: site.logger()).build()
             printWarnings(report.warnings)
             print("built \(out)/: \(report)")
         } catch {

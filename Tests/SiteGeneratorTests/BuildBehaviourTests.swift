@@ -84,6 +84,26 @@ import StoreModel
         #expect(!(try workspace.read("sitemap.xml")).contains("/products/b/"))
     }
 
+    @Test func removingAPageThatAnUnchangedProductLinksToFailsTheRebuild() async throws {
+        let workspace = try Workspace.smallShop(products: [
+            "a.md": Self.product("a", price: "100", body: "Intro.\n\nPairs well with [b](/products/b/)."),
+            "b.md": Self.product("b", price: "200"),
+            "c.md": Self.product("c", price: "300"),
+        ])
+        defer { workspace.cleanUp() }
+        _ = try await workspace.build()
+        // c goes: a's links were checked when a was rendered and stay valid, so a price edit passes.
+        try FileManager.default.removeItem(atPath: workspace.content + "/products/c.md")
+        try workspace.write("content/products/b.md", Self.product("b", price: "250"))
+        #expect(try await workspace.build().removed >= 1)
+        // b goes: a is not rendered again, but the link it kept from the earlier build is checked.
+        let before = try workspace.snapshot()
+        try FileManager.default.removeItem(atPath: workspace.content + "/products/b.md")
+        let error = await #expect(throws: BuildError.self) { _ = try await workspace.build() }
+        #expect("\(error!)".contains("\(workspace.content)/products/a.md:9: link: /products/b/ points to a page that does not exist"))
+        #expect(try workspace.snapshot() == before)
+    }
+
     @Test func draftsAreNotPublished() async throws {
         let workspace = try Workspace.smallShop(products: [
             "a.md": Self.product("a", price: "100"),

@@ -82,7 +82,9 @@ struct AppComponents: Sendable {
     ) async throws -> AppComponents {
         try PaymentComponents.validate(configuration)
         let store = try SQLiteOrderStore(path: configuration.databasePath, logger: logger)
-        let catalog = try await CatalogProvider(contentDirectory: configuration.contentDirectory, store: store, logger: logger)
+        let catalog = try await CatalogProvider(
+            contentDirectory: configuration.contentDirectory, store: store,
+            contentCacheFile: configuration.databasePath + ".content-cache", logger: logger)
         let siteStatus = try SiteStatusProvider(path: configuration.siteStatusPath, logger: logger)
         let metrics = AppMetrics()
         let payments = PaymentComponents.make(

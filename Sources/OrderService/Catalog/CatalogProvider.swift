@@ -21,14 +21,18 @@ public final class CatalogProvider: Sendable {
     public let contentDirectory: String
     private let store: any OrderStore
     private let logger: Logger
+    /// The parsed-content cache (`ContentCache`) that makes restarts and reloads parse only changed files.
+    private let contentCacheFile: String?
     private static let rememberedVersions = 32
 
     /// Loads the catalog from `contentDirectory` and adds stock rows for its tracked products.
-    public init(contentDirectory: String, store: any OrderStore, logger: Logger) async throws {
+    /// With `contentCacheFile`, unchanged content files are taken from that cache.
+    public init(contentDirectory: String, store: any OrderStore, contentCacheFile: String? = nil, logger: Logger) async throws {
         self.contentDirectory = contentDirectory
         self.store = store
         self.logger = logger
-        let catalog = try await CatalogLoader(contentDirectory: contentDirectory).load()
+        self.contentCacheFile = contentCacheFile
+        let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, logger: logger)
         try await store.seedStock(Self.initialStock(catalog))
         state = Mutex(State(catalog: catalog, pricesByVersion: [catalog.version: Self.prices(catalog)], versionOrder: [catalog.version]))
         logger.info("catalog loaded", metadata: ["version": "\(catalog.version)", "products": "\(catalog.products.count)"])
@@ -57,7 +61,7 @@ public final class CatalogProvider: Sendable {
 
     /// Reloads while the caller already holds the reload lock.
     func reloadHoldingLock() async throws -> Catalog {
-        let catalog = try await CatalogLoader(contentDirectory: contentDirectory).load()
+        let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, logger: logger)
         try await store.seedStock(Self.initialStock(catalog))
         state.withLock { state in
             state.catalog = catalog
@@ -70,6 +74,12 @@ public final class CatalogProvider: Sendable {
             }
         }
         logger.info("catalog reloaded", metadata: ["version": "\(catalog.version)", "products": "\(catalog.products.count)"])
+        return catalog
+    }
+
+    private static func load(_ directory: String, cacheFile: String?, logger: Logger) async throws -> Catalog {
+        let (catalog, report) = try await CatalogLoader(contentDirectory: directory).load(cacheFile: cacheFile)
+        logger.debug("content read", metadata: ["parsed": "\(report.parsed)", "cached": "\(report.reused)"])
         return catalog
     }
 

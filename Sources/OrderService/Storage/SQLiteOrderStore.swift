@@ -33,9 +33,14 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     public func seedStock(_ initial: [String: Int]) async throws {
+        // Reading the SKUs that have rows is much cheaper than trying 100,000 inserts on every start;
+        // the insert still ignores a row that appeared in between.
+        let existing = try await pool.read { db in try Set(String.fetchCursor(db, sql: "SELECT sku FROM stock")) }
+        let missing = initial.filter { $0.value >= 0 && !existing.contains($0.key) }
+        guard !missing.isEmpty else { return }
         try await pool.write { db in
             let insert = try db.cachedStatement(sql: "INSERT INTO stock (sku, available, reserved, sold, received) VALUES (?, ?, 0, 0, ?) ON CONFLICT(sku) DO NOTHING")
-            for (sku, units) in initial where units >= 0 {
+            for (sku, units) in missing {
                 try insert.execute(arguments: [sku, units, units])
             }
         }

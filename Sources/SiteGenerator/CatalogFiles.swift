@@ -1,0 +1,118 @@
+import StoreModel
+
+/// `catalog.json` and the `catalog/<shard>.json` price files of the cart, written straight into
+/// bytes (no value tree per product) in chunks on every core. Members keep the order the JSON
+/// schema of these files has always had, so the bytes are those `JSONValue` would write.
+enum CatalogFiles {
+    static func catalogJSON(_ plan: SitePlan) async -> [UInt8] {
+        let store = plan.store
+        let currency = store.currency.code
+        let prefix = store.absoluteURL(store.basePath)
+        let chunks = await parallelMap(Array(stride(from: 0, to: plan.products.count, by: 2048))) { start -> [UInt8] in
+            var out: [UInt8] = []
+            out.reserveCapacity(2048 * 260)
+            for index in start..<min(start + 2048, plan.products.count) {
+                let product = plan.products[index]
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.key("sku", first: true)
+                JSONWriter.string(product.sku, into: &out)
+                out.key("title")
+                JSONWriter.string(product.title, into: &out)
+                out.key("price")
+                out.integer(product.price.minorUnits)
+                out.key("priceDecimal")
+                JSONWriter.string(product.price.decimalString, into: &out)
+                out.key("currency")
+                JSONWriter.string(currency, into: &out)
+                out.key("url")
+                JSONWriter.string(prefix + plan.productPaths[index], into: &out)
+                out.key("availability")
+                JSONWriter.string(product.isInStock ? "InStock" : "OutOfStock", into: &out)
+                if let compare = product.compareAtPrice, product.isOnSale {
+                    out.key("compareAtPrice")
+                    out.integer(compare.minorUnits)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+            return out
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(chunks.reduce(256) { $0 + $1.count })
+        out.key("version", first: true)
+        JSONWriter.string(plan.catalogVersion, into: &out)
+        out.key("currency")
+        JSONWriter.string(currency, into: &out)
+        out.key("currencyExponent")
+        out.integer(Int64(store.currency.exponent))
+        out.key("products")
+        out.append(UInt8(ascii: "["))
+        for chunk in chunks { out.append(contentsOf: chunk) }
+        out.append(contentsOf: "]}\n".utf8)
+        return out
+    }
+
+    static func shards(_ plan: SitePlan, count: UInt32) async -> [[UInt8]] {
+        let base = plan.store.basePath
+        // Each product's `"sku":{…}` member, made in parallel; then grouped by shard in catalog order.
+        let members = await parallelMap(Array(plan.products.indices)) { index -> (Int, [UInt8]) in
+            let product = plan.products[index]
+            var out: [UInt8] = []
+            out.reserveCapacity(200)
+            JSONWriter.string(product.sku, into: &out)
+            out.append(contentsOf: ":{".utf8)
+            JSONWriter.string("title", into: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONWriter.string(product.title, into: &out)
+            out.key("priceMinor")
+            out.integer(product.price.minorUnits)
+            out.key("price")
+            JSONWriter.string(product.price.formatted, into: &out)
+            out.key("url")
+            JSONWriter.string(base + plan.productPaths[index], into: &out)
+            out.key("available")
+            out.append(contentsOf: (product.isInStock ? "true" : "false").utf8)
+            if let stock = product.stock {
+                out.key("stock")
+                out.integer(Int64(stock))
+            }
+            if let image = product.images.first {
+                out.key("image")
+                JSONWriter.string(image.hasPrefix("/") ? base + image : image, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+            return (Int(FNV1a.hash32(product.sku) % count), out)
+        }
+        var shards = Array(repeating: [UInt8](), count: Int(count))
+        for index in shards.indices {
+            shards[index].key("version", first: true)
+            JSONWriter.string(plan.catalogVersion, into: &shards[index])
+            shards[index].key("currency")
+            JSONWriter.string(plan.store.currency.code, into: &shards[index])
+            shards[index].key("products")
+            shards[index].append(UInt8(ascii: "{"))
+        }
+        var empty = Array(repeating: true, count: Int(count))
+        for (shard, bytes) in members {
+            if !empty[shard] { shards[shard].append(UInt8(ascii: ",")) }
+            empty[shard] = false
+            shards[shard].append(contentsOf: bytes)
+        }
+        for index in shards.indices { shards[index].append(contentsOf: "}}\n".utf8) }
+        return shards
+    }
+}
+
+private extension Array where Element == UInt8 {
+    /// Appends `"key":`, preceded by `{` for the first member of an object and `,` otherwise.
+    mutating func key(_ name: StaticString, first: Bool = false) {
+        append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        append(UInt8(ascii: "\""))
+        append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        append(contentsOf: "\":".utf8)
+    }
+
+    /// Appends a decimal integer.
+    mutating func integer(_ value: Int64) {
+        append(contentsOf: String(value).utf8)
+    }
+}

@@ -1,0 +1,153 @@
+/// A compact byte encoding for caches that only this program reads back: little-endian integers
+/// and length-prefixed UTF-8 strings. Reading never traps: a short or damaged buffer makes
+/// `BinaryReader` fail, and the caller treats the cache as absent.
+public struct BinaryWriter: Sendable {
+    /// The bytes written so far.
+    public private(set) var bytes: [UInt8] = []
+
+    /// Creates an empty writer with room for `capacity` bytes.
+    public init(capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Appends an unsigned integer as a LEB128 varint.
+    public mutating func write(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    /// Appends a signed integer (zig-zag, then varint).
+    public mutating func write(_ value: Int64) {
+        write(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    /// Appends an `Int`.
+    public mutating func write(_ value: Int) { write(Int64(value)) }
+
+    /// Appends a Boolean as one byte.
+    public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    /// Appends a fixed 8-byte value (hashes, which varints would not shorten).
+    public mutating func writeFixed(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends a string as its UTF-8 length and bytes.
+    public mutating func write(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            write(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// Appends an optional string (a presence byte, then the string).
+    public mutating func write(_ value: String?) {
+        write(value != nil)
+        if let value { write(value) }
+    }
+
+    /// Appends bytes that are already encoded.
+    public mutating func appendRaw(_ raw: [UInt8]) {
+        bytes.append(contentsOf: raw)
+    }
+
+    /// Appends a list of strings.
+    public mutating func write(_ values: [String]) {
+        write(UInt64(values.count))
+        for value in values { write(value) }
+    }
+}
+
+/// Reads what `BinaryWriter` wrote. Every read throws `BinaryReader.Damaged` past the end.
+public struct BinaryReader {
+    /// The buffer is shorter than its contents claim, or a value is out of range.
+    public struct Damaged: Error {}
+
+    private let base: UnsafeRawBufferPointer
+    /// The offset of the next byte.
+    public private(set) var offset: Int
+
+    /// Reads from `buffer`, which must stay alive while the reader is used.
+    public init(_ buffer: UnsafeRawBufferPointer, offset: Int = 0) {
+        self.base = buffer
+        self.offset = offset
+    }
+
+    /// Whether every byte has been read.
+    public var isAtEnd: Bool { offset >= base.count }
+
+    /// Reads a varint.
+    public mutating func readUInt64() throws(Damaged) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < base.count, shift < 64 else { throw Damaged() }
+            let byte = base[offset]
+            offset += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    /// Reads a zig-zag signed integer.
+    public mutating func readInt64() throws(Damaged) -> Int64 {
+        let raw = try readUInt64()
+        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+
+    /// Reads an `Int`.
+    public mutating func readInt() throws(Damaged) -> Int { Int(try readInt64()) }
+
+    /// Reads a Boolean.
+    public mutating func readBool() throws(Damaged) -> Bool {
+        guard offset < base.count, base[offset] <= 1 else { throw Damaged() }
+        offset += 1
+        return base[offset - 1] == 1
+    }
+
+    /// Reads a fixed 8-byte value.
+    public mutating func readFixed() throws(Damaged) -> UInt64 {
+        guard offset + 8 <= base.count else { throw Damaged() }
+        var value: UInt64 = 0
+        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: base[offset..<offset + 8])) }
+        offset += 8
+        return UInt64(littleEndian: value)
+    }
+
+    /// Reads a string; invalid UTF-8 is refused rather than repaired.
+    public mutating func readString() throws(Damaged) -> String {
+        let count = try readUInt64()
+        guard count <= UInt64(base.count - offset) else { throw Damaged() }
+        let slice = UnsafeRawBufferPointer(rebasing: base[offset..<offset + Int(count)])
+        offset += Int(count)
+        guard let text = String(validating: slice, as: UTF8.self) else { throw Damaged() }
+        return text
+    }
+
+    /// Reads an optional string.
+    public mutating func readOptionalString() throws(Damaged) -> String? {
+        try readBool() ? try readString() : nil
+    }
+
+    /// Reads a list of strings.
+    public mutating func readStrings() throws(Damaged) -> [String] {
+        let count = try readUInt64()
+        guard count <= UInt64(base.count - offset) else { throw Damaged() }
+        var values: [String] = []
+        values.reserveCapacity(Int(count))
+        for _ in 0..<count { values.append(try readString()) }
+        return values
+    }
+
+    /// Skips `count` bytes.
+    public mutating func skip(_ count: Int) throws(Damaged) {
+        guard count >= 0, count <= base.count - offset else { throw Damaged() }
+        offset += count
+    }
+}

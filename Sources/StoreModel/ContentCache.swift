@@ -1,0 +1,254 @@
+import Foundation
+
+/// Parsed products from an earlier load, keyed by content file and its `FileStamp`, so that a
+/// rebuild or a restart parses only the files that changed.
+///
+/// The cache is a private file of this program (the generator keeps it beside its build manifest,
+/// the order API beside its database). It is written atomically and checksummed; a missing,
+/// damaged or foreign cache is simply not used, and a cached product is used only when the file's
+/// stamp is identical and the file had settled before the cache's scan (see
+/// `FileStamp.isSettled(before:)`).
+public struct ContentCache: Sendable {
+    /// One cached content file.
+    public struct Entry: Sendable {
+        /// The file's path relative to the content directory.
+        public var relativePath: String
+        /// The file's stamp when it was parsed.
+        public var stamp: FileStamp
+        /// What it parsed to.
+        public var product: Product
+
+        /// Creates an entry.
+        public init(relativePath: String, stamp: FileStamp, product: Product) {
+            self.relativePath = relativePath
+            self.stamp = stamp
+            self.product = product
+        }
+    }
+
+    static let magic = Array("storefront-content-cache 2\n".utf8)
+    static let segmentMark = Array("SEG1".utf8)
+
+    private struct Cached: Sendable {
+        var entry: Entry
+        /// When the scan that wrote the entry's segment started.
+        var scanStart: Int64
+    }
+
+    /// The currency the prices were parsed in.
+    public let currencyCode: String
+    private let entries: [String: Cached]
+    /// Records in the file (live ones and ones a later segment replaced) and segments appended.
+    private let records: Int
+    private let segments: Int
+    /// Whether the file ends with its last intact segment (nothing damaged after it to append to).
+    private let endsClean: Bool
+
+    /// The number of cached files.
+    public var count: Int { entries.count }
+
+    /// The cached product for a file, when its stamp is unchanged and had settled before the scan
+    /// that cached it.
+    public func product(at relativePath: String, stamp: FileStamp, racyWindow: Int64 = FileStamp.racyWindow) -> Product? {
+        guard let cached = entries[relativePath], cached.entry.stamp == stamp,
+              stamp.isSettled(before: cached.scanStart, window: racyWindow) else { return nil }
+        return cached.entry.product
+    }
+
+    /// Reads a cache; `nil` when it is missing, damaged, from another format or for another currency.
+    /// A damaged last segment (an append cut short) is dropped and the segments before it are used.
+    public static func read(from path: String, currency: Currency) async -> ContentCache? {
+        guard let data = FileManager.default.contents(atPath: path), data.count > magic.count else { return nil }
+        var endsClean = false
+        let parsed: [(scanStart: Int64, ranges: [Range<Int>])]? = data.withUnsafeBytes { buffer in
+            guard buffer.starts(with: magic) else { return nil }
+            var segments: [(Int64, [Range<Int>])] = []
+            var offset = magic.count
+            while let segment = Self.segment(in: buffer, at: offset, currency: currency) {
+                segments.append((segment.scanStart, segment.ranges))
+                offset = segment.end
+            }
+            endsClean = offset == buffer.count
+            return segments.isEmpty ? nil : segments
+        }
+        guard let parsed else { return nil }
+        var jobs: [(scanStart: Int64, ranges: ArraySlice<Range<Int>>)] = []
+        for segment in parsed {
+            for start in stride(from: 0, to: segment.ranges.count, by: 4096) {
+                jobs.append((segment.scanStart, segment.ranges[start..<min(start + 4096, segment.ranges.count)]))
+            }
+        }
+        let decoded = await parallelMap(jobs) { job -> [Cached]? in
+            data.withUnsafeBytes { buffer in
+                var cached: [Cached] = []
+                cached.reserveCapacity(job.ranges.count)
+                for range in job.ranges {
+                    var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: buffer[range]))
+                    guard let entry = try? Entry.read(from: &reader, currency: currency), reader.isAtEnd else { return nil }
+                    cached.append(Cached(entry: entry, scanStart: job.scanStart))
+                }
+                return cached
+            }
+        }
+        var entries: [String: Cached] = [:]
+        entries.reserveCapacity(jobs.reduce(0) { $0 + $1.ranges.count })
+        var records = 0
+        for chunk in decoded {
+            guard let chunk else { return nil }
+            records += chunk.count
+            for cached in chunk { entries[cached.entry.relativePath] = cached }
+        }
+        return ContentCache(currencyCode: currency.code, entries: entries, records: records, segments: parsed.count, endsClean: endsClean)
+    }
+
+    /// One segment: its scan time and the byte ranges of its records, or `nil` at the end or at damage.
+    private static func segment(in buffer: UnsafeRawBufferPointer, at offset: Int, currency: Currency) -> (scanStart: Int64, ranges: [Range<Int>], end: Int)? {
+        guard offset + segmentMark.count + 16 <= buffer.count,
+              UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + segmentMark.count]).elementsEqual(segmentMark) else { return nil }
+        var reader = BinaryReader(buffer, offset: offset + segmentMark.count)
+        do {
+            let length = try reader.readFixed()
+            let checksum = try reader.readFixed()
+            guard length <= UInt64(buffer.count - reader.offset) else { return nil }
+            let end = reader.offset + Int(length)
+            let body = UnsafeRawBufferPointer(rebasing: buffer[reader.offset..<end])
+            guard WordHash.hash(body) == checksum else { return nil }
+            var records = BinaryReader(body)
+            let scanStart = try records.readInt64()
+            guard try records.readString() == currency.code else { return nil }
+            let count = try records.readUInt64()
+            guard count <= UInt64(body.count) else { return nil }
+            var ranges: [Range<Int>] = []
+            ranges.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                let length = Int(try records.readUInt64())
+                let start = reader.offset + records.offset
+                try records.skip(length)
+                ranges.append(start..<start + length)
+            }
+            guard records.isAtEnd else { return nil }
+            return (scanStart, ranges, end)
+        } catch {
+            return nil
+        }
+    }
+
+    /// Records what a load found: appends a segment with the `changed` entries to the cache read
+    /// at the start of the load (`previous`), or, when there is none or it has grown a quarter
+    /// larger than its `liveCount` live entries, rewrites the file with `all()` entries.
+    public static func update(
+        _ path: String, previous: ContentCache?, liveCount: Int, all: () -> [Entry], changed: [Entry], scanStart: Int64, currency: Currency
+    ) throws {
+        if let previous, previous.endsClean, previous.currencyCode == currency.code, previous.segments < 32,
+           (previous.records + changed.count) * 4 <= max(liveCount, 64) * 5,
+           let handle = FileHandle(forWritingAtPath: path) {
+            defer { try? handle.close() }
+            // A failed or partial append leaves a segment that fails its checksum: rewritten below.
+            if (try? handle.seekToEnd()) != nil,
+               (try? handle.write(contentsOf: segmentBytes(changed, scanStart: scanStart, currency: currency))) != nil {
+                return
+            }
+        }
+        try write(all(), scanStart: scanStart, currency: currency, to: path)
+    }
+
+    /// Writes a cache of `entries` atomically (a temporary file renamed into place).
+    public static func write(_ entries: [Entry], scanStart: Int64, currency: Currency, to path: String) throws {
+        let file = magic + segmentBytes(entries, scanStart: scanStart, currency: currency)
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(file)) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+
+    private static func segmentBytes(_ entries: [Entry], scanStart: Int64, currency: Currency) -> [UInt8] {
+        var body = BinaryWriter(capacity: entries.count * 1200)
+        body.write(scanStart)
+        body.write(currency.code)
+        body.write(UInt64(entries.count))
+        for entry in entries {
+            var record = BinaryWriter(capacity: 2048)
+            entry.write(to: &record)
+            body.write(UInt64(record.bytes.count))
+            body.appendRaw(record.bytes)
+        }
+        var segment = BinaryWriter(capacity: body.bytes.count + 20)
+        segment.appendRaw(segmentMark)
+        segment.writeFixed(UInt64(body.bytes.count))
+        segment.writeFixed(body.bytes.withUnsafeBytes { WordHash.hash($0) })
+        segment.appendRaw(body.bytes)
+        return segment.bytes
+    }
+}
+
+extension ContentCache.Entry {
+    func write(to writer: inout BinaryWriter) {
+        writer.write(relativePath)
+        stamp.write(to: &writer)
+        let product = product
+        writer.write(product.slug)
+        writer.write(product.sourcePath)
+        writer.write(product.title)
+        writer.write(product.sku)
+        writer.write(product.price.minorUnits)
+        writer.write(product.compareAtPrice != nil)
+        if let compare = product.compareAtPrice { writer.write(compare.minorUnits) }
+        writer.write(product.stock != nil)
+        if let stock = product.stock { writer.write(stock) }
+        writer.write(product.categories)
+        writer.write(product.tags)
+        writer.write(product.images)
+        writer.write(product.summary)
+        writer.write(product.brand)
+        writer.write(product.gtin)
+        writer.write(product.weight)
+        writer.write(product.draft)
+        writer.write(product.description)
+        writer.write(product.descriptionLine)
+    }
+
+    static func read(from reader: inout BinaryReader, currency: Currency) throws(BinaryReader.Damaged) -> Self {
+        let relativePath = try reader.readString()
+        let stamp = try FileStamp.read(from: &reader)
+        let slug = try reader.readString()
+        let sourcePath = try reader.readString()
+        let title = try reader.readString()
+        let sku = try reader.readString()
+        let price = Money(minorUnits: try reader.readInt64(), currency: currency)
+        let compareAt = try reader.readBool() ? Money(minorUnits: try reader.readInt64(), currency: currency) : nil
+        let stock = try reader.readBool() ? try reader.readInt() : nil
+        let product = Product(
+            slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAt, stock: stock,
+            categories: try reader.readStrings(), tags: try reader.readStrings(), images: try reader.readStrings(),
+            summary: try reader.readOptionalString(), brand: try reader.readOptionalString(), gtin: try reader.readOptionalString(),
+            weight: try reader.readInt(), draft: try reader.readBool(), description: try reader.readString(),
+            descriptionLine: try reader.readInt())
+        return Self(relativePath: relativePath, stamp: stamp, product: product)
+    }
+}
+
+/// A fast non-cryptographic checksum over 8-byte words, to notice a damaged cache file.
+public enum WordHash {
+    /// The hash of a buffer.
+    public static func hash(_ buffer: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(buffer.count)
+        var offset = 0
+        while offset + 8 <= buffer.count {
+            let word = buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 32
+            offset += 8
+        }
+        while offset < buffer.count {
+            hash = (hash ^ UInt64(buffer[offset])) &* 0x0000_0100_0000_01B3
+            offset += 1
+        }
+        return hash
+    }
+}
