@@ -62,7 +62,7 @@ final class OutputTree: @unchecked Sendable {
     }
 
     private func put(_ path: String, _ bytes: UnsafeRawBufferPointer, inputHash: UInt64?) throws {
-        let outputHash = FNV1a.hash64(bytes: bytes)
+        let outputHash = WordHash.hash(bytes)  // 8 bytes a step: FNV byte by byte cost 5 % of a full build
         let entry = BuildManifest.Entry(inputHash: inputHash ?? outputHash, outputHash: outputHash)
         if let old = previous?.files[path], old.outputHash == outputHash {
             lock.withLock {

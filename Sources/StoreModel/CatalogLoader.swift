@@ -55,12 +55,16 @@ public struct CatalogLoader: Sendable {
         case .failure(let error): throw error
         }
         let scanStart = FileStamp.now()
+        // The cache is decoded while the directory is listed and every file is stat-ed.
+        async let cached = cacheFile == nil ? nil : ContentCache.read(from: cacheFile!, currency: store.currency)
         let productFiles = try listFiles(in: "products", extensions: ["md", "json"])
         let pageFiles = try listFiles(in: "pages", extensions: ["md"])
-        let cache = if let cacheFile { await ContentCache.read(from: cacheFile, currency: store.currency) } else { ContentCache?.none }
+        let stamps = await parallelMap(productFiles) { FileStamp(path: $0.fullPath) }
+        let cache = await cached
 
-        let loadedProducts = await parallelMap(productFiles) { file -> (Product?, [ContentIssue], FileStamp?, Bool) in
-            let stamp = FileStamp(path: file.fullPath)
+        let loadedProducts = await parallelMap(Array(productFiles.indices)) { index -> (Product?, [ContentIssue], FileStamp?, Bool) in
+            let file = productFiles[index]
+            let stamp = stamps[index]
             if let stamp, let cached = cache?.product(at: file.relativePath, stamp: stamp, racyWindow: racyWindow) {
                 return (cached, [], stamp, true)
             }

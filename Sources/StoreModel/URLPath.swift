@@ -36,6 +36,7 @@ public enum URLPath {
 
     /// Decodes `%XX` escapes; `nil` when the result is not UTF-8.
     public static func decode(_ path: String) -> String? {
+        if !path.utf8.contains(UInt8(ascii: "%")) { return path }  // nothing to decode: no copy
         var bytes: [UInt8] = []
         var iterator = Array(path.utf8)[...]
         while let byte = iterator.popFirst() {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 @testable import OrderService
@@ -33,6 +34,21 @@ struct StockTests {
                 #expect(JSON(response.body)["orders"].array.count == 10)
             }
         }
+    }
+
+    @Test("seeding on every start adds rows only for new SKUs and never resets live stock")
+    func seedingKeepsLiveStock() async throws {
+        let shop = try TestShop()
+        defer { shop.cleanUp() }
+        let store = try SQLiteOrderStore(path: shop.path("data/orders.sqlite"), logger: Logger(label: "test"))
+        try await store.seedStock(["X": 100])
+        _ = try await store.createOrder(BackupTests.order(3), idempotency: nil)
+        try await store.seedStock(["X": 100, "Y": 7, "NEG": -1])
+        let levels = try await store.stockLevels()
+        #expect(levels["X"]?.available == 97)
+        #expect(levels["X"]?.reserved == 3)
+        #expect(levels["Y"]?.available == 7)
+        #expect(levels["NEG"] == nil)
     }
 
     @Test("an unpaid online order expires after its window (background sweep) and its stock comes back")
