@@ -93,9 +93,12 @@ def manifest_of(out):
 
 
 def clear(out):
-    """A cold start: no output, no manifest, no parsed-content cache."""
+    """A cold start: no output, no manifest, no parsed-content cache (only this output's)."""
     shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(os.path.dirname(manifest_of(out)), ignore_errors=True)
+    manifest = manifest_of(out)
+    for path in (manifest, manifest[: -len(".manifest")] + ".content"):
+        if os.path.exists(path):
+            os.remove(path)
     subprocess.run(["sync"])
 
 
