@@ -12,7 +12,7 @@ struct EdgeMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let requestID = request.headers[.requestID].flatMap(Self.acceptableRequestID) ?? OrderID.make()
+        let requestID = request.headers[.requestID].flatMap(Self.acceptableRequestID) ?? RequestIDs.make()
         context.requestID = requestID
         context.logger[metadataKey: "request_id"] = .string(requestID)
         let started = ContinuousClock.now

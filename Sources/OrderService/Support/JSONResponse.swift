@@ -20,9 +20,14 @@ enum JSONResponse {
     }
 
     static func make(status: HTTPResponse.Status, data: Data, headers: HTTPFields = [:]) -> Response {
+        make(status: status, buffer: ByteBuffer(bytes: data), headers: headers)
+    }
+
+    /// A JSON answer with an already encoded body (shared, never copied).
+    static func make(status: HTTPResponse.Status, buffer: ByteBuffer, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
     }
 }
 
