@@ -88,7 +88,7 @@ struct CachedLookupTests {
         defer { shop.cleanUp() }
         try await shop.withRouter { client in
             for _ in 0..<15 {
-                let id = try #require(try await client.placeOrder(Body.order(items: [("APPLE-1", 1)]))["order"]["id"].string)
+                let id = try #require(try await client.placeOrder(Body.order(items: [("BANANA-2", 1)]))["order"]["id"].string)
                 let stop = StopFlag()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<4 {

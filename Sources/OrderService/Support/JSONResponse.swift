@@ -26,9 +26,11 @@ enum JSONResponse {
     /// A JSON answer with an already encoded body (shared, never copied).
     static func make(status: HTTPResponse.Status, buffer: ByteBuffer, headers: HTTPFields = [:]) -> Response {
         var fields = headers
-        fields[.contentType] = "application/json; charset=utf-8"
+        EdgeMiddleware.put(contentType, in: &fields)
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
     }
+
+    static let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
 }
 
 extension HTTPField.Name {
