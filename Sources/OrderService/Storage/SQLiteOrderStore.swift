@@ -36,6 +36,9 @@ public final class SQLiteOrderStore: OrderStore {
         try Migrations.migrator.migrate(pool)
         writer = GroupCommitWriter(writer: pool)
         writeCounter = SharedWriteCounter(databasePath: path)
+        if !writeCounter.isMapped {
+            logger.warning("cannot map the write counter; GET /order answers will not be cached", metadata: ["path": "\(SharedWriteCounter.path(for: path))"])
+        }
         logger.info("database open", metadata: ["path": "\(path)", "journal": "wal", "synchronous": "full"])
     }
 

@@ -33,6 +33,9 @@ final class SharedWriteCounter: @unchecked Sendable {
         shared = Self.map(path: Self.path(for: databasePath), length: mappedLength)
     }
 
+    /// Whether the counter file is mapped (without it the answer cache never keeps anything).
+    var isMapped: Bool { shared != nil }
+
     deinit {
         if let shared { munmap(UnsafeMutableRawPointer(shared), mappedLength) }
     }
