@@ -146,8 +146,8 @@ final class OrderAnswerCache: Sendable {
 
 extension OrderAnswerCache.Entry {
     /// The answer to `GET /order` for `order` with its event log.
-    init(order: Order, events: [OrderEvent], readAt: ContinuousClock.Instant = .now) throws {
-        body = ByteBuffer(bytes: try JSONResponse.data(OrderJSON.StatusAnswer(order: .init(order, events: events))))
+    init(order: Order, events: [OrderEvent], readAt: ContinuousClock.Instant = .now) {
+        body = ByteBuffer(bytes: OrderJSON.StatusAnswer(order: .init(order, events: events)).jsonBytes)
         contact = OrderContact(order.customer)
         expiresAt = order.status == .created ? order.expiresAt : nil
         self.readAt = readAt

@@ -159,7 +159,7 @@ public final class OrderBook: Sendable {
         let ticket = answers.beginFill(id, foreignWrites: store.foreignWrites)
         do {
             let (order, events) = try await store.orderWithEvents(id: id)
-            let entry = try OrderAnswerCache.Entry(order: order, events: events)
+            let entry = OrderAnswerCache.Entry(order: order, events: events)
             answers.finishFill(ticket, with: entry, foreignWrites: store.foreignWrites)
             return (entry, order)
         } catch StoreError.orderNotFound {
