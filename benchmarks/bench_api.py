@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Order API benchmark: wrk on loopback against a release build of order-api.
 
-Usage: bench_api.py [--content DIR] [--runs 3] [--duration 10] [--connections 64] [--threads 2]
-                    [--order-api BIN] [--json OUT]
+Usage: bench_api.py [--content DIR] [--runs 3] [--readiness-runs N] [--duration 10] [--connections 64]
+                    [--threads 2] [--distinct 30000] [--order-api BIN] [--json OUT]
 
 Measures, each over --runs wrk runs (median, min-max):
   - time from process start to the first 200 from GET /readyz (with the given catalog);
   - the ceiling: GET /healthz, a trivial route in the same binary;
-  - GET /order?id=…&contact=… for orders placed before the run;
+  - GET /order?id=…&contact=… for orders placed before the run (answered from memory after the
+    first lookup), and after each POST run for --distinct orders drawn from the database, more than
+    the answer cache holds (20,000), so that most lookups read the database;
   - POST /order with valid, distinct orders (cash on delivery, one unit of an in-stock SKU), the
     database in WAL mode with synchronous=FULL: acknowledged (201) orders per second, p50/p99/p99.9;
   - resident memory at idle and the peak under load (/proc/PID/status);
+  - the load average (1 minute) before each wrk run, since the machine may be shared;
 and afterwards checks the database: a row for every acknowledged order, and no stock row oversold
 (available >= 0 and received = available + reserved + sold).
 """
@@ -27,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -99,6 +103,7 @@ def wrk(url, script, args, env_extra, sampler=None):
     thread = threading.Thread(target=sample) if sampler else None
     if thread:
         thread.start()
+    load = os.getloadavg()[0]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     stop.set()
     if thread:
@@ -109,8 +114,17 @@ def wrk(url, script, args, env_extra, sampler=None):
     result = json.loads(match.group(1))
     seconds = result["duration_us"] / 1e6
     ok = sum(n for code, n in result["statuses"].items() if code.startswith("2"))
-    result.update(rate=result["requests"] / seconds, ok_rate=ok / seconds, ok=ok, peak_rss_mb=peak[0], command=" ".join(cmd))
+    result.update(rate=result["requests"] / seconds, ok_rate=ok / seconds, ok=ok, peak_rss_mb=peak[0], command=" ".join(cmd), load=load)
     return result
+
+
+def distinct_lookups(db, path_file, count):
+    """Writes GET /order paths for `count` random stored orders (by e-mail); returns how many."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+        rows = connection.execute("SELECT id, customer_email FROM orders ORDER BY random() LIMIT ?", (count,)).fetchall()
+    with open(path_file, "w") as f:
+        f.write("".join(f"/order?id={id}&contact={urllib.parse.quote(email, safe='@')}\n" for id, email in rows))
+    return len(rows)
 
 
 def summary(values, unit="", digits=0):
@@ -122,9 +136,11 @@ def main():
     parser.add_argument("--content", default="/tmp/storefront-bench/sf-100000/content")
     parser.add_argument("--order-api", default=os.path.join(REPO, ".build", "release", "order-api"))
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--readiness-runs", type=int, help="start-to-ready measurements (default: --runs)")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--distinct", type=int, default=30000, help="orders in the many-orders GET run (0 skips it)")
     parser.add_argument("--json")
     args = parser.parse_args()
     if not os.path.isdir(args.content):
@@ -135,7 +151,7 @@ def main():
     # starts (restarts, deploys) open the existing database.
     readiness = []
     fresh = []
-    for _ in range(args.runs):
+    for _ in range(args.runs if args.readiness_runs is None else args.readiness_runs):
         directory = tempfile.mkdtemp(dir=workdir)
         for attempt in range(2):
             server = Server(args.order_api, args.content, directory)
@@ -143,8 +159,9 @@ def main():
             server.stop()
     server = Server(args.order_api, args.content, workdir)
     print(f"server: {server.command}")
-    print(f"start to ready (GET /readyz 200): restart with an existing database {summary(readiness, ' s', 3)}; "
-          f"first start (new database, {len(os.listdir(os.path.join(args.content, 'products'))):,} stock rows) {summary(fresh, ' s', 3)}")
+    if readiness:
+        print(f"start to ready (GET /readyz 200): restart with an existing database {summary(readiness, ' s', 3)}; "
+              f"first start (new database, {len(os.listdir(os.path.join(args.content, 'products'))):,} stock rows) {summary(fresh, ' s', 3)}")
     time.sleep(1)
     idle = rss_mb(server.process.pid)
     # SKUs with plenty of stock, read from the content files, and orders to look up.
@@ -171,13 +188,21 @@ def main():
     with open(path_file, "w") as f:
         f.write("\n".join(lookups) + "\n")
     sampler = lambda: rss_mb(server.process.pid)  # noqa: E731
-    results = {"healthz": [], "get_order": [], "post_order": []}
+    results = {"healthz": [], "get_order": [], "post_order": [], "get_distinct": []}
+    distinct_file = os.path.join(workdir, "distinct.txt")
     for run in range(args.runs):
         results["healthz"].append(wrk(server.base + "/healthz", os.path.join(HERE, "wrk", "get.lua"), args, {"BENCH_PATHS": ""}, sampler))
         results["get_order"].append(wrk(server.base + "/order", os.path.join(HERE, "wrk", "get.lua"), args, {"BENCH_PATHS": path_file}, sampler))
         results["post_order"].append(wrk(server.base + "/order", os.path.join(HERE, "wrk", "post_order.lua"), args, {"BENCH_SKUS": sku_file}, sampler))
-        print(f"  run {run + 1}: healthz {results['healthz'][-1]['rate']:.0f}/s, GET /order {results['get_order'][-1]['ok_rate']:.0f}/s, "
-              f"POST /order {results['post_order'][-1]['ok_rate']:.0f} acknowledged/s", flush=True)
+        if args.distinct:
+            drawn = distinct_lookups(server.db, distinct_file, args.distinct)
+            results["get_distinct"].append(wrk(server.base + "/order", os.path.join(HERE, "wrk", "get.lua"), args, {"BENCH_PATHS": distinct_file}, sampler))
+            results["get_distinct"][-1]["orders"] = drawn
+            print(f"  run {run + 1}: GET /order over {drawn:,} distinct orders {results['get_distinct'][-1]['ok_rate']:.0f}/s "
+                  f"(load {results['get_distinct'][-1]['load']:.2f}), peak RSS {results['get_distinct'][-1]['peak_rss_mb']:.0f} MB", flush=True)
+        print(f"  run {run + 1}: healthz {results['healthz'][-1]['rate']:.0f}/s (load {results['healthz'][-1]['load']:.2f}), "
+              f"GET /order {results['get_order'][-1]['ok_rate']:.0f}/s (load {results['get_order'][-1]['load']:.2f}), "
+              f"POST /order {results['post_order'][-1]['ok_rate']:.0f} acknowledged/s (load {results['post_order'][-1]['load']:.2f})", flush=True)
     after = rss_mb(server.process.pid)
     server.stop()
     # The database after the runs: every acknowledged order is there, and nothing is oversold.
@@ -187,15 +212,23 @@ def main():
         oversold = db.execute("SELECT COUNT(*) FROM stock WHERE available < 0 OR received != available + reserved + sold").fetchone()[0]
         mode = db.execute("PRAGMA journal_mode").fetchone()[0]
     ceiling = statistics.median(r["rate"] for r in results["healthz"])
-    print("\n| endpoint | rate/s, median (min-max) | fraction of ceiling | p50 | p99 | p99.9 | non-2xx |\n|---|---|---|---|---|---|---|")
-    for key, label, field in (("healthz", "GET /healthz (ceiling)", "rate"), ("get_order", "GET /order", "ok_rate"), ("post_order", "POST /order (acknowledged)", "ok_rate")):
+    print("\n| endpoint | rate/s, median (min-max) | fraction of ceiling | p50 | p99 | p99.9 | non-2xx | load avg (1 min) |\n|---|---|---|---|---|---|---|---|")
+    rows = [("healthz", "GET /healthz (ceiling)", "rate"), ("get_order", "GET /order (200 orders)", "ok_rate"),
+            ("post_order", "POST /order (acknowledged)", "ok_rate"), ("get_distinct", f"GET /order ({min((r['orders'] for r in results['get_distinct']), default=0):,}+ distinct orders)", "ok_rate")]
+    for key, label, field in rows:
         runs = results[key]
+        if not runs:
+            continue
         rates = [r[field] for r in runs]
         bad = sum(r["requests"] - r["ok"] for r in runs)
         print(f"| {label} | {summary(rates)} | {statistics.median(rates) / ceiling:.2f} | {statistics.median(r['p50_us'] for r in runs) / 1000:.2f} ms | "
-              f"{statistics.median(r['p99_us'] for r in runs) / 1000:.2f} ms | {statistics.median(r['p999_us'] for r in runs) / 1000:.2f} ms | {bad} |")
+              f"{statistics.median(r['p99_us'] for r in runs) / 1000:.2f} ms | {statistics.median(r['p999_us'] for r in runs) / 1000:.2f} ms | {bad} | "
+              f"{summary([r['load'] for r in runs], digits=2)} |")
     peak = max(r["peak_rss_mb"] for rs in results.values() for r in rs)
     print(f"\nresident memory: idle {idle:.0f} MB, peak under load {peak:.0f} MB, after the runs {after:.0f} MB")
+    if results["get_distinct"]:
+        print(f"resident memory during the distinct-orders runs (answer cache filling to its limit): peak "
+              f"{summary([r['peak_rss_mb'] for r in results['get_distinct']], ' MB')}")
     print(f"database: journal_mode={mode}; {orders} orders stored for {acknowledged} acknowledged; stock rows oversold or unbalanced: {oversold}")
     # Orders in flight when wrk stops may commit without being counted, so the database may hold a
     # few more than were acknowledged, never fewer.

@@ -91,7 +91,7 @@ struct AppComponents: Sendable {
             configuration: configuration, store: store, catalog: catalog, paymentSteps: paymentSteps, logger: logger, clock: clock)
         let book = OrderBook(
             store: store, catalog: catalog, siteStatus: siteStatus, payments: payments.steps, expiry: configuration.orderExpiry,
-            metrics: metrics, clock: clock)
+            metrics: metrics, answerCacheCapacity: configuration.orderAnswerCacheEntries, clock: clock)
         if configuration.adminTokens.isEmpty {
             logger.warning("admin API is off: set ADMIN_TOKEN to enable it")
         }

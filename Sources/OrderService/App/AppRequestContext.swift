@@ -11,12 +11,34 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public let remoteAddress: SocketAddress?
     /// The request id (from `X-Request-Id` when valid, otherwise generated).
     public var requestID: String = ""
+
+    /// The request's logger, with the request id as `request_id` metadata once it is known.
+    ///
+    /// The id is added when the logger is asked for, not stored on every request: setting logger
+    /// metadata copies the handler and re-renders its metadata, a cost most requests (which log
+    /// nothing at the usual levels) need not pay.
+    public var logger: Logger {
+        get {
+            guard !requestID.isEmpty else { return requestLogger }
+            var logger = requestLogger
+            logger[metadataKey: "request_id"] = .string(requestID)
+            return logger
+        }
+        set { requestLogger = newValue }
+    }
+
+    /// The level of `logger`, without copying it.
+    var logLevel: Logger.Level { requestLogger.logLevel }
+
+    /// The logger Hummingbird made for the request, without the request id.
+    private var requestLogger: Logger
     /// The admin actor (`admin:<token fingerprint>`) once the admin middleware accepted the token.
     public var adminActor: String?
 
     /// Creates the context for a request on a channel.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        requestLogger = source.logger
         remoteAddress = source.channel.remoteAddress
     }
 

@@ -44,6 +44,8 @@ public struct OrderAPIConfiguration: Sendable {
     public var orderBodyLimit = 32 * 1024
     /// Largest admin request body in bytes.
     public var adminBodyLimit = 256 * 1024
+    /// How many encoded `GET /order` answers are kept in memory (0 reads every lookup from the database).
+    public var orderAnswerCacheEntries = 20_000
 
     /// The default configuration.
     public init() {}

@@ -33,8 +33,7 @@ struct OrderController {
         if id.count > 64 { fields["id"] = "is too long" }
         if contact.count > 254 { fields["contact"] = "is too long" }
         guard fields.isEmpty else { throw APIError.invalidRequest(fields) }
-        let (order, events) = try await book.lookup(id: id, contact: contact)
-        return try JSONResponse.make(status: .ok, body: OrderJSON.StatusAnswer(order: .init(order, events: events)))
+        return JSONResponse.make(status: .ok, buffer: try await book.lookupAnswer(id: id, contact: contact))
     }
 
     /// A valid `Idempotency-Key` (1 to 255 visible ASCII characters), or `nil` when absent.

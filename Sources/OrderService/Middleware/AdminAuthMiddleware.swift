@@ -48,23 +48,11 @@ struct AdminAuthMiddleware: RouterMiddleware {
 
     /// The configured token equal to `presented`, comparing every token in constant time.
     static func match(_ presented: String, _ tokens: [String]) -> String? {
-        let given = Array(presented.utf8)
         var found: String? = nil
-        for token in tokens where constantTimeEqual(given, Array(token.utf8)) {
+        for token in tokens where ConstantTime.equal(presented.utf8, token.utf8) {
             found = token
         }
         return found
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        let length = max(a.count, b.count)
-        for index in 0..<length {
-            let x = index < a.count ? a[index] : 0
-            let y = index < b.count ? b[index] : 0
-            difference |= x ^ y
-        }
-        return difference == 0 && a.count == b.count
     }
 
     /// The first 8 hex digits of the token's SHA-256: names the actor without revealing the token.

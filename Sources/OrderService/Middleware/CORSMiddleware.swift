@@ -24,7 +24,9 @@ struct AllowedOriginsMiddleware: RouterMiddleware {
         }
         var response = try await next(request, context)
         if allowed, let origin { Self.addCORS(&response.headers, origin: origin) }
-        if !response.headers[values: .vary].contains("Origin") { response.headers.append(HTTPField(name: .vary, value: "Origin")) }
+        if !response.headers.contains(where: { $0.name == .vary && $0.value == "Origin" }) {
+            response.headers.append(HTTPField(name: .vary, value: "Origin"))
+        }
         return response
     }
 

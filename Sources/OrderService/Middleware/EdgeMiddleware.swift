@@ -12,9 +12,8 @@ struct EdgeMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let requestID = request.headers[.requestID].flatMap(Self.acceptableRequestID) ?? OrderID.make()
+        let requestID = request.headers[.requestID].flatMap(Self.acceptableRequestID) ?? RequestIDs.make()
         context.requestID = requestID
-        context.logger[metadataKey: "request_id"] = .string(requestID)
         let started = ContinuousClock.now
         var response: Response
         do {
@@ -30,23 +29,42 @@ struct EdgeMiddleware: RouterMiddleware {
             response = try APIError.internalError.response(from: request, context: context)
         }
         Self.secure(&response.headers)
-        response.headers[.requestID] = requestID
+        Self.put(HTTPField(name: .requestID, value: requestID), in: &response.headers)
         let elapsed = ContinuousClock.now - started
-        context.logger.info(
-            "request",
-            metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-                "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-            ])
+        // Checked first: asking for `context.logger` adds the request id to a copy of it.
+        if context.logLevel <= .info {
+            context.logger.info(
+                "request",
+                metadata: [
+                    "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                    "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+                ])
+        }
         return response
     }
 
+    /// The security headers of every answer, made (and checked) once.
+    static let securityFields = [
+        HTTPField(name: .xContentTypeOptions, value: "nosniff"),
+        HTTPField(name: .referrerPolicy, value: "no-referrer"),
+        HTTPField(name: .contentSecurityPolicy, value: "default-src 'none'; frame-ancestors 'none'"),
+        HTTPField(name: .xFrameOptions, value: "DENY"),
+    ]
+    static let noStore = HTTPField(name: .cacheControl, value: "no-store")
+
     static func secure(_ headers: inout HTTPFields) {
-        headers[.xContentTypeOptions] = "nosniff"
-        headers[.referrerPolicy] = "no-referrer"
-        headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
-        headers[.xFrameOptions] = "DENY"
-        if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
+        for field in securityFields { put(field, in: &headers) }
+        if headers[.cacheControl] == nil { headers.append(noStore) }
+    }
+
+    /// Sets `field`, replacing any value of its name; appends when there is none (the usual case,
+    /// and much cheaper than the subscript setter).
+    static func put(_ field: HTTPField, in headers: inout HTTPFields) {
+        if headers.contains(where: { $0.name == field.name }) {
+            headers[field.name] = field.value
+        } else {
+            headers.append(field)
+        }
     }
 
     static func acceptableRequestID(_ text: String) -> String? {

@@ -74,7 +74,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     let addresses: ClientAddressResolver
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.method != .options, let wait = limiter.acquire(addresses.address(of: request, context: context)) {
+        if limiter.isEnabled, request.method != .options, let wait = limiter.acquire(addresses.address(of: request, context: context)) {
             context.logger.notice("rate limited", metadata: ["client": "\(addresses.address(of: request, context: context))"])
             throw APIError.rateLimited(retryAfter: wait)
         }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import NIOCore
 import StoreModel
 
 /// The order rules: placing an order (pricing it from the catalog, reserving stock, idempotency),
@@ -13,12 +14,18 @@ public final class OrderBook: Sendable {
     let expiry: [PaymentMethod: Duration]
     let clock: @Sendable () -> Date
     let metrics: AppMetrics
+    /// The encoded answers of recent lookups, kept exact by the store's change notifications.
+    let answers: OrderAnswerCache
 
-    /// Creates the order rules over their collaborators.
+    /// Creates the order rules over their collaborators, with room for `answerCacheCapacity`
+    /// cached `GET /order` answers (0 turns the cache off).
     public init(
         store: any OrderStore, catalog: CatalogProvider, siteStatus: SiteStatusProvider, payments: any PaymentStepProvider,
-        expiry: [PaymentMethod: Duration], metrics: AppMetrics, clock: @escaping @Sendable () -> Date
+        expiry: [PaymentMethod: Duration], metrics: AppMetrics, answerCacheCapacity: Int = 20_000, clock: @escaping @Sendable () -> Date
     ) {
+        let answers = OrderAnswerCache(capacity: answerCacheCapacity)
+        store.observeOrderChanges { ids in answers.invalidate(ids) }
+        self.answers = answers
         self.store = store
         self.catalog = catalog
         self.siteStatus = siteStatus
@@ -124,23 +131,44 @@ public final class OrderBook: Sendable {
         return APIError(.conflict, code: "cart_changed", message: message, lines: lines, catalogVersion: catalog.version)
     }
 
-    /// The order with this id when `contact` is its e-mail (any case) or phone (digits only); otherwise 404.
-    func lookup(id: String, contact: String) async throws -> (Order, [OrderEvent]) {
-        let notFound = APIError.notFound("No order matches this id and contact.")
-        guard OrderID.isWellFormed(id) else { throw notFound }
-        var order: Order
-        do {
-            order = try await store.order(id: id)
-        } catch StoreError.orderNotFound {
-            throw notFound
+    /// The answer to every lookup that names no order: the same bytes for an unknown id and a wrong contact.
+    static var noMatch: APIError { APIError.notFound("No order matches this id and contact.") }
+
+    /// The `GET /order` body (`{"order": …}`) of the order with this id when `contact` is its
+    /// e-mail (any case) or phone (digits only); otherwise 404. Served from `answers` when it can
+    /// be; an unpaid order past its deadline is expired first.
+    func lookupAnswer(id: String, contact: String) async throws -> ByteBuffer {
+        guard OrderID.isWellFormed(id) else { throw Self.noMatch }
+        if let entry = answers.entry(id, foreignWrites: store.foreignWrites), !entry.isDue(at: clock()) {
+            metrics.orderLookup(fromMemory: true)
+            guard entry.contact.matches(contact) else { throw Self.noMatch }
+            return entry.body
         }
-        let contact = contact.trimmingCharacters(in: .whitespaces)
-        let digits = contact.filter(\.isASCIIDigit)
-        let emailMatches = !contact.isEmpty && contact.lowercased() == order.customer.email.lowercased()
-        let phoneMatches = digits.count >= 6 && digits == order.customer.phone.filter(\.isASCIIDigit)
-        guard emailMatches || phoneMatches else { throw notFound }
-        order = try await expireIfDue(order)
-        return (order, try await store.events(orderID: order.id))
+        var (entry, order) = try await readAnswer(id)
+        guard entry.contact.matches(contact) else { throw Self.noMatch }
+        if entry.isDue(at: clock()) {
+            _ = try await expireIfDue(order)
+            (entry, order) = try await readAnswer(id)
+        }
+        return entry.body
+    }
+
+    /// Reads the order and its events in one transaction and offers the encoded answer to `answers`.
+    private func readAnswer(_ id: String) async throws -> (OrderAnswerCache.Entry, Order) {
+        metrics.orderLookup(fromMemory: false)
+        let ticket = answers.beginFill(id, foreignWrites: store.foreignWrites)
+        do {
+            let (order, events) = try await store.orderWithEvents(id: id)
+            let entry = OrderAnswerCache.Entry(order: order, events: events)
+            answers.finishFill(ticket, with: entry, foreignWrites: store.foreignWrites)
+            return (entry, order)
+        } catch StoreError.orderNotFound {
+            answers.finishFill(ticket, with: nil, foreignWrites: store.foreignWrites)
+            throw Self.noMatch
+        } catch {
+            answers.finishFill(ticket, with: nil, foreignWrites: store.foreignWrites)
+            throw error
+        }
     }
 
     /// Expires an unpaid order whose deadline passed (the lazy half of expiry; the sweep is the other).

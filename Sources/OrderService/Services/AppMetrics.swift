@@ -1,6 +1,7 @@
 import Foundation
 import Prometheus
 import StoreModel
+import Synchronization
 
 /// The API's Prometheus metrics: requests by route and status, latencies, orders created, and,
 /// computed from the database at each scrape, orders by state and paid revenue.
@@ -8,6 +9,19 @@ public final class AppMetrics: Sendable {
     /// The registry `/metrics` prints.
     public let registry = PrometheusCollectorRegistry()
     private let ordersCreated: Counter
+    private let lookupsFromMemory: Counter
+    private let lookupsFromDatabase: Counter
+
+    /// The request counter and latency histogram of one route, method and status.
+    private struct Series: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    /// The series made so far: the registry looks metrics up by validated name and labels under
+    /// its lock, too slow to do on every request.
+    private let series = Mutex<[Series: (requests: Counter, latency: DurationHistogram)]>([:])
 
     static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
@@ -18,21 +32,38 @@ public final class AppMetrics: Sendable {
     public init() {
         ordersCreated = registry.makeCounter(
             descriptor: MetricNameDescriptor(metricName: "orders_created", unitName: "total", helpText: "Orders created since start."))
+        let lookups = MetricNameDescriptor(metricName: "order_lookups", unitName: "total", helpText: "GET /order answers by where they came from.")
+        lookupsFromMemory = registry.makeCounter(descriptor: lookups, labels: [("source", "memory")])
+        lookupsFromDatabase = registry.makeCounter(descriptor: lookups, labels: [("source", "database")])
     }
 
     /// Counts a created order.
     func orderCreated() { ordersCreated.increment() }
 
+    /// Counts a `GET /order` answer taken from the answer cache, or one read from the database.
+    func orderLookup(fromMemory: Bool) {
+        (fromMemory ? lookupsFromMemory : lookupsFromDatabase).increment()
+    }
+
     /// Records one answered request.
     func request(route: String, method: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered."),
-            labels: [("route", route), ("method", method), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency."),
-            labels: [("route", route), ("method", method)], buckets: Self.latencyBuckets
-        ).record(duration)
+        let key = Series(route: route, method: method, status: status)
+        let metrics = series.withLock { $0[key] } ?? makeSeries(key)
+        metrics.requests.increment()
+        metrics.latency.record(duration)
+    }
+
+    private func makeSeries(_ key: Series) -> (requests: Counter, latency: DurationHistogram) {
+        let made = (
+            requests: registry.makeCounter(
+                descriptor: MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered."),
+                labels: [("route", key.route), ("method", key.method), ("status", String(key.status))]),
+            latency: registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency."),
+                labels: [("route", key.route), ("method", key.method)], buckets: Self.latencyBuckets)
+        )
+        series.withLock { $0[key] = made }
+        return made
     }
 
     /// Updates the gauges computed from the database.

@@ -24,6 +24,17 @@ public protocol OrderStore: Sendable {
     /// The order's event log, oldest first.
     func events(orderID: String) async throws -> [OrderEvent]
 
+    /// The order with this id and its event log, read in one transaction; throws `StoreError.orderNotFound`.
+    func orderWithEvents(id: String) async throws -> (Order, [OrderEvent])
+
+    /// Calls `observer` with the ids of the orders whose row or events a write through this store
+    /// may have changed, after the write's transaction ended and before the write returns.
+    func observeOrderChanges(_ observer: @escaping @Sendable ([String]) -> Void)
+
+    /// How many writes other stores (another process, another connection) have committed to the
+    /// same database; it grows after each of them, never because of this store's own writes.
+    var foreignWrites: UInt64 { get }
+
     /// Moves an order to a new state through the transition table, moving its stock and writing an event.
     func transition(_ change: StatusChange) async throws -> Order
 

@@ -4,10 +4,12 @@ import StoreModel
 
 extension SQLiteOrderStore {
     public func recordPaymentAttempt(_ attempt: PaymentAttempt) async throws {
-        try await writer.submit { db in
-            try db.execute(
-                sql: "INSERT INTO payment_attempts (reference, order_id, gateway, amount_minor, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [attempt.reference, attempt.orderID, attempt.gateway.rawValue, attempt.amountMinor, attempt.createdAt.millis])
+        try await changing([attempt.orderID]) {
+            try await writer.submit { db in
+                try db.execute(
+                    sql: "INSERT INTO payment_attempts (reference, order_id, gateway, amount_minor, created_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [attempt.reference, attempt.orderID, attempt.gateway.rawValue, attempt.amountMinor, attempt.createdAt.millis])
+            }
         }
     }
 
@@ -38,6 +40,10 @@ extension SQLiteOrderStore {
     }
 
     public func applyPaymentReport(_ report: PaymentReport, acceptSimulated: Bool) async throws -> PaymentOutcome {
+        try await changing([report.attempt.orderID]) { try await writeReport(report, acceptSimulated: acceptSimulated) }
+    }
+
+    private func writeReport(_ report: PaymentReport, acceptSimulated: Bool) async throws -> PaymentOutcome {
         try await writer.submit { db in
             if let eventID = report.eventID,
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM payment_events_seen WHERE gateway = ? AND event_id = ?", arguments: [report.gateway.rawValue, eventID]) == true {
@@ -83,6 +89,10 @@ extension SQLiteOrderStore {
     }
 
     public func recordPaymentRejection(_ rejection: PaymentRejection) async throws {
+        try await changing([]) { try await insertRejection(rejection) }
+    }
+
+    private func insertRejection(_ rejection: PaymentRejection) async throws {
         try await writer.submit { db in
             try db.execute(
                 sql: """

@@ -2,14 +2,20 @@ import Foundation
 import GRDB
 import Logging
 import StoreModel
+import Synchronization
 
 /// The SQLite order store: a GRDB `DatabasePool` in WAL mode with `synchronous=FULL`, so an
 /// acknowledged order survives a crash or a power cut. Orders are written through a group-commit
 /// writer; every write method is one transaction (or one savepoint of a group transaction).
+///
+/// Every write ends by counting itself in `<database>.changes` and telling the order-change
+/// observers which orders it touched (`changing(_:_:)`), so caches of order data stay exact.
 public final class SQLiteOrderStore: OrderStore {
     let pool: DatabasePool
     let writer: GroupCommitWriter
     private let lock: DatabaseLock
+    private let writeCounter: SharedWriteCounter
+    private let observers = Mutex<[@Sendable ([String]) -> Void]>([])
 
     /// Opens (creating when needed) the database at `path` and runs the migrations. Holds the
     /// database's lock file shared while open, so `order-api restore` cannot swap it underneath.
@@ -29,7 +35,30 @@ public final class SQLiteOrderStore: OrderStore {
         pool = try DatabasePool(path: path, configuration: configuration)
         try Migrations.migrator.migrate(pool)
         writer = GroupCommitWriter(writer: pool)
+        writeCounter = SharedWriteCounter(databasePath: path)
+        if !writeCounter.isMapped {
+            logger.warning("cannot map the write counter; GET /order answers will not be cached", metadata: ["path": "\(SharedWriteCounter.path(for: path))"])
+        }
         logger.info("database open", metadata: ["path": "\(path)", "journal": "wal", "synchronous": "full"])
+    }
+
+    public func observeOrderChanges(_ observer: @escaping @Sendable ([String]) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    public var foreignWrites: UInt64 { writeCounter.foreignWrites }
+
+    /// Runs `write`, then (committed, rolled back or failed alike) counts it as this store's write
+    /// and tells the observers about `orderIDs`: after the transaction ended, before the caller
+    /// hears the outcome. Every write method goes through here.
+    func changing<T>(_ orderIDs: [String], _ write: () async throws -> T) async rethrows -> T {
+        defer {
+            writeCounter.countOwnWrite()
+            if !orderIDs.isEmpty {
+                for observer in observers.withLock({ $0 }) { observer(orderIDs) }
+            }
+        }
+        return try await write()
     }
 
     public func seedStock(_ initial: [String: Int]) async throws {
@@ -38,6 +67,10 @@ public final class SQLiteOrderStore: OrderStore {
         let existing = try await pool.read { db in try Set(String.fetchCursor(db, sql: "SELECT sku FROM stock")) }
         let missing = initial.filter { $0.value >= 0 && !existing.contains($0.key) }
         guard !missing.isEmpty else { return }
+        try await changing([]) { try await seedStockRows(missing) }
+    }
+
+    private func seedStockRows(_ missing: [String: Int]) async throws {
         try await pool.write { db in
             let insert = try db.cachedStatement(sql: "INSERT INTO stock (sku, available, reserved, sold, received) VALUES (?, ?, 0, 0, ?) ON CONFLICT(sku) DO NOTHING")
             for (sku, units) in missing {
@@ -47,6 +80,10 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     public func createOrder(_ order: NewOrder, idempotency: IdempotencyDraft?) async throws -> CreateOrderOutcome {
+        try await changing([order.id]) { try await insertOrder(order, idempotency: idempotency) }
+    }
+
+    private func insertOrder(_ order: NewOrder, idempotency: IdempotencyDraft?) async throws -> CreateOrderOutcome {
         try await writer.submit { db in
             if let idempotency, let existing = try Self.idempotencyRecord(db, key: idempotency.key) {
                 return .replay(existing)
@@ -76,8 +113,10 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     public func updateIdempotencyResponse(key: String, body: Data) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE idempotency_keys SET response_body = ? WHERE key = ?", arguments: [body, key])
+        try await changing([]) {
+            try await pool.write { db in
+                try db.execute(sql: "UPDATE idempotency_keys SET response_body = ? WHERE key = ?", arguments: [body, key])
+            }
         }
     }
 
@@ -86,18 +125,20 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     public func events(orderID: String) async throws -> [OrderEvent] {
+        try await pool.read { db in try Self.events(db, orderID: orderID) }
+    }
+
+    public func orderWithEvents(id: String) async throws -> (Order, [OrderEvent]) {
         try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT at, actor, from_status, to_status, note FROM order_events WHERE order_id = ? ORDER BY seq"), arguments: [orderID])
-                .map { row in
-                    guard let to = OrderStatus(rawValue: row["to_status"]) else { throw StoreError.corruptRow("order_events.to_status") }
-                    let fromText: String? = row["from_status"]
-                    return OrderEvent(at: Date(millis: row["at"]), actor: row["actor"], from: fromText.flatMap(OrderStatus.init(rawValue:)), to: to, note: row["note"])
-                }
+            let order = try Self.order(db, id: id)
+            return (order, try Self.events(db, orderID: id))
         }
     }
 
     public func transition(_ change: StatusChange) async throws -> Order {
-        try await writer.submit { db in try Self.apply(change, db) }
+        try await changing([change.orderID]) {
+            try await writer.submit { db in try Self.apply(change, db) }
+        }
     }
 
     public func expireDueOrders(now: Date) async throws -> [String] {
@@ -119,17 +160,21 @@ public final class SQLiteOrderStore: OrderStore {
 
     public func recordPaymentInstructions(orderID: String, instructions: PaymentInstructions, at: Date) async throws {
         let json = String(decoding: try JSONEncoder().encode(instructions), as: UTF8.self)
-        try await writer.submit { db in
-            try db.execute(sql: "UPDATE orders SET payment_info = ?, updated_at = ? WHERE id = ?", arguments: [json, at.millis, orderID])
-            if db.changesCount == 0 { throw StoreError.orderNotFound }
+        try await changing([orderID]) {
+            try await writer.submit { db in
+                try db.execute(sql: "UPDATE orders SET payment_info = ?, updated_at = ? WHERE id = ?", arguments: [json, at.millis, orderID])
+                if db.changesCount == 0 { throw StoreError.orderNotFound }
+            }
         }
     }
 
     public func flagForReview(orderID: String, actor: String, note: String, at: Date) async throws {
-        try await writer.submit { db in
-            let order = try Self.order(db, id: orderID)
-            try db.execute(sql: "UPDATE orders SET needs_review = 1, updated_at = ? WHERE id = ?", arguments: [at.millis, orderID])
-            try Self.appendEvent(db, orderID: orderID, at: at, actor: actor, from: order.status, to: order.status, note: note)
+        try await changing([orderID]) {
+            try await writer.submit { db in
+                let order = try Self.order(db, id: orderID)
+                try db.execute(sql: "UPDATE orders SET needs_review = 1, updated_at = ? WHERE id = ?", arguments: [at.millis, orderID])
+                try Self.appendEvent(db, orderID: orderID, at: at, actor: actor, from: order.status, to: order.status, note: note)
+            }
         }
     }
 
@@ -177,7 +222,11 @@ public final class SQLiteOrderStore: OrderStore {
 
     public func setAvailableStock(sku: String, available: Int) async throws -> StockLevel {
         guard (0...1_000_000_000).contains(available) else { throw StoreError.invalidStock }
-        return try await writer.submit { db in
+        return try await changing([]) { try await writeAvailableStock(sku: sku, available: available) }
+    }
+
+    private func writeAvailableStock(sku: String, available: Int) async throws -> StockLevel {
+        try await writer.submit { db in
             try db.execute(
                 sql: """
                     INSERT INTO stock (sku, available, reserved, sold, received) VALUES (?1, ?2, 0, 0, ?2)
@@ -299,6 +348,15 @@ extension SQLiteOrderStore {
         order.trackingNumber = tracking
         order.paymentState = paymentState
         return order
+    }
+
+    static func events(_ db: Database, orderID: String) throws -> [OrderEvent] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT at, actor, from_status, to_status, note FROM order_events WHERE order_id = ? ORDER BY seq"), arguments: [orderID])
+            .map { row in
+                guard let to = OrderStatus(rawValue: row["to_status"]) else { throw StoreError.corruptRow("order_events.to_status") }
+                let fromText: String? = row["from_status"]
+                return OrderEvent(at: Date(millis: row["at"]), actor: row["actor"], from: fromText.flatMap(OrderStatus.init(rawValue:)), to: to, note: row["note"])
+            }
     }
 
     static func order(_ db: Database, id: String) throws -> Order {

@@ -20,10 +20,17 @@ enum JSONResponse {
     }
 
     static func make(status: HTTPResponse.Status, data: Data, headers: HTTPFields = [:]) -> Response {
-        var fields = headers
-        fields[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        make(status: status, buffer: ByteBuffer(bytes: data), headers: headers)
     }
+
+    /// A JSON answer with an already encoded body (shared, never copied).
+    static func make(status: HTTPResponse.Status, buffer: ByteBuffer, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        EdgeMiddleware.put(contentType, in: &fields)
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
+    }
+
+    static let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
 }
 
 extension HTTPField.Name {
