@@ -92,9 +92,34 @@ def manifest_of(out):
     return os.path.join(os.path.dirname(out), ".storefront-cache", os.path.basename(out) + ".manifest")
 
 
+TRASH = None  # set by main(): where old outputs go until the end of the run
+
+
+def discard(path):
+    """Moves an old output tree out of the way without deleting it.
+
+    Deleting a big tree and then creating as many files makes ext4 skip every inode freed in the last
+    30 seconds (`recently_deleted` in its inode allocator, `vm.dirty_expire_centisecs`), which turned
+    a 2 s build into 4 to 10 s of mostly system time, for storefront and Hugo alike, depending on
+    what the run before had deleted. Old trees are renamed into a trash folder and deleted only after
+    the timed runs (and then waited out before the next benchmark)."""
+    if os.path.exists(path):
+        os.rename(path, os.path.join(TRASH, f"{len(os.listdir(TRASH))}-{os.path.basename(path)}"))
+
+
+def empty_trash(work):
+    """Deletes what earlier runs discarded; returns whether anything was deleted."""
+    global TRASH
+    TRASH = os.path.join(work, ".trash")
+    had = os.path.isdir(TRASH) and bool(os.listdir(TRASH))
+    shutil.rmtree(TRASH, ignore_errors=True)
+    os.makedirs(TRASH)
+    return had
+
+
 def clear(out):
     """A cold start: no output, no manifest, no parsed-content cache (only this output's)."""
-    shutil.rmtree(out, ignore_errors=True)
+    discard(out)
     manifest = manifest_of(out)
     for path in (manifest, manifest[: -len(".manifest")] + ".content"):
         if os.path.exists(path):
@@ -155,8 +180,8 @@ def bench_size(args, n, report):
             result["storefront"].append(r)
             print(f"  storefront run {run + 1}: {r['wall']:.2f} s wall, {r['cpu']:.2f} s CPU, {r['rss_mb']:.0f} MB", flush=True)
         if run < hugo_runs:
-            shutil.rmtree(hugo_out, ignore_errors=True)
-            shutil.rmtree(os.path.join(hugo_dir, "resources"), ignore_errors=True)
+            discard(hugo_out)
+            discard(os.path.join(hugo_dir, "resources"))
             subprocess.run(["sync"])
             r = timed(hugo_cmd, cwd=hugo_dir)
             r.pop("stdout")
@@ -236,6 +261,10 @@ def main():
         for n in [int(x) for x in args.sizes.split(",")]:
             print(prepare(args.work, n)[0])
         return
+    if empty_trash(args.work):
+        print("waiting 35 s after deleting the previous run's outputs (ext4 skips recently freed inodes)", flush=True)
+        subprocess.run(["sync"])
+        time.sleep(35)
     info = machine()
     print(f"# Generator benchmark\nmachine: {info['cores']} cores ({info['cpu']}), {info['memory_gb']} GB memory, "
           f"Linux {info['kernel']}, load average {info['load'][0]:.2f}")
@@ -247,6 +276,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)
+    print(f"old output trees are in {TRASH}; the next run deletes them and waits before timing anything")
 
 
 if __name__ == "__main__":
