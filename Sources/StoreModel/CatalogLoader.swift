@@ -10,6 +10,9 @@ public struct CatalogLoader: Sendable {
     /// How long before a load a file must have been written for its `FileStamp` to be trusted
     /// (see `FileStamp.isSettled(before:window:)`); tests shorten it.
     public var racyWindow: Int64 = FileStamp.racyWindow
+    /// Whether `load(cacheFile:)` returns before the content cache is written (a server that wants
+    /// to be ready sooner); a command that exits right after loading keeps the default, `false`.
+    public var writesCacheInBackground = false
 
     /// Creates a loader for a content directory.
     public init(contentDirectory: String) {
@@ -99,14 +102,24 @@ public struct CatalogLoader: Sendable {
         guard issues.isEmpty else { throw ContentError(issues: issues) }
         if let cacheFile, !changed.isEmpty || cache == nil {
             // A cache that cannot be written only costs the next load its speed.
-            let all = {
+            let all: @Sendable () -> [ContentCache.Entry] = {
                 zip(loadedProducts, productFiles).compactMap { loaded, file -> ContentCache.Entry? in
                     guard let product = loaded.0, let stamp = loaded.2 else { return nil }
                     return ContentCache.Entry(relativePath: file.relativePath, stamp: stamp, product: product)
                 }
             }
-            try? ContentCache.update(
-                cacheFile, previous: cache, liveCount: products.count, all: all, changed: changed, scanStart: scanStart, currency: store.currency)
+            let currency = store.currency
+            let liveCount = products.count
+            let changedEntries = changed
+            let write: @Sendable () -> Void = {
+                try? ContentCache.update(
+                    cacheFile, previous: cache, liveCount: liveCount, all: all, changed: changedEntries, scanStart: scanStart, currency: currency)
+            }
+            if writesCacheInBackground {
+                Task.detached(priority: .utility, operation: write)
+            } else {
+                write()
+            }
         }
         return (Catalog(store: store, products: products, pages: pages), report)
     }

@@ -137,7 +137,7 @@ public struct ContentCache: Sendable {
     /// at the start of the load (`previous`), or, when there is none or it has grown a quarter
     /// larger than its `liveCount` live entries, rewrites the file with `all()` entries.
     public static func update(
-        _ path: String, previous: ContentCache?, liveCount: Int, all: () -> [Entry], changed: [Entry], scanStart: Int64, currency: Currency
+        _ path: String, previous: ContentCache?, liveCount: Int, all: @Sendable () -> [Entry], changed: [Entry], scanStart: Int64, currency: Currency
     ) throws {
         if let previous, previous.endsClean, previous.currencyCode == currency.code, previous.segments < 32,
            (previous.records + changed.count) * 4 <= max(liveCount, 64) * 5,
@@ -157,7 +157,12 @@ public struct ContentCache: Sendable {
         let file = magic + segmentBytes(entries, scanStart: scanStart, currency: currency)
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        // A write cut short by the process ending leaves its temporary file: remove such leftovers.
+        let leftover = (path as NSString).lastPathComponent + ".tmp-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? [] where name.hasPrefix(leftover) {
+            unlink((directory.isEmpty ? "" : directory + "/") + name)
+        }
+        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(file)) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }

@@ -95,6 +95,27 @@ import Testing
         #expect(usd.catalog.product(sku: "SKU-P1")?.price.minorUnits == 10_100)
     }
 
+    @Test func aBackgroundWriteLandsAndLeftoversOfCutWritesAreRemoved() async throws {
+        let (fixture, shopLoader, cache) = try Self.shop(count: 70)
+        defer { fixture.cleanUp() }
+        var loader = shopLoader
+        try FileManager.default.createDirectory(atPath: (cache as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let leftover = cache + ".tmp-123-456"
+        try Data("half a cache".utf8).write(to: URL(fileURLWithPath: leftover))
+        loader.writesCacheInBackground = true
+        try await Self.settle()
+        #expect(try await loader.load(cacheFile: cache).report.parsed == 70)
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: cache), waited < 500 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(FileManager.default.fileExists(atPath: cache), "the cache is written after load returns")
+        #expect(!FileManager.default.fileExists(atPath: leftover), "a temporary file of an interrupted write is removed")
+        try await Self.settle()
+        #expect(try await loader.load(cacheFile: cache).report.parsed == 0)
+    }
+
     static func size(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1
     }

@@ -78,7 +78,9 @@ public final class CatalogProvider: Sendable {
     }
 
     private static func load(_ directory: String, cacheFile: String?, logger: Logger) async throws -> Catalog {
-        let (catalog, report) = try await CatalogLoader(contentDirectory: directory).load(cacheFile: cacheFile)
+        var loader = CatalogLoader(contentDirectory: directory)
+        loader.writesCacheInBackground = true  // ready first; the cache only speeds up the next start
+        let (catalog, report) = try await loader.load(cacheFile: cacheFile)
         logger.debug("content read", metadata: ["parsed": "\(report.parsed)", "cached": "\(report.reused)"])
         return catalog
     }
