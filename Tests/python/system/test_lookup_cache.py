@@ -20,7 +20,10 @@ def lookups_from(server, source):
 
 
 def form_post(url, fields):
-    return request("POST", url, body=urllib.parse.urlencode(fields).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    # The sandbox answers "pay" after its one notification attempt; against a port where nothing
+    # listens, the HTTP client keeps retrying the connection until its 10 s deadline.
+    return request("POST", url, body=urllib.parse.urlencode(fields).encode(),
+                   headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=40)
 
 
 def test_reconcile_in_another_process_shows_at_the_next_lookup(bin_dir, tmp_path):
