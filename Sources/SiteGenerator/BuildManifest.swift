@@ -78,7 +78,7 @@ struct BuildManifest: Sendable {
         }
     }
 
-    /// Writes the manifest atomically.
+    /// Writes the manifest atomically (`CacheFile.replace`).
     func write(to path: String) throws {
         var body = BinaryWriter(capacity: files.count * 64)
         body.writeFixed(globalHash)
@@ -98,7 +98,6 @@ struct BuildManifest: Sendable {
         head.appendRaw(Self.magic)
         head.writeFixed(inputsHash)
         head.writeFixed(body.bytes.withUnsafeBytes { WordHash.hash($0) })
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try OutputTree.writeAtomically(Data(head.bytes + body.bytes), to: path)
+        try CacheFile.replace(path, with: head.bytes + body.bytes)
     }
 }

@@ -152,24 +152,9 @@ public struct ContentCache: Sendable {
         try write(all(), scanStart: scanStart, currency: currency, to: path)
     }
 
-    /// Writes a cache of `entries` atomically (a temporary file renamed into place).
+    /// Writes a cache of `entries` atomically (`CacheFile.replace`).
     public static func write(_ entries: [Entry], scanStart: Int64, currency: Currency, to path: String) throws {
-        let file = magic + segmentBytes(entries, scanStart: scanStart, currency: currency)
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        // A write cut short by the process ending leaves its temporary file: remove such leftovers.
-        let leftover = (path as NSString).lastPathComponent + ".tmp-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? [] where name.hasPrefix(leftover) {
-            unlink((directory.isEmpty ? "" : directory + "/") + name)
-        }
-        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(file)) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
+        try CacheFile.replace(path, with: magic + segmentBytes(entries, scanStart: scanStart, currency: currency))
     }
 
     private static func segmentBytes(_ entries: [Entry], scanStart: Int64, currency: Currency) -> [UInt8] {
