@@ -5,8 +5,7 @@ import StoreModel
 /// `stat` per file. When it equals the one recorded by the previous build, and that build's output
 /// is still in place, there is nothing to do.
 enum InputFingerprint {
-    /// Combines the parts of a build's inputs.
-    /// The fingerprint, or `nil` when some input was written so recently that its stamp cannot
+    /// The fingerprint of a build's inputs, or `nil` when some input was written so recently that its stamp cannot
     /// be trusted yet (`FileStamp.isSettled(before:window:)`).
     static func compute(context: BuildContext) -> UInt64? {
         guard let load = context.load, load.unsettled == 0, let status = context.siteStatusBytes, let theme = context.theme else { return nil }

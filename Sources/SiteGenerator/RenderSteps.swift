@@ -155,25 +155,24 @@ private extension String {
 }
 
 extension Product {
-    /// A hash of everything the product page shows (fields hashed in turn, separated by U+0001:
-    /// the same value as hashing them joined, without building the joined string).
+    /// A hash of everything the product page shows.
     var contentHash: UInt64 {
-        var hash = FNV1a.hash64(string: slug)
-        for field in [
+        Self.hash(slug, [
             title, sku, price.description, compareAtPrice?.description ?? "-", stock.map(String.init) ?? "-",
             categories.joined(separator: "\u{2}"), tags.joined(separator: "\u{2}"), images.joined(separator: "\u{2}"),
             summary ?? "", brand ?? "", gtin ?? "", String(descriptionLine), description,
-        ] {
-            hash = (hash ^ 1) &* 0x0000_0100_0000_01B3
-            hash = FNV1a.hash64(string: field, seed: hash)
-        }
-        return hash
+        ])
     }
 
     /// A hash of what a listing card shows.
     var cardHash: UInt64 {
-        var hash = FNV1a.hash64(string: slug)
-        for field in [title, sku, price.description, compareAtPrice?.description ?? "-", String(isInStock), images.first ?? "", summary ?? ""] {
+        Self.hash(slug, [title, sku, price.description, compareAtPrice?.description ?? "-", String(isInStock), images.first ?? "", summary ?? ""])
+    }
+
+    /// FNV-1a of the fields joined by U+0001, hashed in turn without building the joined string.
+    private static func hash(_ first: String, _ rest: [String]) -> UInt64 {
+        var hash = FNV1a.hash64(string: first)
+        for field in rest {
             hash = (hash ^ 1) &* 0x0000_0100_0000_01B3
             hash = FNV1a.hash64(string: field, seed: hash)
         }

@@ -27,11 +27,11 @@ public struct SiteBuilder: Sendable {
                 let start = ContinuousClock.now
                 let cpuStart = Self.processCPUSeconds()
                 try await step.body(&context)
-                if context.upToDate { break }
                 logger.debug("step finished", metadata: [
                     "step": "\(step.name)", "seconds": "\(ContinuousClock.now - start)",
                     "cpu": "\(((Self.processCPUSeconds() - cpuStart) * 1000).rounded() / 1000) s",
                 ])
+                if context.upToDate { break }
             }
         } catch {
             context.output?.discard()
