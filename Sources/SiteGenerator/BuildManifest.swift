@@ -47,8 +47,9 @@ struct BuildManifest: Sendable {
 
     /// Reads a manifest; `nil` when it is missing, damaged or of another format (a full build follows).
     static func read(from path: String) -> BuildManifest? {
-        guard let data = FileManager.default.contents(atPath: path), data.count >= magic.count + 24 else { return nil }
-        return data.withUnsafeBytes { buffer -> BuildManifest? in
+        guard let file = MappedFile(path: path), file.bytes.count >= magic.count + 24 else { return nil }
+        return withExtendedLifetime(file) { () -> BuildManifest? in
+            let buffer = file.bytes
             guard buffer.starts(with: magic) else { return nil }
             var reader = BinaryReader(buffer, offset: magic.count)
             do {

@@ -53,52 +53,49 @@ enum CatalogFiles {
 
     static func shards(_ plan: SitePlan, count: UInt32) async -> [[UInt8]] {
         let base = plan.store.basePath
-        // Each product's `"sku":{…}` member, made in parallel; then grouped by shard in catalog order.
-        let members = await parallelMap(Array(plan.products.indices)) { index -> (Int, [UInt8]) in
-            let product = plan.products[index]
+        // Products grouped by shard in catalog order; then each shard written straight into its bytes.
+        var members = Array(repeating: [Int](), count: Int(count))
+        for index in plan.products.indices {
+            members[Int(FNV1a.hash32(plan.products[index].sku) % count)].append(index)
+        }
+        return await parallelMap(members, parallelFrom: 2) { indices -> [UInt8] in
             var out: [UInt8] = []
-            out.reserveCapacity(200)
-            JSONWriter.string(product.sku, into: &out)
-            out.append(contentsOf: ":{".utf8)
-            JSONWriter.string("title", into: &out)
-            out.append(UInt8(ascii: ":"))
-            JSONWriter.string(product.title, into: &out)
-            out.key("priceMinor")
-            out.integer(product.price.minorUnits)
-            out.key("price")
-            JSONWriter.string(product.price.formatted, into: &out)
-            out.key("url")
-            JSONWriter.string(base + plan.productPaths[index], into: &out)
-            out.key("available")
-            out.append(contentsOf: (product.isInStock ? "true" : "false").utf8)
-            if let stock = product.stock {
-                out.key("stock")
-                out.integer(Int64(stock))
+            out.reserveCapacity(indices.count * 220 + 96)
+            out.key("version", first: true)
+            JSONWriter.string(plan.catalogVersion, into: &out)
+            out.key("currency")
+            JSONWriter.string(plan.store.currency.code, into: &out)
+            out.key("products")
+            out.append(UInt8(ascii: "{"))
+            for (position, index) in indices.enumerated() {
+                let product = plan.products[index]
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.string(product.sku, into: &out)
+                out.append(contentsOf: ":{".utf8)
+                JSONWriter.string("title", into: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONWriter.string(product.title, into: &out)
+                out.key("priceMinor")
+                out.integer(product.price.minorUnits)
+                out.key("price")
+                JSONWriter.string(product.price.formatted, into: &out)
+                out.key("url")
+                JSONWriter.string(base + plan.productPaths[index], into: &out)
+                out.key("available")
+                out.append(contentsOf: (product.isInStock ? "true" : "false").utf8)
+                if let stock = product.stock {
+                    out.key("stock")
+                    out.integer(Int64(stock))
+                }
+                if let image = product.images.first {
+                    out.key("image")
+                    JSONWriter.string(image.hasPrefix("/") ? base + image : image, into: &out)
+                }
+                out.append(UInt8(ascii: "}"))
             }
-            if let image = product.images.first {
-                out.key("image")
-                JSONWriter.string(image.hasPrefix("/") ? base + image : image, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-            return (Int(FNV1a.hash32(product.sku) % count), out)
+            out.append(contentsOf: "}}\n".utf8)
+            return out
         }
-        var shards = Array(repeating: [UInt8](), count: Int(count))
-        for index in shards.indices {
-            shards[index].key("version", first: true)
-            JSONWriter.string(plan.catalogVersion, into: &shards[index])
-            shards[index].key("currency")
-            JSONWriter.string(plan.store.currency.code, into: &shards[index])
-            shards[index].key("products")
-            shards[index].append(UInt8(ascii: "{"))
-        }
-        var empty = Array(repeating: true, count: Int(count))
-        for (shard, bytes) in members {
-            if !empty[shard] { shards[shard].append(UInt8(ascii: ",")) }
-            empty[shard] = false
-            shards[shard].append(contentsOf: bytes)
-        }
-        for index in shards.indices { shards[index].append(contentsOf: "}}\n".utf8) }
-        return shards
     }
 }
 

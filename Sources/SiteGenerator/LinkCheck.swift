@@ -27,19 +27,23 @@ extension BuildContext {
 
     /// Fails the build when a Markdown link points at a page or file the site does not have.
     func verifyLinks() throws {
-        guard let plan else { return }
-        var known = Set(plan.htmlPaths)
-        known.formUnion(publishedFiles)
-        let loader = CatalogLoader(contentDirectory: options.contentDirectory)
-        var issues: [ContentIssue] = []
-        for link in links {
-            guard let path = Self.sitePath(of: link.url, from: link.fromPath) else { continue }
+        guard let plan, !links.isEmpty else { return }
+        // Each link may name its target in a few spellings; the site has 100,000+ paths. The few
+        // spellings are put in a set and the paths are looked up in it, rather than the other way round.
+        let targets: [[String]] = links.map { link in
+            guard let path = Self.sitePath(of: link.url, from: link.fromPath) else { return [] }
             let decoded = URLPath.decode(path) ?? path
             let candidates = [path, decoded, decoded.hasSuffix("/") ? decoded : decoded + "/", URLPath.decode(path).map { $0.hasSuffix("/index.html") ? String($0.dropLast(10)) : $0 } ?? path]
-            let normalisedKnown = candidates.contains { known.contains($0) || known.contains(Self.encodedPath($0)) }
-            if !normalisedKnown {
-                issues.append(ContentIssue(file: loader.displayPath(link.source), line: link.line, field: "link", message: "\(link.url) points to a page that does not exist"))
-            }
+            return candidates + candidates.map(Self.encodedPath)
+        }
+        let wanted = Set(targets.joined())
+        var found: Set<String> = []
+        for path in publishedFiles where wanted.contains(path) { found.insert(path) }
+        for path in plan.htmlPaths where wanted.contains(path) { found.insert(path) }
+        let loader = CatalogLoader(contentDirectory: options.contentDirectory)
+        var issues: [ContentIssue] = []
+        for (link, candidates) in zip(links, targets) where !candidates.isEmpty && !candidates.contains(where: found.contains) {
+            issues.append(ContentIssue(file: loader.displayPath(link.source), line: link.line, field: "link", message: "\(link.url) points to a page that does not exist"))
         }
         guard issues.isEmpty else { throw BuildError.invalidContent(ContentError(issues: issues)) }
     }

@@ -21,6 +21,9 @@ final class OutputTree: @unchecked Sendable {
     private(set) var unchanged = 0
     /// Pages whose template was rendered in this build (the others were current and skipped).
     private(set) var rendered = 0
+    /// How many paths of the previous manifest this build has produced again; when it falls short
+    /// of the previous count, some earlier output is gone.
+    private var carried = 0
 
     init(liveDirectory: String, isFullBuild: Bool, previous: BuildManifest?, globalHash: UInt64, inputsHash: UInt64 = 0) throws {
         self.liveDirectory = liveDirectory
@@ -35,14 +38,52 @@ final class OutputTree: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: stagingDirectory, withIntermediateDirectories: true)
     }
 
+    /// Outputs (and Markdown sources' links) one worker found current, to be carried into the next
+    /// manifest together by `record(_:)`: the checks need no lock, the recording takes it once.
+    struct CarriedOver {
+        var files: [(path: String, entry: BuildManifest.Entry)] = []
+        var links: [(source: String, entry: (hash: UInt64, urls: [String]))] = []
+    }
+
+    /// Whether an output whose inputs hash to `inputHash` is already live and need not be rendered;
+    /// when it is, its manifest entry is added to `carried`.
+    func isCurrent(_ path: String, inputHash: UInt64, into carried: inout CarriedOver) -> Bool {
+        guard let entry = previous?.files[path], entry.inputHash == inputHash else { return false }
+        carried.files.append((path, entry))
+        return true
+    }
+
+    /// Whether a page made from one Markdown source is current: the page, and the links the
+    /// previous build checked for the source, both recorded under `inputHash`. An unchanged
+    /// source's links are carried over with the page (so the build after this one can skip it too).
+    func isCurrent(_ path: String, linksOf source: String, inputHash: UInt64, into carried: inout CarriedOver) -> Bool {
+        guard let links = previous?.links[source], links.hash == inputHash,
+              let entry = previous?.files[path], entry.inputHash == inputHash else { return false }
+        carried.files.append((path, entry))
+        carried.links.append((source, links))
+        return true
+    }
+
     /// Whether an output whose inputs hash to `inputHash` is already live and need not be rendered.
     func isCurrent(_ path: String, inputHash: UInt64) -> Bool {
-        guard let entry = previous?.files[path], entry.inputHash == inputHash else { return false }
-        lock.withLock {
-            next.files[path] = entry
-            unchanged += 1
-        }
+        var carried = CarriedOver()
+        guard isCurrent(path, inputHash: inputHash, into: &carried) else { return false }
+        record(carried)
         return true
+    }
+
+    /// Carries what a worker found current into the next manifest.
+    func record(_ carried: CarriedOver) {
+        lock.withLock {
+            for (path, entry) in carried.files where next.files.updateValue(entry, forKey: path) == nil {
+                self.carried += 1
+            }
+            unchanged += carried.files.count
+            for (source, entry) in carried.links {
+                next.links[source] = entry
+                kept.append(source)
+            }
+        }
     }
 
     /// Like `isCurrent`, for files made together: all are current, or none is taken as current.
@@ -64,9 +105,10 @@ final class OutputTree: @unchecked Sendable {
     private func put(_ path: String, _ bytes: UnsafeRawBufferPointer, inputHash: UInt64?) throws {
         let outputHash = WordHash.hash(bytes)  // 8 bytes a step: FNV byte by byte cost 5 % of a full build
         let entry = BuildManifest.Entry(inputHash: inputHash ?? outputHash, outputHash: outputHash)
-        if let old = previous?.files[path], old.outputHash == outputHash {
+        let old = previous?.files[path]
+        if let old, old.outputHash == outputHash {
             lock.withLock {
-                next.files[path] = entry
+                if next.files.updateValue(entry, forKey: path) == nil { carried += 1 }
                 unchanged += 1
             }
             return
@@ -74,7 +116,7 @@ final class OutputTree: @unchecked Sendable {
         try ensureDirectory(of: path)
         try Self.writeFile(stagingDirectory + "/" + path, bytes)
         lock.withLock {
-            next.files[path] = entry
+            if next.files.updateValue(entry, forKey: path) == nil, old != nil { carried += 1 }
             written.append(path)
         }
     }
@@ -104,19 +146,7 @@ final class OutputTree: @unchecked Sendable {
         lock.withLock { next.links[source] = (hash, urls) }
     }
 
-    /// Carries the links the previous build recorded for an unchanged source into the next
-    /// manifest (so that the build after this one can skip the source too); `false` when the
-    /// source is new or changed.
-    func keepPreviousLinks(source: String, hash: UInt64) -> Bool {
-        guard let entry = previous?.links[source], entry.hash == hash else { return false }
-        lock.withLock {
-            next.links[source] = entry
-            kept.append(source)
-        }
-        return true
-    }
-
-    /// The links of the sources kept by `keepPreviousLinks`, as `"line url"` strings per source.
+    /// The links of the sources carried over by `record(_:)`, as `"line url"` strings per source.
     func keptLinks() -> [(source: String, urls: [String])] {
         lock.withLock { kept.compactMap { source in next.links[source].map { (source, $0.urls) } } }
     }
@@ -125,7 +155,7 @@ final class OutputTree: @unchecked Sendable {
     /// that links could have pointed at).
     func lostOutputs() -> Bool {
         guard let previous else { return false }
-        return lock.withLock { previous.files.keys.contains { next.files[$0] == nil } }
+        return lock.withLock { carried < previous.files.count }
     }
 
     private func ensureDirectory(of path: String) throws {
@@ -159,9 +189,11 @@ final class OutputTree: @unchecked Sendable {
                     throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
                 }
             }
-            for path in (previous?.files.keys).map(Array.init) ?? [] where next.files[path] == nil {
-                if (try? fm.removeItem(atPath: liveDirectory + "/" + path)) != nil { removed += 1 }
-                removeEmptyParents(of: path)
+            if let previous, lostOutputs() {
+                for path in previous.files.keys where next.files[path] == nil {
+                    if (try? fm.removeItem(atPath: liveDirectory + "/" + path)) != nil { removed += 1 }
+                    removeEmptyParents(of: path)
+                }
             }
             try? fm.removeItem(atPath: stagingDirectory)
         }

@@ -35,32 +35,45 @@ extension BuildSteps {
         enum Job: Sendable { case product(Int), listing(Int), page(Int) }
         let jobs: [Job] = plan.products.indices.map(Job.product) + plan.pages.indices.map(Job.page) + plan.listings.indices.map(Job.listing)
         let cardHashes = plan.products.map(\.cardHash)
-        let results = await parallelMap(jobs) { job -> Result<[(String, Int, String, String)], Error> in
+        // Jobs go to the workers in runs, so that what each run finds current is recorded in the
+        // next manifest under one lock rather than one per page.
+        let runLength = 512
+        let results = await parallelMap(Array(stride(from: 0, to: jobs.count, by: runLength))) { start -> Result<[(String, Int, String, String)], Error> in
+            var carried = OutputTree.CarriedOver()
+            defer { output.record(carried) }
+            var links: [(String, Int, String, String)] = []
             do {
-                switch job {
-                case .product(let index):
-                    let product = plan.products[index]
-                    return .success(try renderMarkdownPage(
-                        sitePath: plan.productPaths[index], source: product.sourcePath, inputHash: product.contentHash,
-                        markdown: product.description, firstLine: product.descriptionLine, basePath: basePath, output: output
-                    ) { renderer.product(index, rendered: $0) })
-                case .page(let index):
-                    let page = plan.pages[index]
-                    return .success(try renderMarkdownPage(
-                        sitePath: page.path, source: page.sourcePath,
-                        inputHash: FNV1a.hash64("\(page.title)\u{1}\(page.summary ?? "")\u{1}\(page.body)".utf8),
-                        markdown: page.body, firstLine: page.bodyLine, basePath: basePath, output: output
-                    ) { renderer.page(index, rendered: $0) })
-                case .listing(let index):
-                    let listing = plan.listings[index]
-                    let path = SitePlan.filePath(forSitePath: listing.sitePath)
-                    var hash = FNV1a.hash64("\(listing.kind.rawValue)\u{1}\(listing.heading)\u{1}\(listing.number)\u{1}\(listing.totalPages)".utf8)
-                    for member in listing.members { hash = FNV1a.hash64(withUnsafeBytes(of: cardHashes[member]) { Array($0) }, seed: hash) }
-                    if output.isCurrent(path, inputHash: hash) { return .success([]) }
-                    try output.put(path, renderer.listing(listing), inputHash: hash)
-                    output.noteRendered()
-                    return .success([])
+                for job in jobs[start..<min(start + runLength, jobs.count)] {
+                    switch job {
+                    case .product(let index):
+                        let product = plan.products[index]
+                        links += try renderMarkdownPage(
+                            sitePath: plan.productPaths[index], source: product.sourcePath, inputHash: product.fingerprint,
+                            markdown: product.description, firstLine: product.descriptionLine, basePath: basePath, output: output, carried: &carried
+                        ) { renderer.product(index, rendered: $0) }
+                    case .page(let index):
+                        let page = plan.pages[index]
+                        links += try renderMarkdownPage(
+                            sitePath: page.path, source: page.sourcePath,
+                            inputHash: FNV1a.hash64("\(page.title)\u{1}\(page.summary ?? "")\u{1}\(page.body)".utf8),
+                            markdown: page.body, firstLine: page.bodyLine, basePath: basePath, output: output, carried: &carried
+                        ) { renderer.page(index, rendered: $0) }
+                    case .listing(let index):
+                        let listing = plan.listings[index]
+                        let path = SitePlan.filePath(forSitePath: listing.sitePath)
+                        var hasher = FieldHasher()
+                        hasher.combine(listing.kind.rawValue)
+                        hasher.combine(listing.heading)
+                        hasher.combine(listing.number)
+                        hasher.combine(listing.totalPages)
+                        for member in listing.members { hasher.combine(Int64(bitPattern: cardHashes[member])) }
+                        let hash = hasher.value
+                        if output.isCurrent(path, inputHash: hash, into: &carried) { continue }
+                        try output.put(path, renderer.listing(listing), inputHash: hash)
+                        output.noteRendered()
+                    }
                 }
+                return .success(links)
             } catch {
                 return .failure(error)
             }
@@ -95,10 +108,10 @@ extension BuildSteps {
     /// them again only when some earlier output has gone (`OutputTree.lostOutputs`).
     private static func renderMarkdownPage(
         sitePath: String, source: String, inputHash: UInt64, markdown: String, firstLine: Int, basePath: String,
-        output: OutputTree, html: (Markdown.Rendered) -> [UInt8]
+        output: OutputTree, carried: inout OutputTree.CarriedOver, html: (Markdown.Rendered) -> [UInt8]
     ) throws -> [(String, Int, String, String)] {
         let path = SitePlan.filePath(forSitePath: sitePath)
-        if output.keepPreviousLinks(source: source, hash: inputHash), output.isCurrent(path, inputHash: inputHash) {
+        if output.isCurrent(path, linksOf: source, inputHash: inputHash, into: &carried) {
             return []
         }
         let rendered = Markdown.render(markdown, basePath: basePath)
@@ -155,27 +168,17 @@ private extension String {
 }
 
 extension Product {
-    /// A hash of everything the product page shows.
-    var contentHash: UInt64 {
-        Self.hash(slug, [
-            title, sku, price.description, compareAtPrice?.description ?? "-", stock.map(String.init) ?? "-",
-            categories.joined(separator: "\u{2}"), tags.joined(separator: "\u{2}"), images.joined(separator: "\u{2}"),
-            summary ?? "", brand ?? "", gtin ?? "", String(descriptionLine), description,
-        ])
-    }
-
-    /// A hash of what a listing card shows.
+    /// A hash of what a listing card shows. (A product page's input is the product's `fingerprint`.)
     var cardHash: UInt64 {
-        Self.hash(slug, [title, sku, price.description, compareAtPrice?.description ?? "-", String(isInStock), images.first ?? "", summary ?? ""])
-    }
-
-    /// FNV-1a of the fields joined by U+0001, hashed in turn without building the joined string.
-    private static func hash(_ first: String, _ rest: [String]) -> UInt64 {
-        var hash = FNV1a.hash64(string: first)
-        for field in rest {
-            hash = (hash ^ 1) &* 0x0000_0100_0000_01B3
-            hash = FNV1a.hash64(string: field, seed: hash)
-        }
-        return hash
+        var hasher = FieldHasher()
+        hasher.combine(slug)
+        hasher.combine(title)
+        hasher.combine(sku)
+        hasher.combine(price.minorUnits)
+        hasher.combine(compareAtPrice?.minorUnits ?? -1)
+        hasher.combine(isInStock)
+        hasher.combine(images.first)
+        hasher.combine(summary)
+        return hasher.value
     }
 }

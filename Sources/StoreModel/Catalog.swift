@@ -30,6 +30,9 @@ public struct Catalog: Sendable {
         indexBySKU[sku].map { products[$0] }
     }
 
+    /// The number of different SKUs: fewer than `products.count` when two products share one.
+    var distinctSKUCount: Int { indexBySKU.count }
+
     /// The products a shopper can see (the whole list when there are no drafts, without a copy).
     public var publishedProducts: [Product] {
         products.contains(where: \.draft) ? products.filter { !$0.draft } : products

@@ -98,8 +98,14 @@ public struct CatalogLoader: Sendable {
             if let page { pages.append(page) }
             issues.append(contentsOf: problems)
         }
-        issues.append(contentsOf: crossFileIssues(products: products, pages: pages))
-        guard issues.isEmpty else { throw ContentError(issues: issues) }
+        // The catalog indexes products by SKU anyway: when that index has one entry per product and no
+        // two neighbours in file order share a slug (`a.json` and `a.md` would be neighbours), no two
+        // files clash, and the search for which ones do is skipped.
+        let catalog = issues.isEmpty ? Catalog(store: store, products: products, pages: pages) : nil
+        if catalog?.distinctSKUCount != products.count || zip(products, products.dropFirst()).contains(where: { $0.slug == $1.slug }) {
+            issues.append(contentsOf: crossFileIssues(products: products, pages: pages))
+        }
+        guard let catalog, issues.isEmpty else { throw ContentError(issues: issues) }
         if let cacheFile, !changed.isEmpty || cache == nil {
             // A cache that cannot be written only costs the next load its speed.
             let all: @Sendable () -> [ContentCache.Entry] = {
@@ -121,7 +127,7 @@ public struct CatalogLoader: Sendable {
                 write()
             }
         }
-        return (Catalog(store: store, products: products, pages: pages), report)
+        return (catalog, report)
     }
 
     /// The display path of a file inside the content directory.
@@ -270,12 +276,13 @@ public struct CatalogLoader: Sendable {
     }
 }
 
-/// Maps `transform` over `items` in as many chunks as there are cores, keeping the order.
+/// Maps `transform` over `items` in as many chunks as there are cores, keeping the order. Fewer
+/// than `parallelFrom` items (cheap ones, by default) are mapped on the calling task.
 public func parallelMap<Input: Sendable, Output: Sendable>(
-    _ items: [Input], _ transform: @Sendable @escaping (Input) -> Output
+    _ items: [Input], parallelFrom: Int = 65, _ transform: @Sendable @escaping (Input) -> Output
 ) async -> [Output] {
     let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    guard items.count > 64, workers > 1 else { return items.map(transform) }
+    guard items.count >= parallelFrom, workers > 1 else { return items.map(transform) }
     let chunkSize = (items.count + workers * 4 - 1) / (workers * 4)
     return await withTaskGroup(of: (Int, [Output]).self) { group in
         for start in stride(from: 0, to: items.count, by: chunkSize) {

@@ -26,7 +26,7 @@ public struct ContentCache: Sendable {
         }
     }
 
-    static let magic = Array("storefront-content-cache 2\n".utf8)
+    static let magic = Array("storefront-content-cache 3\n".utf8)
     static let segmentMark = Array("SEG1".utf8)
 
     private struct Cached: Sendable {
@@ -58,20 +58,17 @@ public struct ContentCache: Sendable {
     /// Reads a cache; `nil` when it is missing, damaged, from another format or for another currency.
     /// A damaged last segment (an append cut short) is dropped and the segments before it are used.
     public static func read(from path: String, currency: Currency) async -> ContentCache? {
-        guard let data = FileManager.default.contents(atPath: path), data.count > magic.count else { return nil }
-        var endsClean = false
-        let parsed: [(scanStart: Int64, ranges: [Range<Int>])]? = data.withUnsafeBytes { buffer in
-            guard buffer.starts(with: magic) else { return nil }
-            var segments: [(Int64, [Range<Int>])] = []
-            var offset = magic.count
-            while let segment = Self.segment(in: buffer, at: offset, currency: currency) {
-                segments.append((segment.scanStart, segment.ranges))
-                offset = segment.end
-            }
-            endsClean = offset == buffer.count
-            return segments.isEmpty ? nil : segments
+        guard let file = MappedFile(path: path), file.bytes.count > magic.count else { return nil }
+        let buffer = file.bytes
+        guard buffer.starts(with: magic) else { return nil }
+        var parsed: [(scanStart: Int64, ranges: [Range<Int>])] = []
+        var offset = magic.count
+        while let segment = Self.segment(in: buffer, at: offset, currency: currency) {
+            parsed.append((segment.scanStart, segment.ranges))
+            offset = segment.end
         }
-        guard let parsed else { return nil }
+        let endsClean = offset == buffer.count
+        guard !parsed.isEmpty else { return nil }
         var jobs: [(scanStart: Int64, ranges: ArraySlice<Range<Int>>)] = []
         for segment in parsed {
             for start in stride(from: 0, to: segment.ranges.count, by: 4096) {
@@ -79,11 +76,12 @@ public struct ContentCache: Sendable {
             }
         }
         let decoded = await parallelMap(jobs) { job -> [Cached]? in
-            data.withUnsafeBytes { buffer in
+            // `file` keeps the mapping alive until every job has copied its strings out.
+            withExtendedLifetime(file) {
                 var cached: [Cached] = []
                 cached.reserveCapacity(job.ranges.count)
                 for range in job.ranges {
-                    var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: buffer[range]))
+                    var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: file.bytes[range]))
                     guard let entry = try? Entry.read(from: &reader, currency: currency), reader.isAtEnd else { return nil }
                     cached.append(Cached(entry: entry, scanStart: job.scanStart))
                 }
@@ -201,6 +199,7 @@ extension ContentCache.Entry {
         writer.write(product.draft)
         writer.write(product.description)
         writer.write(product.descriptionLine)
+        writer.writeFixed(product.fingerprint)
     }
 
     static func read(from reader: inout BinaryReader, currency: Currency) throws(BinaryReader.Damaged) -> Self {
@@ -213,12 +212,14 @@ extension ContentCache.Entry {
         let price = Money(minorUnits: try reader.readInt64(), currency: currency)
         let compareAt = try reader.readBool() ? Money(minorUnits: try reader.readInt64(), currency: currency) : nil
         let stock = try reader.readBool() ? try reader.readInt() : nil
-        let product = Product(
+        let fields = Product.Fields(
             slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAt, stock: stock,
             categories: try reader.readStrings(), tags: try reader.readStrings(), images: try reader.readStrings(),
             summary: try reader.readOptionalString(), brand: try reader.readOptionalString(), gtin: try reader.readOptionalString(),
             weight: try reader.readInt(), draft: try reader.readBool(), description: try reader.readString(),
             descriptionLine: try reader.readInt())
+        // The record is checksummed with its segment, so the stored fingerprint is the one computed at parse time.
+        let product = Product(fields: fields, fingerprint: try reader.readFixed())
         return Self(relativePath: relativePath, stamp: stamp, product: product)
     }
 }

@@ -1,39 +1,132 @@
 /// A product as the shop owner wrote it, validated.
+///
+/// A value type like any other; its fields live in one shared, immutable box, so that copying a
+/// product (100,000 of them pass through every build step) costs one reference count, not one per
+/// field. Setting a field makes a new box.
 public struct Product: Sendable, Hashable {
+    /// The fields, kept together.
+    struct Fields: Sendable, Hashable {
+        var slug: String
+        var sourcePath: String
+        var title: String
+        var sku: String
+        var price: Money
+        var compareAtPrice: Money?
+        var stock: Int?
+        var categories: [String]
+        var tags: [String]
+        var images: [String]
+        var summary: String?
+        var brand: String?
+        var gtin: String?
+        var weight: Int
+        var draft: Bool
+        var description: String
+        var descriptionLine: Int
+    }
+
+    /// The shared, immutable storage of a product's fields and their fingerprint.
+    final class Box: Sendable {
+        let fields: Fields
+        let fingerprint: UInt64
+
+        init(_ fields: Fields, fingerprint: UInt64? = nil) {
+            self.fields = fields
+            self.fingerprint = fingerprint ?? fields.fingerprint
+        }
+    }
+
+    private var box: Box
+
     /// The file name without extension; the product page is `/products/<slug>/`.
-    public var slug: String
+    public var slug: String {
+        get { box.fields.slug }
+        set { update { $0.slug = newValue } }
+    }
     /// The content file, relative to the content directory (`products/hass.md`).
-    public var sourcePath: String
+    public var sourcePath: String {
+        get { box.fields.sourcePath }
+        set { update { $0.sourcePath = newValue } }
+    }
     /// The product name.
-    public var title: String
+    public var title: String {
+        get { box.fields.title }
+        set { update { $0.title = newValue } }
+    }
     /// The unique stock-keeping unit: letters, digits, `-` and `_`.
-    public var sku: String
+    public var sku: String {
+        get { box.fields.sku }
+        set { update { $0.sku = newValue } }
+    }
     /// The selling price.
-    public var price: Money
+    public var price: Money {
+        get { box.fields.price }
+        set { update { $0.price = newValue } }
+    }
     /// The former price, shown struck through when higher than `price`.
-    public var compareAtPrice: Money?
+    public var compareAtPrice: Money? {
+        get { box.fields.compareAtPrice }
+        set { update { $0.compareAtPrice = newValue } }
+    }
     /// The initial stock; `nil` means not tracked (always available).
-    public var stock: Int?
+    public var stock: Int? {
+        get { box.fields.stock }
+        set { update { $0.stock = newValue } }
+    }
     /// Category names, first one primary.
-    public var categories: [String]
+    public var categories: [String] {
+        get { box.fields.categories }
+        set { update { $0.categories = newValue } }
+    }
     /// Tag names.
-    public var tags: [String]
+    public var tags: [String] {
+        get { box.fields.tags }
+        set { update { $0.tags = newValue } }
+    }
     /// Image URLs (site paths such as `/images/hass.svg`, or absolute URLs).
-    public var images: [String]
+    public var images: [String] {
+        get { box.fields.images }
+        set { update { $0.images = newValue } }
+    }
     /// A one-sentence summary for cards and meta descriptions.
-    public var summary: String?
+    public var summary: String? {
+        get { box.fields.summary }
+        set { update { $0.summary = newValue } }
+    }
     /// The brand.
-    public var brand: String?
+    public var brand: String? {
+        get { box.fields.brand }
+        set { update { $0.brand = newValue } }
+    }
     /// The GTIN (8, 12, 13 or 14 digits).
-    public var gtin: String?
+    public var gtin: String? {
+        get { box.fields.gtin }
+        set { update { $0.gtin = newValue } }
+    }
     /// Sort order: lower first.
-    public var weight: Int
+    public var weight: Int {
+        get { box.fields.weight }
+        set { update { $0.weight = newValue } }
+    }
     /// Drafts are not published and cannot be ordered.
-    public var draft: Bool
+    public var draft: Bool {
+        get { box.fields.draft }
+        set { update { $0.draft = newValue } }
+    }
     /// The Markdown description.
-    public var description: String
+    public var description: String {
+        get { box.fields.description }
+        set { update { $0.description = newValue } }
+    }
     /// The line of the source file where the description starts.
-    public var descriptionLine: Int
+    public var descriptionLine: Int {
+        get { box.fields.descriptionLine }
+        set { update { $0.descriptionLine = newValue } }
+    }
+
+    /// A 64-bit hash of every field, computed once when the product is made (or read back with it
+    /// from the content cache): products with equal fingerprints are equal, short of a collision.
+    public var fingerprint: UInt64 { box.fingerprint }
 
     /// Creates a product.
     public init(
@@ -42,23 +135,29 @@ public struct Product: Sendable, Hashable {
         brand: String? = nil, gtin: String? = nil, weight: Int = 0, draft: Bool = false, description: String = "",
         descriptionLine: Int = 1
     ) {
-        self.slug = slug
-        self.sourcePath = sourcePath
-        self.title = title
-        self.sku = sku
-        self.price = price
-        self.compareAtPrice = compareAtPrice
-        self.stock = stock
-        self.categories = categories
-        self.tags = tags
-        self.images = images
-        self.summary = summary
-        self.brand = brand
-        self.gtin = gtin
-        self.weight = weight
-        self.draft = draft
-        self.description = description
-        self.descriptionLine = descriptionLine
+        box = Box(Fields(
+            slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAtPrice,
+            stock: stock, categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin,
+            weight: weight, draft: draft, description: description, descriptionLine: descriptionLine))
+    }
+
+    /// Creates a product from fields whose fingerprint is already known (the content cache).
+    init(fields: Fields, fingerprint: UInt64) {
+        box = Box(fields, fingerprint: fingerprint)
+    }
+
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var fields = box.fields
+        change(&fields)
+        box = Box(fields)
+    }
+
+    public static func == (lhs: Product, rhs: Product) -> Bool {
+        lhs.box === rhs.box || (lhs.box.fingerprint == rhs.box.fingerprint && lhs.box.fields == rhs.box.fields)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(box.fingerprint)
     }
 
     /// Whether the product is on sale (a higher former price is given).
