@@ -26,6 +26,7 @@ public struct ContentCache: Sendable {
         }
     }
 
+    /// Bumped whenever the record layout or the definition of `Product.fingerprint` changes.
     static let magic = Array("storefront-content-cache 3\n".utf8)
     static let segmentMark = Array("SEG1".utf8)
 

@@ -5,30 +5,30 @@
 /// field. Setting a field makes a new box.
 public struct Product: Sendable, Hashable {
     /// The fields, kept together.
-    struct Fields: Sendable, Hashable {
-        var slug: String
-        var sourcePath: String
-        var title: String
-        var sku: String
-        var price: Money
-        var compareAtPrice: Money?
-        var stock: Int?
-        var categories: [String]
-        var tags: [String]
-        var images: [String]
-        var summary: String?
-        var brand: String?
-        var gtin: String?
-        var weight: Int
-        var draft: Bool
-        var description: String
-        var descriptionLine: Int
+    @usableFromInline struct Fields: Sendable, Hashable {
+        @usableFromInline var slug: String
+        @usableFromInline var sourcePath: String
+        @usableFromInline var title: String
+        @usableFromInline var sku: String
+        @usableFromInline var price: Money
+        @usableFromInline var compareAtPrice: Money?
+        @usableFromInline var stock: Int?
+        @usableFromInline var categories: [String]
+        @usableFromInline var tags: [String]
+        @usableFromInline var images: [String]
+        @usableFromInline var summary: String?
+        @usableFromInline var brand: String?
+        @usableFromInline var gtin: String?
+        @usableFromInline var weight: Int
+        @usableFromInline var draft: Bool
+        @usableFromInline var description: String
+        @usableFromInline var descriptionLine: Int
     }
 
     /// The shared, immutable storage of a product's fields and their fingerprint.
-    final class Box: Sendable {
-        let fields: Fields
-        let fingerprint: UInt64
+    @usableFromInline final class Box: Sendable {
+        @usableFromInline let fields: Fields
+        @usableFromInline let fingerprint: UInt64
 
         init(_ fields: Fields, fingerprint: UInt64? = nil) {
             self.fields = fields
@@ -36,97 +36,98 @@ public struct Product: Sendable, Hashable {
         }
     }
 
-    private var box: Box
+    // Read by the inlinable getters, so that reading a field from another module is a load, not a call.
+    @usableFromInline var box: Box
 
     /// The file name without extension; the product page is `/products/<slug>/`.
     public var slug: String {
-        get { box.fields.slug }
+        @inlinable get { box.fields.slug }
         set { update { $0.slug = newValue } }
     }
     /// The content file, relative to the content directory (`products/hass.md`).
     public var sourcePath: String {
-        get { box.fields.sourcePath }
+        @inlinable get { box.fields.sourcePath }
         set { update { $0.sourcePath = newValue } }
     }
     /// The product name.
     public var title: String {
-        get { box.fields.title }
+        @inlinable get { box.fields.title }
         set { update { $0.title = newValue } }
     }
     /// The unique stock-keeping unit: letters, digits, `-` and `_`.
     public var sku: String {
-        get { box.fields.sku }
+        @inlinable get { box.fields.sku }
         set { update { $0.sku = newValue } }
     }
     /// The selling price.
     public var price: Money {
-        get { box.fields.price }
+        @inlinable get { box.fields.price }
         set { update { $0.price = newValue } }
     }
     /// The former price, shown struck through when higher than `price`.
     public var compareAtPrice: Money? {
-        get { box.fields.compareAtPrice }
+        @inlinable get { box.fields.compareAtPrice }
         set { update { $0.compareAtPrice = newValue } }
     }
     /// The initial stock; `nil` means not tracked (always available).
     public var stock: Int? {
-        get { box.fields.stock }
+        @inlinable get { box.fields.stock }
         set { update { $0.stock = newValue } }
     }
     /// Category names, first one primary.
     public var categories: [String] {
-        get { box.fields.categories }
+        @inlinable get { box.fields.categories }
         set { update { $0.categories = newValue } }
     }
     /// Tag names.
     public var tags: [String] {
-        get { box.fields.tags }
+        @inlinable get { box.fields.tags }
         set { update { $0.tags = newValue } }
     }
     /// Image URLs (site paths such as `/images/hass.svg`, or absolute URLs).
     public var images: [String] {
-        get { box.fields.images }
+        @inlinable get { box.fields.images }
         set { update { $0.images = newValue } }
     }
     /// A one-sentence summary for cards and meta descriptions.
     public var summary: String? {
-        get { box.fields.summary }
+        @inlinable get { box.fields.summary }
         set { update { $0.summary = newValue } }
     }
     /// The brand.
     public var brand: String? {
-        get { box.fields.brand }
+        @inlinable get { box.fields.brand }
         set { update { $0.brand = newValue } }
     }
     /// The GTIN (8, 12, 13 or 14 digits).
     public var gtin: String? {
-        get { box.fields.gtin }
+        @inlinable get { box.fields.gtin }
         set { update { $0.gtin = newValue } }
     }
     /// Sort order: lower first.
     public var weight: Int {
-        get { box.fields.weight }
+        @inlinable get { box.fields.weight }
         set { update { $0.weight = newValue } }
     }
     /// Drafts are not published and cannot be ordered.
     public var draft: Bool {
-        get { box.fields.draft }
+        @inlinable get { box.fields.draft }
         set { update { $0.draft = newValue } }
     }
     /// The Markdown description.
     public var description: String {
-        get { box.fields.description }
+        @inlinable get { box.fields.description }
         set { update { $0.description = newValue } }
     }
     /// The line of the source file where the description starts.
     public var descriptionLine: Int {
-        get { box.fields.descriptionLine }
+        @inlinable get { box.fields.descriptionLine }
         set { update { $0.descriptionLine = newValue } }
     }
 
     /// A 64-bit hash of every field, computed once when the product is made (or read back with it
     /// from the content cache): products with equal fingerprints are equal, short of a collision.
-    public var fingerprint: UInt64 { box.fingerprint }
+    @inlinable public var fingerprint: UInt64 { box.fingerprint }
 
     /// Creates a product.
     public init(
@@ -161,10 +162,10 @@ public struct Product: Sendable, Hashable {
     }
 
     /// Whether the product is on sale (a higher former price is given).
-    public var isOnSale: Bool { compareAtPrice.map { $0 > price } ?? false }
+    @inlinable public var isOnSale: Bool { compareAtPrice.map { $0 > price } ?? false }
 
     /// Whether the initial stock allows ordering.
-    public var isInStock: Bool { stock.map { $0 > 0 } ?? true }
+    @inlinable public var isInStock: Bool { stock.map { $0 > 0 } ?? true }
 
     /// The site path of the product page.
     public var path: String { "/products/\(URLPath.encodeSegment(slug))/" }

@@ -99,6 +99,18 @@ import Testing
         #expect(error?.issues.map(\.description) == ["\(fixture.content)/products/two.md: sku: \"SAME\" is already used by \(fixture.content)/products/one.md"])
     }
 
+    @Test func twoFilesWithOneSlugAreRefusedEvenAmongOthers() async throws {
+        let fixture = try ContentFixture()
+        defer { fixture.cleanUp() }
+        // a-b.md sorts between nothing in particular; a.json and a.md share the page /products/a/.
+        try fixture.write("content/products/a-b.md", "---\ntitle: AB\nsku: AB\nprice: 10\n---\n")
+        try fixture.write("content/products/a.md", "---\ntitle: A\nsku: A-MD\nprice: 10\n---\n")
+        try fixture.write("content/products/a.json", #"{"title": "A", "sku": "A-JSON", "price": "10"}"#)
+        try fixture.write("content/products/b.md", "---\ntitle: B\nsku: B\nprice: 10\n---\n")
+        let error = await #expect(throws: ContentError.self) { _ = try await CatalogLoader(contentDirectory: fixture.content).load() }
+        #expect(error?.issues.map(\.description) == ["\(fixture.content)/products/a.md: has the same page URL as \(fixture.content)/products/a.json"])
+    }
+
     @Test func richYAMLFallsBackToYamsWithTheSameLineNumbers() async throws {
         let fixture = try ContentFixture()
         defer { fixture.cleanUp() }
