@@ -130,6 +130,14 @@ public struct BinaryReader {
         return text
     }
 
+    /// Skips over a string and returns where its UTF-8 bytes are in the buffer (not validated).
+    public mutating func readStringBytes() throws(Damaged) -> Range<Int> {
+        let count = try readUInt64()
+        guard count <= UInt64(base.count - offset) else { throw Damaged() }
+        offset += Int(count)
+        return offset - Int(count)..<offset
+    }
+
     /// Reads an optional string.
     public mutating func readOptionalString() throws(Damaged) -> String? {
         try readBool() ? try readString() : nil

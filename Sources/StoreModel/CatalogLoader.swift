@@ -171,15 +171,24 @@ public struct CatalogLoader: Sendable {
     }
 
     /// Lists the files with the given extensions in a folder of the content directory, sorted.
+    /// (Read with `readdir`: Foundation's listing cost a tenth of a rebuild at 100,000 files.)
     public func listFiles(in folder: String, extensions: Set<String>) throws -> [SourceFile] {
         let directory = displayPath(folder)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return [] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        return names.filter { name in
-            guard !name.hasPrefix("."), let dot = name.lastIndex(of: ".") else { return false }
-            return extensions.contains(String(name[name.index(after: dot)...]))
-        }.sorted().map { SourceFile(relativePath: folder + "/" + $0, fullPath: directory + "/" + $0) }
+        guard let stream = opendir(directory) else {
+            if errno == ENOENT || errno == ENOTDIR { return [] }
+            throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: directory])
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard !name.hasPrefix("."), let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")),
+                  extensions.contains(String(name[name.index(after: dot)...])) else { continue }
+            names.append(name)
+        }
+        return names.sorted().map { SourceFile(relativePath: folder + "/" + $0, fullPath: directory + "/" + $0) }
     }
 
     /// Reads, parses and validates one product file.

@@ -83,7 +83,8 @@ public struct ContentCache: Sendable {
                 cached.reserveCapacity(job.ranges.count)
                 for range in job.ranges {
                     var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: file.bytes[range]))
-                    guard let entry = try? Entry.read(from: &reader, currency: currency), reader.isAtEnd else { return nil }
+                    guard let entry = try? Entry.read(from: &reader, currency: currency, mappedAt: (file, range.lowerBound)),
+                          reader.isAtEnd else { return nil }
                     cached.append(Cached(entry: entry, scanStart: job.scanStart))
                 }
                 return cached
@@ -134,11 +135,11 @@ public struct ContentCache: Sendable {
 
     /// Records what a load found: appends a segment with the `changed` entries to the cache read
     /// at the start of the load (`previous`), or, when there is none or it has grown a quarter
-    /// larger than its `liveCount` live entries, rewrites the file with `all()` entries.
+    /// larger than its `liveCount` live entries (or holds 256 segments), rewrites the file with `all()` entries.
     public static func update(
         _ path: String, previous: ContentCache?, liveCount: Int, all: @Sendable () -> [Entry], changed: [Entry], scanStart: Int64, currency: Currency
     ) throws {
-        if let previous, previous.endsClean, previous.currencyCode == currency.code, previous.segments < 32,
+        if let previous, previous.endsClean, previous.currencyCode == currency.code, previous.segments < 256,
            (previous.records + changed.count) * 4 <= max(liveCount, 64) * 5,
            let handle = FileHandle(forWritingAtPath: path) {
             defer { try? handle.close() }
@@ -203,7 +204,11 @@ extension ContentCache.Entry {
         writer.writeFixed(product.fingerprint)
     }
 
-    static func read(from reader: inout BinaryReader, currency: Currency) throws(BinaryReader.Damaged) -> Self {
+    /// Reads an entry. With `mappedAt` (the mapped cache file and the offset of the reader's buffer
+    /// in it) the description is left in the file and decoded when read.
+    static func read(
+        from reader: inout BinaryReader, currency: Currency, mappedAt mapping: (file: MappedFile, offset: Int)? = nil
+    ) throws(BinaryReader.Damaged) -> Self {
         let relativePath = try reader.readString()
         let stamp = try FileStamp.read(from: &reader)
         let slug = try reader.readString()
@@ -217,11 +222,21 @@ extension ContentCache.Entry {
             slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAt, stock: stock,
             categories: try reader.readStrings(), tags: try reader.readStrings(), images: try reader.readStrings(),
             summary: try reader.readOptionalString(), brand: try reader.readOptionalString(), gtin: try reader.readOptionalString(),
-            weight: try reader.readInt(), draft: try reader.readBool(), description: try reader.readString(),
+            weight: try reader.readInt(), draft: try reader.readBool(), description: try Self.readDescription(from: &reader, mappedAt: mapping),
             descriptionLine: try reader.readInt())
         // The record is checksummed with its segment, so the stored fingerprint is the one computed at parse time.
         let product = Product(fields: fields, fingerprint: try reader.readFixed())
         return Self(relativePath: relativePath, stamp: stamp, product: product)
+    }
+}
+
+extension ContentCache.Entry {
+    private static func readDescription(
+        from reader: inout BinaryReader, mappedAt mapping: (file: MappedFile, offset: Int)?
+    ) throws(BinaryReader.Damaged) -> DescriptionText {
+        guard let mapping else { return .text(try reader.readString()) }
+        let bytes = try reader.readStringBytes()
+        return .mapped(mapping.file, mapping.offset + bytes.lowerBound..<mapping.offset + bytes.upperBound)
     }
 }
 

@@ -75,7 +75,7 @@ extension Product.Fields {
         hasher.combine(gtin)
         hasher.combine(weight)
         hasher.combine(draft)
-        hasher.combine(description)
+        hasher.combine(description.string)
         hasher.combine(descriptionLine)
         return hasher.value
     }

@@ -21,7 +21,7 @@ public struct Product: Sendable, Hashable {
         @usableFromInline var gtin: String?
         @usableFromInline var weight: Int
         @usableFromInline var draft: Bool
-        @usableFromInline var description: String
+        @usableFromInline var description: DescriptionText
         @usableFromInline var descriptionLine: Int
     }
 
@@ -116,8 +116,8 @@ public struct Product: Sendable, Hashable {
     }
     /// The Markdown description.
     public var description: String {
-        @inlinable get { box.fields.description }
-        set { update { $0.description = newValue } }
+        get { box.fields.description.string }
+        set { update { $0.description = .text(newValue) } }
     }
     /// The line of the source file where the description starts.
     public var descriptionLine: Int {
@@ -139,7 +139,7 @@ public struct Product: Sendable, Hashable {
         box = Box(Fields(
             slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAtPrice,
             stock: stock, categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin,
-            weight: weight, draft: draft, description: description, descriptionLine: descriptionLine))
+            weight: weight, draft: draft, description: .text(description), descriptionLine: descriptionLine))
     }
 
     /// Creates a product from fields whose fingerprint is already known (the content cache).
@@ -175,6 +175,31 @@ public struct Product: Sendable, Hashable {
         "title", "sku", "price", "compareAtPrice", "stock", "categories", "tags", "images", "summary", "brand",
         "gtin", "weight", "draft", "description",
     ]
+}
+
+/// A product's Markdown description: text, or its bytes in a mapped content cache, decoded each
+/// time it is read. Most loads read few descriptions (a rebuild renders only changed pages; the
+/// order API shows none), so 100,000 of them need not be copied out of the cache and validated.
+@usableFromInline enum DescriptionText: Sendable, Hashable {
+    case text(String)
+    /// UTF-8 bytes in a content cache file. The file's segments are checksummed and its bytes never
+    /// change while mapped (see `MappedFile`).
+    case mapped(MappedFile, Range<Int>)
+
+    var string: String {
+        switch self {
+        case .text(let text): text
+        case .mapped(let file, let range): String(decoding: UnsafeRawBufferPointer(rebasing: file.bytes[range]), as: UTF8.self)
+        }
+    }
+
+    @usableFromInline static func == (lhs: DescriptionText, rhs: DescriptionText) -> Bool {
+        lhs.string == rhs.string
+    }
+
+    @usableFromInline func hash(into hasher: inout Hasher) {
+        hasher.combine(string)
+    }
 }
 
 /// A plain page such as about, FAQ or shipping.

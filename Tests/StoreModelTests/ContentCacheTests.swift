@@ -39,6 +39,11 @@ import Testing
         #expect(second.report.productFilesFingerprint == first.report.productFilesFingerprint)
         let plain = try await CatalogLoader(contentDirectory: fixture.content).load()
         #expect(second.catalog.products == plain.products, "the cache gives exactly what parsing gives")
+        // Descriptions stay in the mapped cache until read; replacing or removing the file does not change them.
+        try CacheFile.replace(cache, with: Array("not a cache".utf8))
+        unlink(cache)
+        #expect(second.catalog.products.map(\.description) == plain.products.map(\.description))
+        #expect(second.catalog.products.allSatisfy { !$0.description.isEmpty })
     }
 
     @Test func anEditedAddedOrRemovedFileIsSeen() async throws {
