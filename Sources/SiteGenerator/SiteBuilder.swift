@@ -139,7 +139,7 @@ enum BuildSteps {
 
     static let plan = BuildStep("plan site") { context in
         let catalog = try context.require(context.catalog, "catalog")
-        let plan = SitePlan(catalog: catalog, store: try context.require(context.store, "store"))
+        let plan = await SitePlan.make(catalog: catalog, store: try context.require(context.store, "store"))
         context.plan = plan
         context.report.products = plan.products.count
         context.report.drafts = plan.draftCount

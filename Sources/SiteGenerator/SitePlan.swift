@@ -58,15 +58,30 @@ struct SitePlan: Sendable {
     static let notFoundPath = "/404.html"
 
     init(catalog: Catalog, store: StoreConfig) {
-        self.store = store
         let products = catalog.publishedProducts
+        self.init(
+            catalog: catalog, store: store, products: products, productPaths: products.map(\.path),
+            categories: Self.taxa(products, path: "/categories/") { $0.categories }, tags: Self.taxa(products, path: "/tags/") { $0.tags })
+    }
+
+    /// The same plan, with the product paths, categories and tags worked out on every core.
+    static func make(catalog: Catalog, store: StoreConfig) async -> SitePlan {
+        let products = catalog.publishedProducts
+        async let categories = taxa(products, path: "/categories/") { $0.categories }
+        async let tags = taxa(products, path: "/tags/") { $0.tags }
+        let paths = await parallelMap(products) { $0.path }
+        return await SitePlan(catalog: catalog, store: store, products: products, productPaths: paths, categories: categories, tags: tags)
+    }
+
+    private init(catalog: Catalog, store: StoreConfig, products: [Product], productPaths: [String], categories: [Taxon], tags: [Taxon]) {
+        self.store = store
         self.products = products
-        self.productPaths = products.map(\.path)
+        self.productPaths = productPaths
         self.pages = catalog.publishedPages
         self.draftCount = catalog.products.count - products.count
         self.catalogVersion = catalog.version
-        self.categories = Self.taxa(products, path: "/categories/") { $0.categories }
-        self.tags = Self.taxa(products, path: "/tags/") { $0.tags }
+        self.categories = categories
+        self.tags = tags
         var listings: [ListingPage] = []
         let size = store.pageSize
         Self.paginate(kind: .home, heading: store.name, taxon: nil, members: Array(products.indices), rootPath: "/", size: size, into: &listings)

@@ -117,6 +117,29 @@ import StoreModel
         #expect(!(try workspace.read("catalog.json")).contains("SECRET"))
     }
 
+    @Test func thePlanMadeOnEveryCoreEqualsThePlanMadeInOrder() async throws {
+        let twd = Currency(code: "TWD")!
+        let store = StoreConfig(name: "S", baseURL: "https://s.test", locale: "en", currency: twd, apiURL: "/api", paymentMethods: [.atm],
+                                shipping: ShippingRule(flatFee: .zero(twd), freeShippingThreshold: nil), pageSize: 7)
+        let products = (0..<500).map { index in
+            Product(slug: "p\(index)", sourcePath: "products/p\(index).md", title: "P\(index)", sku: "P\(index)", price: Money(minorUnits: 1, currency: twd),
+                    categories: ["C\(index % 7)", "Ä \(index % 3)"], tags: index % 2 == 0 ? ["even", "t\(index % 11)"] : [], draft: index % 50 == 0)
+        }
+        let catalog = Catalog(store: store, products: products, pages: [])
+        let inOrder = SitePlan(catalog: catalog, store: store)
+        let parallel = await SitePlan.make(catalog: catalog, store: store)
+        #expect(parallel.productPaths == inOrder.productPaths)
+        #expect(parallel.products == inOrder.products)
+        for (a, b) in [(parallel.categories, inOrder.categories), (parallel.tags, inOrder.tags)] {
+            #expect(a.map(\.name) == b.map(\.name))
+            #expect(a.map(\.members) == b.map(\.members))
+            #expect(a.map(\.sitePath) == b.map(\.sitePath))
+        }
+        #expect(parallel.listings.map(\.sitePath) == inOrder.listings.map(\.sitePath))
+        #expect(parallel.listings.map { Array($0.members) } == inOrder.listings.map { Array($0.members) })
+        #expect(inOrder.categories.count == 10 && inOrder.tags.count == 12 && inOrder.draftCount == 10)
+    }
+
     @Test func largeCatalogsPaginateAndSplitTheSitemap() throws {
         let twd = Currency(code: "TWD")!
         let store = StoreConfig(name: "S", baseURL: "https://s.test", locale: "en", currency: twd, apiURL: "/api", paymentMethods: [.atm],

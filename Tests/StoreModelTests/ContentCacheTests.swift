@@ -200,4 +200,16 @@ import Testing
             #expect(failed, "a record cut at byte \(cut) is refused")
         }
     }
+
+    @Test(arguments: [
+        [0xC3, 0x28], [0xFF], [0xF0, 0x9F, 0x98], [0xF0, 0x9F, 0x98, 0x41], [0xED, 0xA0, 0x80], [0xE0, 0x80, 0x80], [0x61, 0x80],
+    ] as [[UInt8]])
+    func stringsWithInvalidUTF8AreRefusedNotRepaired(invalid: [UInt8]) {
+        let record = [UInt8(invalid.count)] + invalid
+        let refused = record.withUnsafeBytes { buffer in
+            var reader = BinaryReader(buffer)
+            return (try? reader.readString()) == nil
+        }
+        #expect(refused)
+    }
 }
