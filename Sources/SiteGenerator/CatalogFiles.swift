@@ -8,7 +8,7 @@ enum CatalogFiles {
         let store = plan.store
         let currency = store.currency.code
         let prefix = store.absoluteURL(store.basePath)
-        let chunks = await parallelMap(Array(stride(from: 0, to: plan.products.count, by: 2048))) { start -> [UInt8] in
+        let chunks = await parallelMap(Array(stride(from: 0, to: plan.products.count, by: 2048)), parallelFrom: 2) { start -> [UInt8] in
             var out: [UInt8] = []
             out.reserveCapacity(2048 * 260)
             for index in start..<min(start + 2048, plan.products.count) {

@@ -28,21 +28,30 @@ extension BuildContext {
     /// Fails the build when a Markdown link points at a page or file the site does not have.
     func verifyLinks() throws {
         guard let plan, !links.isEmpty else { return }
-        // Each link may name its target in a few spellings; the site has 100,000+ paths. The few
-        // spellings are put in a set and the paths are looked up in it, rather than the other way round.
         let targets: [[String]] = links.map { link in
             guard let path = Self.sitePath(of: link.url, from: link.fromPath) else { return [] }
             let decoded = URLPath.decode(path) ?? path
-            let candidates = [path, decoded, decoded.hasSuffix("/") ? decoded : decoded + "/", URLPath.decode(path).map { $0.hasSuffix("/index.html") ? String($0.dropLast(10)) : $0 } ?? path]
-            return candidates + candidates.map(Self.encodedPath)
+            return [path, decoded, decoded.hasSuffix("/") ? decoded : decoded + "/", URLPath.decode(path).map { $0.hasSuffix("/index.html") ? String($0.dropLast(10)) : $0 } ?? path]
         }
-        let wanted = Set(targets.joined())
-        var found: Set<String> = []
-        for path in publishedFiles where wanted.contains(path) { found.insert(path) }
-        for path in plan.htmlPaths where wanted.contains(path) { found.insert(path) }
+        let paths = plan.htmlPaths
+        let exists: (String) -> Bool
+        if links.count * 8 < paths.count {
+            // A few links (an incremental build) and 100,000+ paths: the links' spellings go in a
+            // set and the site's paths are looked up in it, rather than the other way round.
+            let spellings = targets.joined()
+            let wanted = Set(spellings + spellings.map(Self.encodedPath))
+            var found: Set<String> = []
+            for path in publishedFiles where wanted.contains(path) { found.insert(path) }
+            for path in paths where wanted.contains(path) { found.insert(path) }
+            exists = { found.contains($0) }
+        } else {
+            var known = Set(paths)
+            known.formUnion(publishedFiles)
+            exists = { known.contains($0) }
+        }
         let loader = CatalogLoader(contentDirectory: options.contentDirectory)
         var issues: [ContentIssue] = []
-        for (link, candidates) in zip(links, targets) where !candidates.isEmpty && !candidates.contains(where: found.contains) {
+        for (link, candidates) in zip(links, targets) where !candidates.isEmpty && !candidates.contains(where: { exists($0) || exists(Self.encodedPath($0)) }) {
             issues.append(ContentIssue(file: loader.displayPath(link.source), line: link.line, field: "link", message: "\(link.url) points to a page that does not exist"))
         }
         guard issues.isEmpty else { throw BuildError.invalidContent(ContentError(issues: issues)) }

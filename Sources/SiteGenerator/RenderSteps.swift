@@ -38,7 +38,7 @@ extension BuildSteps {
         // Jobs go to the workers in runs, so that what each run finds current is recorded in the
         // next manifest under one lock rather than one per page.
         let runLength = 512
-        let results = await parallelMap(Array(stride(from: 0, to: jobs.count, by: runLength))) { start -> Result<[(String, Int, String, String)], Error> in
+        let results = await parallelMap(Array(stride(from: 0, to: jobs.count, by: runLength)), parallelFrom: 2) { start -> Result<[(String, Int, String, String)], Error> in
             var carried = OutputTree.CarriedOver()
             defer { output.record(carried) }
             var links: [(String, Int, String, String)] = []

@@ -76,7 +76,7 @@ public struct ContentCache: Sendable {
                 jobs.append((segment.scanStart, segment.ranges[start..<min(start + 4096, segment.ranges.count)]))
             }
         }
-        let decoded = await parallelMap(jobs) { job -> [Cached]? in
+        let decoded = await parallelMap(jobs, parallelFrom: 2) { job -> [Cached]? in
             // `file` keeps the mapping alive until every job has copied its strings out.
             withExtendedLifetime(file) {
                 var cached: [Cached] = []

@@ -36,6 +36,23 @@ import StoreModel
         #expect(!FileManager.default.fileExists(atPath: workspace.output))
     }
 
+    @Test func anIncrementalBuildChecksTheLinksOfWhatChangedAgainstTheWholeSite() async throws {
+        // 40 products: many more pages than links, so the few links' spellings are looked up among the site's paths.
+        var products: [String: String] = [:]
+        for index in 0..<40 { products["p\(index).md"] = Self.product("p\(index)", price: "100") }
+        let workspace = try Workspace.smallShop(products: products, pages: ["faq.md": "---\ntitle: FAQ\n---\nAsk."])
+        defer { workspace.cleanUp() }
+        _ = try await workspace.build()
+        try await Task.sleep(for: .milliseconds(20))
+        try workspace.write("content/products/p7.md", Self.product("p7", price: "100", body: "See [p8](../p8/), [the FAQ](/pages/faq/index.html) and [p9](/products/p9/#top).\n\n[gone](/products/p99/)"))
+        let error = await #expect(throws: BuildError.self) { _ = try await workspace.build() }
+        guard case .invalidContent(let content) = error else { Issue.record("expected a content error"); return }
+        #expect(content.issues.map(\.description) == ["\(workspace.content)/products/p7.md:9: link: /products/p99/ points to a page that does not exist"])
+        try workspace.write("content/products/p7.md", Self.product("p7", price: "100", body: "See [p8](../p8/), [the FAQ](/pages/faq/index.html) and [p9](/products/p9/#top)."))
+        let report = try await workspace.build()
+        #expect(report.written > 0)
+    }
+
     @Test func rebuildWithNothingChangedWritesNothing() async throws {
         let workspace = try Workspace.smallShop(products: ["a.md": Self.product("a", price: "100"), "b.md": Self.product("b", price: "200")])
         defer { workspace.cleanUp() }
