@@ -75,9 +75,7 @@ final class OutputTree: @unchecked Sendable {
     /// Carries what a worker found current into the next manifest.
     func record(_ carried: CarriedOver) {
         lock.withLock {
-            for (path, entry) in carried.files where next.files.updateValue(entry, forKey: path) == nil {
-                self.carried += 1
-            }
+            for (path, entry) in carried.files { enterLocked(path, entry, wasInPrevious: true) }
             unchanged += carried.files.count
             for (source, entry) in carried.links {
                 next.links[source] = entry
@@ -108,7 +106,7 @@ final class OutputTree: @unchecked Sendable {
         let old = previous?.files[path]
         if let old, old.outputHash == outputHash {
             lock.withLock {
-                if next.files.updateValue(entry, forKey: path) == nil { carried += 1 }
+                enterLocked(path, entry, wasInPrevious: true)
                 unchanged += 1
             }
             return
@@ -116,9 +114,15 @@ final class OutputTree: @unchecked Sendable {
         try ensureDirectory(of: path)
         try Self.writeFile(stagingDirectory + "/" + path, bytes)
         lock.withLock {
-            if next.files.updateValue(entry, forKey: path) == nil, old != nil { carried += 1 }
+            enterLocked(path, entry, wasInPrevious: old != nil)
             written.append(path)
         }
+    }
+
+    /// Enters a file in the next manifest (the lock held), counting a path of the previous
+    /// manifest the first time it is produced again (`lostOutputs`).
+    private func enterLocked(_ path: String, _ entry: BuildManifest.Entry, wasInPrevious: Bool) {
+        if next.files.updateValue(entry, forKey: path) == nil, wasInPrevious { carried += 1 }
     }
 
     /// Writes a new file in the staging directory with plain system calls (the staging directory is

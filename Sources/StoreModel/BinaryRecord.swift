@@ -124,10 +124,7 @@ public struct BinaryReader {
 
     /// Reads a string; invalid UTF-8 is refused rather than repaired.
     public mutating func readString() throws(Damaged) -> String {
-        let count = try readUInt64()
-        guard count <= UInt64(base.count - offset) else { throw Damaged() }
-        let slice = UnsafeRawBufferPointer(rebasing: base[offset..<offset + Int(count)])
-        offset += Int(count)
+        let slice = UnsafeRawBufferPointer(rebasing: base[try readStringBytes()])
         // `String(decoding:)` is three times faster than `String(validating:)`; it repairs invalid
         // bytes, so a repaired string is told by its bytes no longer being the ones read.
         var text = String(decoding: slice, as: UTF8.self)
