@@ -18,6 +18,7 @@ public struct PaymentSandbox: Sendable {
     /// What the sandbox accepts and where it notifies.
     public let configuration: SandboxConfiguration
     let ledger = SandboxLedger()
+    let resends = ResendService()
     let logger: Logger
 
     /// Creates a sandbox with empty state.
@@ -28,7 +29,8 @@ public struct PaymentSandbox: Sendable {
 
     /// Adds every sandbox route to `group` (for example `router.group("sandbox")`).
     public func addRoutes<Context: RequestContext>(to group: RouterGroup<Context>) {
-        let notifier = Notifier(attempts: configuration.resendAttempts, interval: configuration.resendInterval, logger: logger)
+        let notifier = Notifier(
+            attempts: configuration.resendAttempts, interval: configuration.resendInterval, resends: resends, logger: logger)
         ECPaySandboxController<Context>(configuration: configuration, ledger: ledger, notifier: notifier, logger: logger).addRoutes(to: group)
         StripeSandboxController<Context>(configuration: configuration, ledger: ledger, notifier: notifier, logger: logger).addRoutes(to: group)
         group.get("assets/autosubmit.js") { _, _ in
@@ -41,6 +43,7 @@ public struct PaymentSandbox: Sendable {
         }
     }
 
-    /// Background work the sandbox needs running: none (resends run as tasks of their own).
-    public var services: [any Service] { [] }
+    /// Background work the sandbox needs running beside its routes: the notification resends.
+    /// Run it in the same service group as the server; resends stop when it stops.
+    public var services: [any Service] { [resends] }
 }

@@ -19,7 +19,8 @@ func withSandbox(
     let sandbox = PaymentSandbox(configuration: configuration, logger: logger)
     let router = Router()
     sandbox.addRoutes(to: router.group("sandbox"))
-    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), services: sandbox.services, logger: logger)
     try await app.test(.live, body)
 }
 
@@ -54,7 +55,7 @@ func path(_ url: String?) -> String {
     return parsed.path + (parsed.query.map { "?" + $0 } ?? "")
 }
 
-@Suite("Payment sandbox")
+@Suite("Payment sandbox", .timeLimit(.minutes(2)))
 struct SandboxTests {
     @Test("checkout: a correctly signed form is taken for item names with spaces, Chinese, symbols, full-width and accented text")
     func checkoutAcceptsHardItemNames() async throws {
@@ -121,6 +122,35 @@ struct SandboxTests {
                 #expect(first["RtnCode"] == "1" && first["TradeAmt"] == "450" && first["MerchantTradeNo"] == form["MerchantTradeNo"])
                 #expect(first["SimulatePaid"] == "0")
             }
+        }
+    }
+
+    @Test("resends belong to the sandbox's service: once the sandbox has stopped, nothing more is sent")
+    func resendsEndWithTheSandbox() async throws {
+        let hits = Mutex(0)
+        let receiver = Router()
+        receiver.post("notify") { _, _ -> String in
+            hits.withLock { $0 += 1 }
+            return "0|never acknowledged"
+        }
+        let receiverApp = Application(router: receiver, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await receiverApp.test(.live) { receiverClient in
+            let returnURL = "http://127.0.0.1:\(receiverClient.port!)/notify"
+            let configuration = SandboxConfiguration(
+                publicBaseURL: "http://sandbox.test/sandbox", resendAttempts: 1_000, resendInterval: .milliseconds(50))
+            try await withSandbox(configuration) { client in
+                let checkout = try await client.postForm("/sandbox/ecpay/Cashier/AioCheckOut/V5", checkoutForm(returnURL: returnURL))
+                _ = try await client.postForm(path(checkout.headers[.location]) + "/pay", [:])
+                for _ in 0..<200 where hits.withLock({ $0 }) < 3 { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(hits.withLock { $0 } >= 3, "the sandbox resends while it runs")
+            }
+            // The sandbox has stopped: its resend service, and every resend it ran, have ended. (A
+            // send already on the wire when it stopped may still land, hence the first pause; a
+            // resend that outlived the sandbox would add about ten more in the second.)
+            try await Task.sleep(for: .milliseconds(200))
+            let afterStop = hits.withLock { $0 }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(hits.withLock { $0 } == afterStop, "a resend outlived the sandbox")
         }
     }
 
