@@ -8,6 +8,7 @@ import PaymentProtocols
 import PaymentSandbox
 import ServiceLifecycle
 import StoreModel
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -19,6 +20,11 @@ import Glibc
 /// The order API and the payment sandbox as two real HTTP servers on loopback, a client that
 /// behaves like a browser (no automatic redirects), and a second connection to the API's SQLite
 /// file for assertions on the database.
+///
+/// Each world is alone: its servers listen on a loopback address no other world of this process
+/// uses (see `LoopbackAddress`), and it has its own ECPay merchant, keys and Stripe secrets, so a
+/// message meant for one world can neither reach nor be accepted by another. The sandbox's resends
+/// run in the world's service group and end with it.
 struct PaymentWorld: Sendable {
     let shop: TestShop
     let clock: TestClock
@@ -26,9 +32,23 @@ struct PaymentWorld: Sendable {
     let sandbox: String
     let http: HTTPClient
     let store: SQLiteOrderStore
-    static let webhookSecret = "whsec_world_secret"
-    static let hashKey = ECPayProtocol.stageHashKey
-    static let hashIV = ECPayProtocol.stageHashIV
+    let secrets: Secrets
+
+    /// The gateway credentials of one world.
+    struct Secrets: Sendable {
+        var merchantID = String(Int.random(in: 1_000_000...9_999_999))
+        var hashKey = Secrets.token(16)
+        var hashIV = Secrets.token(16)
+        var stripeKey = "sk_test_" + Secrets.token(24)
+        var webhookSecret = "whsec_" + Secrets.token(32)
+
+        static func token(_ count: Int) -> String {
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+            return String((0..<count).map { _ in alphabet.randomElement()! })
+        }
+    }
+
+    var webhookSecret: String { secrets.webhookSecret }
 
     /// Starts both servers, runs `body`, stops them and removes the shop.
     static func run(
@@ -38,49 +58,59 @@ struct PaymentWorld: Sendable {
         var shop = try TestShop()
         defer { shop.cleanUp() }
         for (name, text) in extraProducts { try Data(text.utf8).write(to: URL(fileURLWithPath: shop.contentPath).appendingPathComponent("products/\(name)")) }
-        let ports = try freePorts(3)
-        let api = "http://127.0.0.1:\(ports[0])", sandbox = "http://127.0.0.1:\(ports[1])/sandbox"
-        shop.configuration.port = ports[0]
-        // With the API unreachable the gateway's notifications are lost (for reconciliation).
-        shop.configuration.publicURL = apiReachable ? api : "http://127.0.0.1:\(ports[2])"
+        let host = LoopbackAddress.unique()
+        let api = "http://\(host):8081", sandbox = "http://\(host):8090/sandbox"
+        let secrets = Secrets()
+        shop.configuration.host = host
+        shop.configuration.port = 8081
+        // With the API unreachable the gateway's notifications are lost (for reconciliation): nothing
+        // listens on this world's port 8082.
+        shop.configuration.publicURL = apiReachable ? api : "http://\(host):8082"
         shop.configuration.storefrontURL = "https://shop.test.example"
         shop.configuration.payments = PaymentConfiguration(
-            ecpay: ECPayConfiguration(environment: .sandbox(baseURL: sandbox), allowSimulatePaid: allowSimulatePaid),
-            stripe: StripeConfiguration(secretKey: "sk_test_world", webhookSecret: webhookSecret, apiBase: sandbox + "/stripe"))
+            ecpay: ECPayConfiguration(
+                merchantID: secrets.merchantID, hashKey: secrets.hashKey, hashIV: secrets.hashIV, environment: .sandbox(baseURL: sandbox),
+                allowSimulatePaid: allowSimulatePaid),
+            stripe: StripeConfiguration(secretKey: secrets.stripeKey, webhookSecret: secrets.webhookSecret, apiBase: sandbox + "/stripe"))
         var logger = Logger(label: "payment-world")
         logger.logLevel = .critical
         let clock = TestClock(start: Date())
         let apiApp = try await buildApplication(configuration: shop.configuration, logger: logger, clock: { clock.now })
         let paymentSandbox = PaymentSandbox(
             configuration: SandboxConfiguration(
-                publicBaseURL: sandbox, stripeSecretKey: "sk_test_world", stripeWebhookURL: api + "/payment/stripe/webhook",
-                stripeWebhookSecret: webhookSecret, resendAttempts: apiReachable ? 3 : 1, resendInterval: .milliseconds(100)),
+                publicBaseURL: sandbox, ecpayMerchantID: secrets.merchantID, ecpayHashKey: secrets.hashKey, ecpayHashIV: secrets.hashIV,
+                stripeSecretKey: secrets.stripeKey, stripeWebhookURL: api + "/payment/stripe/webhook", stripeWebhookSecret: secrets.webhookSecret,
+                resendAttempts: apiReachable ? 3 : 1, resendInterval: .milliseconds(100)),
             logger: logger)
         let router = Router()
         paymentSandbox.addRoutes(to: router.group("sandbox"))
-        let sandboxApp = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: ports[1])), logger: logger)
+        let sandboxApp = Application(
+            router: router, configuration: .init(address: .hostname(host, port: 8090)), services: paymentSandbox.services, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [apiApp, sandboxApp], logger: logger))
-        let running = Task { try await group.run() }
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        var store: SQLiteOrderStore?
-        do {
-            let world0 = PaymentWorld(shop: shop, clock: clock, api: api, sandbox: sandbox, http: http, store: try SQLiteOrderStore(path: shop.configuration.databasePath, logger: logger))
-            store = world0.store
-            try await world0.waitUntilUp()
-            try await body(world0)
-        } catch {
-            try? await store?.close()
+        let store = try SQLiteOrderStore(path: shop.configuration.databasePath, logger: logger)
+        let world = PaymentWorld(shop: shop, clock: clock, api: api, sandbox: sandbox, http: http, store: store, secrets: secrets)
+        // The servers run in a child task of this one: whatever happens in `body`, they are shut
+        // down and awaited before `run` returns.
+        let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try? await group.run() }
+            let outcome: Result<Void, any Error>
+            do {
+                try await world.waitUntilUp()
+                try await body(world)
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
             await group.triggerGracefulShutdown()
-            _ = await running.result
-            try? await http.shutdown()
-            throw error
+            await tasks.waitForAll()
+            return outcome
         }
-        try? await store?.close()
-        await group.triggerGracefulShutdown()
-        _ = await running.result
+        try? await store.close()
         try await http.shutdown()
+        try outcome.get()
     }
 
     func waitUntilUp() async throws {
@@ -187,25 +217,25 @@ struct PaymentWorld: Sendable {
     /// A ReturnURL notification for an attempt.
     func ecpayPaid(_ trade: String, amount: String, overrides: [String: String] = [:]) -> [String: String] {
         var fields = [
-            "MerchantID": ECPayProtocol.stageMerchantID, "MerchantTradeNo": trade, "StoreID": "", "RtnCode": "1", "RtnMsg": "交易成功",
+            "MerchantID": secrets.merchantID, "MerchantTradeNo": trade, "StoreID": "", "RtnCode": "1", "RtnMsg": "交易成功",
             "TradeNo": "2506151200001234", "TradeAmt": amount, "PaymentDate": "2025/06/15 12:01:00", "PaymentType": "Credit_CreditCard",
             "PaymentTypeChargeFee": "10", "TradeDate": "2025/06/15 12:00:00", "SimulatePaid": "0",
             "CustomField1": "", "CustomField2": "", "CustomField3": "", "CustomField4": "",
         ]
         fields.merge(overrides) { $1 }
-        return ECPayCheckMac.signed(fields, hashKey: Self.hashKey, hashIV: Self.hashIV)
+        return ECPayCheckMac.signed(fields, hashKey: secrets.hashKey, hashIV: secrets.hashIV)
     }
 
     /// A PaymentInfoURL notification (ATM account issued).
     func ecpayPaymentInfo(_ trade: String, amount: String) -> [String: String] {
         ECPayCheckMac.signed(
             [
-                "MerchantID": ECPayProtocol.stageMerchantID, "MerchantTradeNo": trade, "StoreID": "", "RtnCode": "2",
+                "MerchantID": secrets.merchantID, "MerchantTradeNo": trade, "StoreID": "", "RtnCode": "2",
                 "RtnMsg": "Get VirtualAccount Succeeded", "TradeNo": "2506151200009999", "TradeAmt": amount, "PaymentType": "ATM_TAISHIN",
                 "TradeDate": "2025/06/15 12:00:00", "BankCode": "812", "vAccount": "9103522175887271", "ExpireDate": "2025/06/18",
                 "CustomField1": "", "CustomField2": "", "CustomField3": "", "CustomField4": "",
             ],
-            hashKey: Self.hashKey, hashIV: Self.hashIV)
+            hashKey: secrets.hashKey, hashIV: secrets.hashIV)
     }
 
     func notify(_ fields: [String: String], path: String = "/payment/ecpay/notify") async throws -> String {
@@ -225,7 +255,7 @@ struct PaymentWorld: Sendable {
             ] as [String: Any]],
         ]
         let body = String(decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]), as: UTF8.self)
-        var signature = StripeSignature.header(payload: Array(body.utf8), secret: Self.webhookSecret, timestamp: Int64((signedAt ?? clock.now).timeIntervalSince1970))
+        var signature = StripeSignature.header(payload: Array(body.utf8), secret: secrets.webhookSecret, timestamp: Int64((signedAt ?? clock.now).timeIntervalSince1970))
         if let header { signature = header(signature) }
         return try await post(api + "/payment/stripe/webhook", body: body, contentType: "application/json", headers: [("Stripe-Signature", signature)])
     }
@@ -236,24 +266,16 @@ struct PaymentWorld: Sendable {
     }
 }
 
-/// Free TCP ports on 127.0.0.1 (bound, read, released).
-func freePorts(_ count: Int) throws -> [Int] {
-    var sockets: [Int32] = []
-    defer { for socket in sockets { close(socket) } }
-    var ports: [Int] = []
-    for _ in 0..<count {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        sockets.append(fd)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        try #require(bound, "could not bind a loopback port")
-        ports.append(Int(UInt16(bigEndian: address.sin_port)))
+/// Loopback addresses for test servers, one per call and never the same twice in a process:
+/// `127.<p>.<n>.<m>`, where `<p>` comes from the process id (two test processes on one machine
+/// differ) and `<n>.<m>` counts up. A server bound to its own address needs no free-port search,
+/// and nothing sent to an earlier test's address can reach a later test's server.
+enum LoopbackAddress {
+    private static let issued = Atomic<Int>(0)
+
+    static func unique() -> String {
+        let count = issued.wrappingAdd(1, ordering: .relaxed).newValue
+        let prefix = 2 + Int(getpid()) % 250
+        return "127.\(prefix).\(count / 250 % 250).\(2 + count % 250)"
     }
-    return ports
 }

@@ -5,7 +5,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("Stripe webhooks over real HTTP")
+@Suite("Stripe webhooks over real HTTP", .timeLimit(.minutes(2)))
 struct StripeWebhookTests {
     /// A Stripe order through the sandbox: its id and Checkout Session id.
     static func stripeOrder(_ world: PaymentWorld, items: [(String, Int)] = [("APPLE-1", 2)]) async throws -> (id: String, session: String) {
@@ -26,7 +26,7 @@ struct StripeWebhookTests {
             #expect(try await world.stripeEvent(type: completed, session: session, orderID: id, amount: 35000, header: { _ in "v1=abc" }).status == 400)
 
             let body = #"{"id":"evt_x","type":"checkout.session.completed","data":{"object":{"id":"\#(session)","amount_total":35000,"currency":"twd","payment_status":"paid","metadata":{"order_id":"\#(id)"}}}}"#
-            let header = StripeSignature.header(payload: Array(body.utf8), secret: PaymentWorld.webhookSecret, timestamp: Int64(world.clock.now.timeIntervalSince1970))
+            let header = StripeSignature.header(payload: Array(body.utf8), secret: world.webhookSecret, timestamp: Int64(world.clock.now.timeIntervalSince1970))
             let modified = body.replacingOccurrences(of: "35000", with: "35001")
             let tampered = try await world.post(world.api + "/payment/stripe/webhook", body: modified, contentType: "application/json", headers: [("Stripe-Signature", header)])
             #expect(tampered.status == 400 && tampered.body.contains("no v1 signature matches"))
