@@ -10,9 +10,10 @@ public struct CatalogLoader: Sendable {
     /// How long before a load a file must have been written for its `FileStamp` to be trusted
     /// (see `FileStamp.isSettled(before:window:)`); tests shorten it.
     public var racyWindow: Int64 = FileStamp.racyWindow
-    /// Whether `load(cacheFile:)` returns before the content cache is written (a server that wants
-    /// to be ready sooner); a command that exits right after loading keeps the default, `false`.
-    public var writesCacheInBackground = false
+    /// Where `load(cacheFile:)` hands the content cache write so that it can return before the
+    /// write (a server that wants to be ready sooner runs this queue itself); `nil`, the default for
+    /// a command that exits right after loading, writes the cache before returning.
+    public var deferredCacheWrites: DeferredWork?
 
     /// Creates a loader for a content directory.
     public init(contentDirectory: String) {
@@ -121,8 +122,8 @@ public struct CatalogLoader: Sendable {
                 try? ContentCache.update(
                     cacheFile, previous: cache, liveCount: liveCount, all: all, changed: changedEntries, scanStart: scanStart, currency: currency)
             }
-            if writesCacheInBackground {
-                Task.detached(priority: .utility, operation: write)
+            if let deferredCacheWrites {
+                deferredCacheWrites.schedule(write)
             } else {
                 write()
             }

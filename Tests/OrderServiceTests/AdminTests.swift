@@ -7,7 +7,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("Admin API")
+@Suite("Admin API", .timeLimit(.minutes(2)))
 struct AdminTests {
     static let adminRoutes: [(String, HTTPRequest.Method)] = [
         ("/admin/orders", .get), ("/admin/orders.csv", .get), ("/admin/orders/AAAAAAAAAAAAAAAA", .get),
@@ -310,25 +310,37 @@ struct AdminTests {
     func contentChangeCommand() async throws {
         var shop = try TestShop()
         defer { shop.cleanUp() }
-        let log = shop.path("hook.log")
-        // Each run appends one line naming the files it was told about, after a pause that lets later edits pile up.
+        let log = shop.path("hook.log"), started = shop.path("hook.started"), gate = shop.path("hook.gate")
+        // Each run marks that it started, waits for the gate, then appends one line naming the files
+        // it was told about. The test holds the first run at the gate while more edits arrive.
         let script = shop.path("hook.sh")
-        try "sleep 1\nprintf '%s|' \"$STOREFRONT_CHANGED_FILES\" | tr '\\n' ' ' >> '\(log)'\necho >> '\(log)'\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try """
+            touch '\(started)'
+            while [ ! -e '\(gate)' ]; do sleep 0.05; done
+            printf '%s|' "$STOREFRONT_CHANGED_FILES" | tr '\\n' ' ' >> '\(log)'
+            echo >> '\(log)'
+
+            """.write(toFile: script, atomically: true, encoding: .utf8)
         shop.configuration.contentChangeCommand = "sh '\(script)'"
         try await shop.withRouter { client in
             try await client.execute(uri: "/admin/products/APPLE-1", method: .patch, headers: .admin, body: Body.json(["stock": 7])) { response in
                 #expect(response.status == .ok)
             }
-            for price in ["101", "102", "103"] {
+            #expect(!FileManager.default.fileExists(atPath: started), "a stock change runs nothing")
+            for (index, price) in ["101", "102", "103"].enumerated() {
                 try await client.execute(uri: "/admin/products/APPLE-1", method: .patch, headers: .admin, body: Body.json(["price": price])) { response in
                     #expect(response.status == .ok, "\(response.body.text)")
                 }
+                if index == 0 {
+                    // The first run is under way (and held) before the next two edits arrive.
+                    for _ in 0..<600 where !FileManager.default.fileExists(atPath: started) { try await Task.sleep(for: .milliseconds(50)) }
+                    try #require(FileManager.default.fileExists(atPath: started), "the command never started")
+                }
             }
-            for _ in 0..<200 where (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").count ?? 0 < 2 {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            try await Task.sleep(for: .milliseconds(1500))  // a third run, if one wrongly started, would show up here
+            FileManager.default.createFile(atPath: gate, contents: nil)
         }
+        // The server has stopped: its hook service let the held run finish and gave the edits that
+        // arrived meanwhile their one run before ending.
         let runs = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(runs.count == 2, "one run for the first edit, one more for the two that arrived while it ran: \(runs)")
         #expect(runs.allSatisfy { $0.contains("products/apple.md|") })

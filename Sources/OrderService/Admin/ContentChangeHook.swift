@@ -1,39 +1,51 @@
 import Foundation
 import Logging
+import ServiceLifecycle
+import Synchronization
 
 /// Runs the operator's command after the admin API changed a content file (for example a script
 /// that rebuilds the site and uploads it to the CDN). Runs are serial: changes that arrive while
 /// the command runs are folded into one more run afterwards, so a burst of edits costs two runs.
-actor ContentChangeHook {
+///
+/// It is one of the API's services: the runs happen inside ``run()``. On graceful shutdown a run in
+/// progress finishes and changes still waiting get their run, then the service ends.
+final class ContentChangeHook: Service, Sendable {
     private let command: String?
     private let workingDirectory: String
     private let logger: Logger
-    private var running = false
-    private var pending: Set<String> = []
+    private let pending = Mutex<Set<String>>([])
+    private let wakes: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
 
     /// `command` runs with `/bin/sh -c` in `workingDirectory`; `nil` turns the hook off.
     init(command: String?, workingDirectory: String, logger: Logger) {
         self.command = command.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         self.workingDirectory = workingDirectory
         self.logger = logger
+        // One buffered wake-up is enough: a run takes every file pending when it starts.
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Records that `file` changed and starts the command unless it is already running.
+    /// Records that `file` changed; the service runs the command for it (and any others pending).
     func contentChanged(_ file: String) {
         guard command != nil else { return }
-        pending.insert(file)
-        guard !running else { return }
-        running = true
-        Task { await self.drain() }
+        pending.withLock { _ = $0.insert(file) }
+        wake.yield()
     }
 
-    private func drain() async {
-        while !pending.isEmpty, let command {
-            let files = pending.sorted()
-            pending.removeAll()
-            await run(command, files: files)
+    /// Runs the command whenever files are pending, until graceful shutdown.
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            for await _ in wakes {
+                let files = pending.withLock { pending in
+                    defer { pending.removeAll() }
+                    return pending.sorted()
+                }
+                if let command, !files.isEmpty { await run(command, files: files) }
+            }
+        } onGracefulShutdown: {
+            self.wake.finish()
         }
-        running = false
     }
 
     private func run(_ command: String, files: [String]) async {

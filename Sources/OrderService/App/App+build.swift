@@ -49,12 +49,15 @@ public struct OrderAPI: Sendable {
         OrderService.addRoutes(components, to: group)
     }
 
-    /// The background services the API needs running: database close, catalog reload on SIGHUP, expiry sweep.
+    /// The background services the API needs running: database close, catalog reload on SIGHUP,
+    /// expiry sweep, content cache writes, the content-change command.
     public var services: [any Service] {
         [
             DatabaseService(store: components.store, logger: components.logger),
+            ContentCacheWriteService(catalog: components.catalog),
             CatalogReloadSignalService(catalog: components.catalog, logger: components.logger),
             ExpirySweepService(book: components.book, interval: components.configuration.expirySweepInterval, logger: components.logger),
+            components.contentChangeHook,
         ]
     }
 

@@ -23,6 +23,8 @@ public final class CatalogProvider: Sendable {
     private let logger: Logger
     /// The parsed-content cache (`ContentCache`) that makes restarts and reloads parse only changed files.
     private let contentCacheFile: String?
+    /// Content cache writes, deferred so that a load returns first; `ContentCacheWriteService` runs them.
+    let cacheWrites = DeferredWork()
     private static let rememberedVersions = 32
 
     /// Loads the catalog from `contentDirectory` and adds stock rows for its tracked products.
@@ -32,7 +34,7 @@ public final class CatalogProvider: Sendable {
         self.store = store
         self.logger = logger
         self.contentCacheFile = contentCacheFile
-        let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, logger: logger)
+        let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, cacheWrites: cacheWrites, logger: logger)
         try await store.seedStock(Self.initialStock(catalog))
         state = Mutex(State(catalog: catalog, pricesByVersion: [catalog.version: Self.prices(catalog)], versionOrder: [catalog.version]))
         logger.info("catalog loaded", metadata: ["version": "\(catalog.version)", "products": "\(catalog.products.count)"])
@@ -61,7 +63,7 @@ public final class CatalogProvider: Sendable {
 
     /// Reloads while the caller already holds the reload lock.
     func reloadHoldingLock() async throws -> Catalog {
-        let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, logger: logger)
+        let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, cacheWrites: cacheWrites, logger: logger)
         try await store.seedStock(Self.initialStock(catalog))
         state.withLock { state in
             state.catalog = catalog
@@ -77,9 +79,9 @@ public final class CatalogProvider: Sendable {
         return catalog
     }
 
-    private static func load(_ directory: String, cacheFile: String?, logger: Logger) async throws -> Catalog {
+    private static func load(_ directory: String, cacheFile: String?, cacheWrites: DeferredWork, logger: Logger) async throws -> Catalog {
         var loader = CatalogLoader(contentDirectory: directory)
-        loader.writesCacheInBackground = true  // ready first; the cache only speeds up the next start
+        loader.deferredCacheWrites = cacheWrites  // ready first; the cache only speeds up the next start
         let (catalog, report) = try await loader.load(cacheFile: cacheFile)
         logger.debug("content read", metadata: ["parsed": "\(report.parsed)", "cached": "\(report.reused)"])
         return catalog

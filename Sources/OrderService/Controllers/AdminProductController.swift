@@ -186,6 +186,6 @@ struct AdminProductController {
                 throw APIError(.conflict, code: "content_invalid", message: "The edit was reverted because the content would not load: \(error)")
             }
         }
-        await contentChanged.contentChanged(path)
+        contentChanged.contentChanged(path)
     }
 }

@@ -59,3 +59,17 @@ struct DatabaseService: Service {
         }
     }
 }
+
+/// Writes the content cache after a catalog load returned (`CatalogProvider.cacheWrites`). On
+/// graceful shutdown the writes already queued finish, so the next start still finds the cache.
+struct ContentCacheWriteService: Service {
+    let catalog: CatalogProvider
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await catalog.cacheWrites.run()
+        } onGracefulShutdown: {
+            catalog.cacheWrites.finish()
+        }
+    }
+}
