@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test soak build site check clean bench bench-quick bench-api bench-pages
+.PHONY: run test flaky-check soak build site check clean bench bench-quick bench-api bench-pages
 
 ## Set up and run the example shop: the static site on :8080 and the order API on :8081.
 run:
@@ -12,15 +12,23 @@ run:
 ## Run every test: the Swift unit and API tests, then the system and browser tests (pytest).
 test:
 	scripts/install-deps.sh --test
+	scripts/check-test-limits.sh
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/swift-test.sh
 	python3 -m pytest -q Tests/python
+
+## The suites back to back, counting failures: 30 runs of the Swift tests, 5 of pytest
+## (FLAKY_SWIFT_RUNS, FLAKY_PYTEST_RUNS). Logs of failed runs go to test-output/flaky/.
+flaky-check:
+	scripts/install-deps.sh --test
+	$(SWIFT) build --build-tests
+	scripts/flaky-check.sh
 
 ## Long reliability runs (RELIABILITY.md): 25 SIGKILLs, 100,000 hostile requests, 300 schemathesis cases per operation.
 soak:
 	scripts/install-deps.sh --test
 	$(SWIFT) build --build-tests
-	python3 -m pytest -q -m soak Tests/python
+	python3 -m pytest -q -m soak --timeout 7200 Tests/python
 
 build:
 	$(SWIFT) build

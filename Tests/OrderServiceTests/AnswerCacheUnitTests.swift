@@ -6,7 +6,7 @@ import Testing
 @testable import OrderService
 
 /// The rules that keep cached answers exact, one at a time and in the orders that race in a server.
-@Suite("Order answer cache")
+@Suite("Order answer cache", .timeLimit(.minutes(2)))
 struct AnswerCacheUnitTests {
     static func entry(_ text: String, readAt: ContinuousClock.Instant = .now) -> OrderAnswerCache.Entry {
         OrderAnswerCache.Entry(

@@ -6,7 +6,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("Backups, restores and the database lock")
+@Suite("Backups, restores and the database lock", .timeLimit(.minutes(2)))
 struct BackupTests {
     static func order(_ quantity: Int) -> NewOrder {
         .sample(quantity: quantity, unitMinor: 250, method: .cashOnDelivery)

@@ -7,7 +7,7 @@ import Testing
 
 /// Payment messages and writers outside the server change orders whose `GET /order` answer is
 /// cached; the next lookup must show the change. Real servers on loopback (`PaymentWorld`).
-@Suite("GET /order from memory: payments and other writers")
+@Suite("GET /order from memory: payments and other writers", .timeLimit(.minutes(2)))
 struct CachedLookupPaymentTests {
     @Test("ECPay: the ATM account, then the payment, show on an order whose answer was cached")
     func ecpay() async throws {

@@ -10,7 +10,7 @@ import Testing
 /// `GET /order` answers come from memory after the first lookup; every state change must show at
 /// the next lookup all the same. Each test first proves the answer was cached (`/metrics` counts
 /// lookups by source), then changes the order and looks again.
-@Suite("GET /order from memory")
+@Suite("GET /order from memory", .timeLimit(.minutes(2)))
 struct CachedLookupTests {
     @Test("a repeated lookup comes from memory, byte for byte; a wrong contact on a cached order is the unknown-id 404")
     func repeated() async throws {

@@ -6,7 +6,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("Live server")
+@Suite("Live server", .timeLimit(.minutes(2)))
 struct LiveServerTests {
     @Test("over real HTTP: place, look up, administer, with the peer address used for rate limiting")
     func liveFlow() async throws {

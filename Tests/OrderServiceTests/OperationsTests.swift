@@ -7,7 +7,7 @@ import Yams
 
 @testable import OrderService
 
-@Suite("Operations, headers, CORS and the OpenAPI document")
+@Suite("Operations, headers, CORS and the OpenAPI document", .timeLimit(.minutes(2)))
 struct OperationsTests {
     @Test("healthz, readyz and metrics")
     func health() async throws {

@@ -6,7 +6,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("GET /order")
+@Suite("GET /order", .timeLimit(.minutes(2)))
 struct OrderLookupTests {
     @Test("200 by e-mail (any case) or phone (digits only), masked, with timeline and totals")
     func lookup() async throws {

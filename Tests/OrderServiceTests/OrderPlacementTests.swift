@@ -7,7 +7,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("POST /order")
+@Suite("POST /order", .timeLimit(.minutes(2)))
 struct OrderPlacementTests {
     @Test("201: priced by the server, client prices ignored, stock reserved, payment null for cash on delivery")
     func createsOrder() async throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// The `GET /order` answer is written by hand (`StatusAnswer.jsonBytes`); it must be the very bytes
 /// Foundation's `JSONEncoder` makes of the `Encodable` form, whatever the text in the order.
-@Suite("GET /order answer bytes")
+@Suite("GET /order answer bytes", .timeLimit(.minutes(2)))
 struct OrderStatusJSONTests {
     /// Text that JSON escaping treats differently: quotes, backslashes, slashes, every kind of
     /// control character, DEL, accents precomposed and combining, CJK, emoji, line separators.

@@ -4,7 +4,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("Payment configuration from the environment")
+@Suite("Payment configuration from the environment", .timeLimit(.minutes(2)))
 struct PaymentConfigurationTests {
     @Test("nothing set: no gateway; stage alone uses the public stage credentials; sandbox needs its URL")
     func defaults() throws {

@@ -5,7 +5,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("Payment flows through the sandbox over real HTTP")
+@Suite("Payment flows through the sandbox over real HTTP", .timeLimit(.minutes(2)))
 struct PaymentFlowTests {
     @Test("credit card: checkout form, sandbox Pay, signed notification, browser result 303 to the order page, order paid")
     func creditFlow() async throws {

@@ -7,7 +7,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("ECPay notifications over real HTTP")
+@Suite("ECPay notifications over real HTTP", .timeLimit(.minutes(2)))
 struct PaymentNotificationTests {
     @Test("every refusal answers 0|<reason>, is stored for audit, and leaves the order exactly as it was")
     func refusals() async throws {

@@ -7,7 +7,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("Stock, concurrency and expiry")
+@Suite("Stock, concurrency and expiry", .timeLimit(.minutes(2)))
 struct StockTests {
     @Test("100 parallel orders for the last 10 units: exactly 10 succeed, the rest 409, stock ends at 0")
     func noOversell() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import OrderService
 
-@Suite("Building blocks")
+@Suite("Building blocks", .timeLimit(.minutes(2)))
 struct UnitTests {
     @Test("order ids: 16 base62 characters, distinct")
     func orderIDs() {

@@ -14,7 +14,7 @@ enum SharedVectors {
     }
 }
 
-@Suite("ECPay CheckMacValue and Stripe signatures against the official vectors", .enabled(if: SharedVectors.available, "../shared/payments is absent"))
+@Suite("ECPay CheckMacValue and Stripe signatures against the official vectors", .timeLimit(.minutes(2)), .enabled(if: SharedVectors.available, "../shared/payments is absent"))
 struct ProtocolVectorTests {
     @Test("every ECPay vector reproduces, verifies, and fails once a value changes")
     func ecpayVectors() throws {
@@ -74,7 +74,7 @@ struct ProtocolVectorTests {
     }
 }
 
-@Suite("Payment protocol encoding")
+@Suite("Payment protocol encoding", .timeLimit(.minutes(2)))
 struct EncodingTests {
     @Test(".NET UrlEncode: letters, digits and - _ . ! * ( ) stay; space is +; ~ and everything else is %xx of UTF-8")
     func dotNetEncoding() {

@@ -3,7 +3,7 @@ import Testing
 @testable import SiteGenerator
 import StoreModel
 
-@Suite struct BuildBehaviourTests {
+@Suite(.timeLimit(.minutes(2))) struct BuildBehaviourTests {
     static func product(_ slug: String, price: String, category: String = "Fruit", body: String = "Fresh.") -> String {
         "---\ntitle: \(slug.capitalized)\nsku: SKU-\(slug.uppercased())\nprice: \(price)\ncategories: [\(category)]\n---\n\(body)\n"
     }

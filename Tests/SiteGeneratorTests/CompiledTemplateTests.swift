@@ -6,7 +6,7 @@ import Testing
 /// The compiled Mustache renderer: each feature of the subset against the output Mustache
 /// prescribes, and every case also against swift-mustache itself, which rendered the theme before
 /// (the two must produce the same bytes, whitespace included).
-@Suite struct CompiledTemplateTests {
+@Suite(.timeLimit(.minutes(2))) struct CompiledTemplateTests {
     /// Renders `template` (named "main", with `partials`) through both renderers; returns the compiled output.
     static func render(_ template: String, _ context: TemplateValue, partials: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         var sources = partials

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SiteGenerator
 
-@Suite struct EscapingTests {
+@Suite(.timeLimit(.minutes(2))) struct EscapingTests {
     static let hostileTitle = "</script><script>alert(1)</script>"
 
     @Test func hostileTitleStaysInertInHTMLAttributesAndJSONLD() async throws {

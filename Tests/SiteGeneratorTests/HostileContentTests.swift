@@ -5,7 +5,7 @@ import Testing
 
 /// Content written to attack the shop's visitors: scripts in every text field, dangerous link
 /// schemes in every form Markdown allows, path tricks in tags. Nothing may come out live.
-@Suite struct HostileContentTests {
+@Suite(.timeLimit(.minutes(2))) struct HostileContentTests {
     static let dangerousLinks = """
         [a](javascript:alert(1)) [b](JaVaScRiPt:alert(2)) [c](jav&#x61;script:alert(3)) [d](vbscript:msgbox(4))
         [e](data:text/html;base64,PHNjcmlwdD5hbGVydCg1KTwvc2NyaXB0Pg==) [f](  javascript:alert(6)) [g](file:///etc/passwd)

@@ -5,7 +5,7 @@ import StoreModel
 
 /// A rebuild whose inputs all carry the stamps the last build recorded stops early; any change to
 /// any kind of input makes it build again.
-@Suite struct UpToDateTests {
+@Suite(.timeLimit(.minutes(2))) struct UpToDateTests {
     static let products = [
         "a.md": BuildBehaviourTests.product("a", price: "100"),
         "b.md": BuildBehaviourTests.product("b", price: "200", category: "Oil"),

@@ -3,7 +3,7 @@ import Testing
 @testable import SiteGenerator
 
 /// Builds the example shop and checks the site as a crawler and a shopper's browser would see it.
-@Suite struct WholeSiteTests {
+@Suite(.timeLimit(.minutes(2))) struct WholeSiteTests {
     @Test func exampleShopIsCompleteConsistentAndLinked() async throws {
         let workspace = try Workspace.exampleShop()
         defer { workspace.cleanUp() }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import StoreModel
 
-@Suite struct CatalogLoaderTests {
+@Suite(.timeLimit(.minutes(2))) struct CatalogLoaderTests {
     @Test func loadsMarkdownAndJSONProductsExactly() async throws {
         let fixture = try ContentFixture(store: ContentFixture.defaultStore.replacingOccurrences(of: "TWD", with: "USD"))
         defer { fixture.cleanUp() }

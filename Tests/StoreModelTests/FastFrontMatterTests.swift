@@ -3,7 +3,7 @@ import Testing
 
 /// The byte-level front matter reader must return exactly what the character-level reader returns
 /// (byte for byte, line for line) for every file it accepts, and must decline what it cannot read.
-@Suite struct FastFrontMatterTests {
+@Suite(.timeLimit(.minutes(2))) struct FastFrontMatterTests {
     /// A field list as plain text, byte-exact (String `==` would treat canonically equivalent text as equal).
     static func dump(_ document: FrontMatterDocument) -> [UInt8] {
         func value(_ v: ContentValue) -> String {

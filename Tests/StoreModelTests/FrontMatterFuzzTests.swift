@@ -5,7 +5,7 @@ import Testing
 /// A seeded fuzz run over the front-matter parser and the catalog loader: mangled product files
 /// must each end as a product or as content issues with a file and a line, never as a crash, a
 /// hang or an unexplained error.
-@Suite struct FrontMatterFuzzTests {
+@Suite(.timeLimit(.minutes(2))) struct FrontMatterFuzzTests {
     static let seeds = [
         "---\ntitle: \"Hass 1 kg\"\nsku: AVO-1\nprice: 380\nstock: 12\ncategories: [Avocado, 酪梨]\ntags:\n  - fresh\n  - cold\nimages: [/images/a.svg]\nsummary: 'Sweet: and ripe'\n---\n\nBody with [a link](/pages/faq/).\n",
         "---\ntitle: Oil\nsku: OIL_2\nprice: 1999\ncompareAtPrice: 2500\ngtin: \"4006381333931\"\nweight: -3\ndraft: false\nsummary: |\n  multi\n  line\n---\n# Heading\n",

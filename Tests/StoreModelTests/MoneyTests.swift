@@ -1,7 +1,7 @@
 import Testing
 @testable import StoreModel
 
-@Suite struct MoneyTests {
+@Suite(.timeLimit(.minutes(2))) struct MoneyTests {
     let twd = Currency(code: "TWD")!
     let usd = Currency(code: "USD")!
     let kwd = Currency(code: "KWD")!

@@ -1,7 +1,7 @@
 import Testing
 @testable import StoreModel
 
-@Suite struct OrderRulesTests {
+@Suite(.timeLimit(.minutes(2))) struct OrderRulesTests {
     @Test func cashOnDeliveryShipsUnpaidButCardOrdersDoNot() {
         #expect(OrderStatus.created.canMove(to: .shipped, by: .admin, method: .cashOnDelivery))
         #expect(!OrderStatus.created.canMove(to: .shipped, by: .admin, method: .creditCard))

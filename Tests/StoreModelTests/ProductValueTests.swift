@@ -2,7 +2,7 @@ import Testing
 @testable import StoreModel
 
 /// `Product` keeps its fields in a shared box: it must still behave as a plain value.
-@Suite struct ProductValueTests {
+@Suite(.timeLimit(.minutes(2))) struct ProductValueTests {
     let twd = Currency(code: "TWD")!
 
     func product(price: Int64 = 1280, description: String = "Fresh.") -> Product {
