@@ -221,7 +221,7 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     public func setAvailableStock(sku: String, available: Int) async throws -> StockLevel {
-        guard (0...1_000_000_000).contains(available) else { throw StoreError.invalidStock }
+        guard ProductRules.isValidStock(available) else { throw StoreError.invalidStock }
         return try await changing([]) { try await writeAvailableStock(sku: sku, available: available) }
     }
 
