@@ -29,21 +29,8 @@ struct AdminProductController {
         var priceMinor: Int64
         var price: String
         var draft: Bool
-        var stock: StockJSON?
+        @ExplicitNull var stock: StockJSON?
         var sourcePath: String
-
-        enum CodingKeys: String, CodingKey { case sku, title, priceMinor, price, draft, stock, sourcePath }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(sku, forKey: .sku)
-            try c.encode(title, forKey: .title)
-            try c.encode(priceMinor, forKey: .priceMinor)
-            try c.encode(price, forKey: .price)
-            try c.encode(draft, forKey: .draft)
-            try c.encode(stock, forKey: .stock)
-            try c.encode(sourcePath, forKey: .sourcePath)
-        }
 
         init(_ product: Product, level: StockLevel?) {
             sku = product.sku
@@ -58,17 +45,8 @@ struct AdminProductController {
 
     struct ListAnswer: Encodable {
         var products: [ProductJSON]
-        var nextCursor: String?
+        @ExplicitNull var nextCursor: String?
         var catalogVersion: String
-
-        enum CodingKeys: String, CodingKey { case products, nextCursor, catalogVersion }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(products, forKey: .products)
-            try c.encode(nextCursor, forKey: .nextCursor)
-            try c.encode(catalogVersion, forKey: .catalogVersion)
-        }
     }
 
     struct ProductAnswer: Encodable {

@@ -10,7 +10,7 @@ public struct Order: Sendable, Hashable {
     /// How the shopper pays.
     public var paymentMethod: PaymentMethod
     /// The priced lines, in the cart's order.
-    public var lines: [OrderLine]
+    public var lines: [PricedLine]
     /// The sum of the line totals.
     public var subtotal: Money
     /// The shipping fee.
@@ -46,20 +46,6 @@ public struct Order: Sendable, Hashable {
 
     /// The currency of every amount of the order.
     public var currency: Currency { total.currency }
-}
-
-/// One priced line of an order.
-public struct OrderLine: Sendable, Hashable {
-    /// The product's SKU.
-    public var sku: String
-    /// The product name when the order was placed.
-    public var title: String
-    /// How many.
-    public var quantity: Int
-    /// The price of one unit.
-    public var unitPrice: Money
-    /// `unitPrice * quantity`.
-    public var lineTotal: Money
 }
 
 /// The shopper's contact details.

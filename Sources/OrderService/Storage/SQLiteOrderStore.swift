@@ -97,14 +97,14 @@ public final class SQLiteOrderStore: OrderStore {
                 }
             }
             if !short.isEmpty { throw StoreError.insufficientStock(short) }
-            try Self.insert(order, db)
-            try Self.appendEvent(db, orderID: order.id, at: order.createdAt, actor: "shopper", from: nil, to: .created, note: "")
+            try Self.insert(order.order, db)
+            try Self.appendEvent(db, orderID: order.id, at: order.order.createdAt, actor: "shopper", from: nil, to: .created, note: "")
             if let idempotency {
                 try db.execute(
                     sql: "INSERT INTO idempotency_keys (key, request_hash, response_status, response_body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [idempotency.key, idempotency.requestHash, idempotency.responseStatus, idempotency.responseBody, order.id, order.createdAt.millis])
+                    arguments: [idempotency.key, idempotency.requestHash, idempotency.responseStatus, idempotency.responseBody, order.id, order.order.createdAt.millis])
             }
-            return .created(order.asCreatedOrder)
+            return .created(order.order)
         }
     }
 
@@ -265,21 +265,21 @@ public final class SQLiteOrderStore: OrderStore {
 }
 
 extension SQLiteOrderStore {
-    static func insert(_ order: NewOrder, _ db: Database) throws {
+    static func insert(_ order: Order, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO orders (id, status, payment_method, currency, subtotal_minor, shipping_minor, total_minor, catalog_version,
                     customer_name, customer_email, customer_email_lower, customer_phone, customer_phone_digits,
                     postal_code, city, address, note, created_at, updated_at, expires_at, payment_state)
-                VALUES (?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
-                order.id, order.paymentMethod.rawValue, order.total.currency.code, order.subtotal.minorUnits, order.shipping.minorUnits,
+                order.id, order.status.rawValue, order.paymentMethod.rawValue, order.total.currency.code, order.subtotal.minorUnits, order.shipping.minorUnits,
                 order.total.minorUnits, order.catalogVersion, order.customer.name, order.customer.email, order.customer.email.lowercased(),
                 order.customer.phone, order.customer.phone.filter(\.isASCIIDigit), order.shippingAddress.postalCode,
-                order.shippingAddress.city, order.shippingAddress.address, order.note, order.createdAt.millis, order.createdAt.millis,
-                order.expiresAt?.millis, PaymentState.initial(for: order.paymentMethod).rawValue,
+                order.shippingAddress.city, order.shippingAddress.address, order.note, order.createdAt.millis, order.updatedAt.millis,
+                order.expiresAt?.millis, order.paymentState.rawValue,
             ])
         for (position, line) in order.lines.enumerated() {
             try db.cachedStatement(
@@ -367,7 +367,7 @@ extension SQLiteOrderStore {
             let currency = Currency(code: row["currency"])
         else { throw StoreError.corruptRow("orders \(id)") }
         let lines = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM order_lines WHERE order_id = ? ORDER BY position"), arguments: [id]).map { line in
-            OrderLine(
+            PricedLine(
                 sku: line["sku"], title: line["title"], quantity: line["quantity"],
                 unitPrice: Money(minorUnits: line["unit_price_minor"], currency: currency),
                 lineTotal: Money(minorUnits: line["line_total_minor"], currency: currency))
