@@ -21,11 +21,6 @@ public struct NewOrder: Sendable, Hashable {
 
     /// The fresh order id.
     public var id: String { order.id }
-
-    /// The quantity per SKU (lines with the same SKU are added up), for stock reservation.
-    public var quantitiesBySKU: [String: Int] {
-        order.lines.reduce(into: [:]) { $0[$1.sku, default: 0] += $1.quantity }
-    }
 }
 
 /// The idempotency record to store with a new order.
