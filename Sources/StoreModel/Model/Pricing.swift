@@ -1,17 +1,3 @@
-/// One line of a cart: a SKU and a quantity.
-public struct CartItem: Sendable, Hashable, Codable {
-    /// The product's SKU.
-    public var sku: String
-    /// How many.
-    public var quantity: Int
-
-    /// Creates a line.
-    public init(sku: String, quantity: Int) {
-        self.sku = sku
-        self.quantity = quantity
-    }
-}
-
 /// A cart line priced from the catalog; an order keeps its lines in this form.
 public struct PricedLine: Sendable, Hashable {
     /// The SKU.
