@@ -8,7 +8,7 @@ struct Backup: ParsableCommand {
         abstract: "Copy the order database to FILE while the API keeps serving (a checked VACUUM INTO snapshot).")
 
     @Option(help: "Where to write the backup (a new file; see --overwrite).") var to: String
-    @Option(help: "SQLite database path (ORDER_API_DB, default data/orders.sqlite).") var db: String?
+    @OptionGroup var database: DatabaseOption
     @Flag(help: "Replace FILE if it exists (the new copy is renamed over it only once checked).") var overwrite = false
 
     func validate() throws {
@@ -17,7 +17,7 @@ struct Backup: ParsableCommand {
         guard FileManager.default.fileExists(atPath: databasePath) else { throw ValidationError("no database at \(databasePath)") }
     }
 
-    var databasePath: String { DatabaseCommandOptions.databasePath(db) }
+    var databasePath: String { OrderAPISettings.current(db: database.db).databasePath }
 
     func run() throws {
         let started = ContinuousClock.now
@@ -30,14 +30,8 @@ struct Backup: ParsableCommand {
     }
 }
 
-/// What `backup` and `restore` share: the database path setting and their summary lines.
+/// What `backup` and `restore` share: their summary lines.
 enum DatabaseCommandOptions {
-    static func databasePath(_ flag: String?) -> String {
-        if let flag { return flag }
-        if let value = ProcessInfo.processInfo.environment["ORDER_API_DB"], !value.isEmpty { return value }
-        return OrderAPIConfiguration().databasePath
-    }
-
     static func elapsed(since start: ContinuousClock.Instant) -> String {
         let duration = ContinuousClock.now - start
         let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000

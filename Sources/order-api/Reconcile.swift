@@ -9,28 +9,39 @@ struct Reconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ask ECPay about unpaid orders whose notification never came, and apply the verified answers.")
 
-    @Option(help: "SQLite database path (ORDER_API_DB, default data/orders.sqlite).") var db: String?
+    @OptionGroup var database: DatabaseOption
     @Option(help: "Only attempts made in the last this many days.") var days = 7
     @Option(name: .customLong("log-level"), help: "trace … critical (LOG_LEVEL, default warning).") var logLevel: String?
 
+    var settings: OrderAPISettings {
+        var flags = OrderAPIFlags()
+        flags.db = database.db
+        flags.logLevel = logLevel
+        return .current(flags)
+    }
+
+    /// The database and the gateways, from the one settings reader.
+    func configuration() throws -> OrderAPIConfiguration {
+        var config = OrderAPIConfiguration()
+        config.databasePath = settings.databasePath
+        config.payments = try validated(settings.payments)
+        return config
+    }
+
     func validate() throws {
         guard days > 0 else { throw ValidationError("--days must be positive") }
-        if let logLevel, Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel) is not a log level") }
+        let settings = self.settings
+        _ = try validated { try settings.logLevel(default: .warning) }
+        let config = try configuration()
+        guard config.payments.ecpay != nil else { throw ValidationError("reconcile needs ECPay: set ECPAY_ENV (and ECPAY_MERCHANT_ID, ECPAY_HASH_KEY, ECPAY_HASH_IV)") }
+        guard FileManager.default.fileExists(atPath: config.databasePath) else { throw ValidationError("no database at \(config.databasePath)") }
     }
 
     func run() async throws {
-        let env = ProcessInfo.processInfo.environment
+        let settings = self.settings
         var logger = Logger(label: "order-api.reconcile")
-        logger.logLevel = Logger.Level(rawValue: logLevel ?? env["LOG_LEVEL"] ?? "warning") ?? .warning
-        var config = OrderAPIConfiguration()
-        config.databasePath = db ?? env["ORDER_API_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? config.databasePath
-        do {
-            config.payments = try PaymentConfiguration.fromEnvironment(env)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        guard config.payments.ecpay != nil else { throw ValidationError("reconcile needs ECPay: set ECPAY_ENV (and ECPAY_MERCHANT_ID, ECPAY_HASH_KEY, ECPAY_HASH_IV)") }
-        guard FileManager.default.fileExists(atPath: config.databasePath) else { throw ValidationError("no database at \(config.databasePath)") }
+        logger.logLevel = try validated { try settings.logLevel(default: .warning) }
+        let config = try configuration()
         let store = try SQLiteOrderStore(path: config.databasePath, logger: logger)
         let report = try await PaymentReconciler(configuration: config, store: store, logger: logger)
             .reconcile(since: Date().addingTimeInterval(-Double(days) * 86400))

@@ -12,7 +12,7 @@ struct Restore: ParsableCommand {
             """)
 
     @Option(help: "The backup file to restore.") var from: String
-    @Option(help: "SQLite database path (ORDER_API_DB, default data/orders.sqlite).") var db: String?
+    @OptionGroup var database: DatabaseOption
 
     func validate() throws {
         guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("no backup file at \(from)") }
@@ -20,7 +20,7 @@ struct Restore: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        let database = DatabaseCommandOptions.databasePath(db)
+        let database = OrderAPISettings.current(db: self.database.db).databasePath
         do {
             let result = try DatabaseBackup.restore(from: from, database: database)
             print("restored \(from) to \(database): \(result.restored.summary), in \(DatabaseCommandOptions.elapsed(since: started))")

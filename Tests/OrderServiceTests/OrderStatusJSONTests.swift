@@ -36,7 +36,7 @@ struct OrderStatusJSONTests {
         func date() -> Date { Date(millis: Int64.random(in: 0...4_000_000_000_000, using: &random)) }
         let statuses = OrderStatus.allCases
         let lines = (0..<Int.random(in: 0...3, using: &random)).map { _ in
-            OrderLine(sku: text(&random, most: 2), title: text(&random), quantity: Int.random(in: 1...999, using: &random), unitPrice: money(), lineTotal: money())
+            PricedLine(sku: text(&random, most: 2), title: text(&random), quantity: Int.random(in: 1...999, using: &random), unitPrice: money(), lineTotal: money())
         }
         let atm = Bool.random(using: &random)
             ? ATMInstructions(bankCode: text(&random, most: 2), vAccount: text(&random, most: 3), expireDate: text(&random, most: 2)) : nil

@@ -151,11 +151,11 @@ extension NewOrder {
     static func sample(quantity: Int, unitMinor: Int64, method: PaymentMethod, expiresAt: Date? = nil) -> NewOrder {
         let twd = Currency(code: "TWD")!
         let price = Money(minorUnits: unitMinor, currency: twd)
+        let cart = PricedCart(
+            lines: [PricedLine(sku: "X", title: "X", quantity: quantity, unitPrice: price, lineTotal: price * quantity)],
+            subtotal: price * quantity, shipping: .zero(twd), total: price * quantity, catalogVersion: "v")
         return NewOrder(
-            id: OrderID.make(), paymentMethod: method,
-            lines: [OrderLine(sku: "X", title: "X", quantity: quantity, unitPrice: price, lineTotal: price * quantity)],
-            subtotal: price * quantity, shipping: .zero(twd), total: price * quantity, catalogVersion: "v",
-            customer: Customer(name: "n", email: "e@example.com", phone: "0912345678"),
+            id: OrderID.make(), paymentMethod: method, cart: cart, customer: Customer(name: "n", email: "e@example.com", phone: "0912345678"),
             shippingAddress: ShippingAddress(postalCode: "", city: "c", address: "a"), note: "", createdAt: Date(millis: 1_000), expiresAt: expiresAt)
     }
 }

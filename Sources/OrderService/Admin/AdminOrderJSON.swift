@@ -37,15 +37,7 @@ enum AdminOrderJSON {
 
     struct Page: Encodable {
         var orders: [Summary]
-        var nextCursor: String?
-
-        enum CodingKeys: String, CodingKey { case orders, nextCursor }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(orders, forKey: .orders)
-            try c.encode(nextCursor, forKey: .nextCursor)
-        }
+        @ExplicitNull var nextCursor: String?
     }
 
     struct Event: Encodable {

@@ -133,7 +133,7 @@ struct AdminOrderController {
             if query.cursor == nil { fields["cursor"] = "is not a cursor from a previous page" }
         }
         if pageLimit, let text = parameters.get("limit"), !text.isEmpty {
-            if let limit = Int(text), (1...100).contains(limit) { query.limit = limit } else { fields["limit"] = "must be a whole number from 1 to 100" }
+            if let limit = AdminPageLimit.parse(text) { query.limit = limit } else { fields["limit"] = AdminPageLimit.problem }
         }
         guard fields.isEmpty else { throw APIError.invalidRequest(fields) }
         return query

@@ -29,21 +29,8 @@ struct AdminProductController {
         var priceMinor: Int64
         var price: String
         var draft: Bool
-        var stock: StockJSON?
+        @ExplicitNull var stock: StockJSON?
         var sourcePath: String
-
-        enum CodingKeys: String, CodingKey { case sku, title, priceMinor, price, draft, stock, sourcePath }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(sku, forKey: .sku)
-            try c.encode(title, forKey: .title)
-            try c.encode(priceMinor, forKey: .priceMinor)
-            try c.encode(price, forKey: .price)
-            try c.encode(draft, forKey: .draft)
-            try c.encode(stock, forKey: .stock)
-            try c.encode(sourcePath, forKey: .sourcePath)
-        }
 
         init(_ product: Product, level: StockLevel?) {
             sku = product.sku
@@ -58,17 +45,8 @@ struct AdminProductController {
 
     struct ListAnswer: Encodable {
         var products: [ProductJSON]
-        var nextCursor: String?
+        @ExplicitNull var nextCursor: String?
         var catalogVersion: String
-
-        enum CodingKeys: String, CodingKey { case products, nextCursor, catalogVersion }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(products, forKey: .products)
-            try c.encode(nextCursor, forKey: .nextCursor)
-            try c.encode(catalogVersion, forKey: .catalogVersion)
-        }
     }
 
     struct ProductAnswer: Encodable {
@@ -80,7 +58,7 @@ struct AdminProductController {
         let parameters = request.uri.queryParameters
         var limit = 50
         if let text = parameters.get("limit"), !text.isEmpty {
-            guard let value = Int(text), (1...100).contains(value) else { throw APIError.invalidRequest(["limit": "must be a whole number from 1 to 100"]) }
+            guard let value = AdminPageLimit.parse(text) else { throw APIError.invalidRequest(["limit": AdminPageLimit.problem]) }
             limit = value
         }
         let search = parameters.get("q").map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
@@ -118,7 +96,7 @@ struct AdminProductController {
             if let source {
                 do {
                     let money = try Money.parse(source, currency: currency)
-                    if money.minorUnits == 0 { fields["price"] = "must be greater than zero" } else { price = money }
+                    if ProductRules.isValidPrice(money) { price = money } else { fields["price"] = ProductRules.priceProblem }
                 } catch {
                     fields["price"] = error.description
                 }
@@ -128,8 +106,8 @@ struct AdminProductController {
         }
         var stock: Int? = nil
         if let value = root["stock"], value != .null {
-            if case .integer(let number) = value, (0...1_000_000_000).contains(number) { stock = Int(number) } else {
-                fields["stock"] = "must be a whole number from 0 to 1000000000"
+            if case .integer(let number) = value, let units = Int(exactly: number), ProductRules.isValidStock(units) { stock = units } else {
+                fields["stock"] = "must be a whole number from \(ProductRules.stockRange.lowerBound) to \(ProductRules.stockRange.upperBound)"
             }
         }
         var draft: Bool? = nil

@@ -100,26 +100,13 @@ public struct CartLineStatus: Sendable, Hashable, Encodable {
     /// The requested SKU.
     public var sku: String
     /// The product name; `nil` for an unknown SKU.
-    public var title: String?
+    @ExplicitNull public var title: String?
     /// Whether the line can be ordered as requested.
     public var available: Bool
     /// Live stock; `nil` when untracked or unknown.
-    public var stock: Int?
+    @ExplicitNull public var stock: Int?
     /// The current unit price in minor units; `nil` for an unknown SKU.
-    public var priceMinor: Int64?
+    @ExplicitNull public var priceMinor: Int64?
     /// The current unit price formatted; `nil` for an unknown SKU.
-    public var price: String?
-
-    enum CodingKeys: String, CodingKey { case sku, title, available, stock, priceMinor, price }
-
-    /// Encodes `null` explicitly for absent values, so clients see every key.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(sku, forKey: .sku)
-        try container.encode(title, forKey: .title)
-        try container.encode(available, forKey: .available)
-        try container.encode(stock, forKey: .stock)
-        try container.encode(priceMinor, forKey: .priceMinor)
-        try container.encode(price, forKey: .price)
-    }
+    @ExplicitNull public var price: String?
 }

@@ -10,7 +10,7 @@ public struct Order: Sendable, Hashable {
     /// How the shopper pays.
     public var paymentMethod: PaymentMethod
     /// The priced lines, in the cart's order.
-    public var lines: [OrderLine]
+    public var lines: [PricedLine]
     /// The sum of the line totals.
     public var subtotal: Money
     /// The shipping fee.
@@ -47,96 +47,3 @@ public struct Order: Sendable, Hashable {
     /// The currency of every amount of the order.
     public var currency: Currency { total.currency }
 }
-
-/// One priced line of an order.
-public struct OrderLine: Sendable, Hashable {
-    /// The product's SKU.
-    public var sku: String
-    /// The product name when the order was placed.
-    public var title: String
-    /// How many.
-    public var quantity: Int
-    /// The price of one unit.
-    public var unitPrice: Money
-    /// `unitPrice * quantity`.
-    public var lineTotal: Money
-}
-
-/// The shopper's contact details.
-public struct Customer: Sendable, Hashable {
-    /// Full name.
-    public var name: String
-    /// E-mail address.
-    public var email: String
-    /// Telephone number as entered.
-    public var phone: String
-
-    /// Creates contact details.
-    public init(name: String, email: String, phone: String) {
-        self.name = name
-        self.email = email
-        self.phone = phone
-    }
-}
-
-/// A shipping address.
-public struct ShippingAddress: Sendable, Hashable {
-    /// Postal code; may be empty.
-    public var postalCode: String
-    /// City or district.
-    public var city: String
-    /// Street address.
-    public var address: String
-
-    /// Creates an address.
-    public init(postalCode: String, city: String, address: String) {
-        self.postalCode = postalCode
-        self.city = city
-        self.address = address
-    }
-}
-
-/// How to pay an order offline, as reported by the gateway (ATM virtual account).
-public struct PaymentInstructions: Sendable, Hashable, Codable {
-    /// ATM transfer details.
-    public var atm: ATMInstructions?
-
-    /// Creates instructions.
-    public init(atm: ATMInstructions? = nil) {
-        self.atm = atm
-    }
-}
-
-/// A virtual bank account to transfer to.
-public struct ATMInstructions: Sendable, Hashable, Codable {
-    /// The bank code.
-    public var bankCode: String
-    /// The virtual account number.
-    public var vAccount: String
-    /// The deadline as the gateway gave it.
-    public var expireDate: String
-
-    /// Creates ATM details.
-    public init(bankCode: String, vAccount: String, expireDate: String) {
-        self.bankCode = bankCode
-        self.vAccount = vAccount
-        self.expireDate = expireDate
-    }
-}
-
-/// One entry of an order's append-only event log.
-public struct OrderEvent: Sendable, Hashable {
-    /// When it happened.
-    public var at: Date
-    /// Who did it: `shopper`, `system`, `gateway` or `admin:<token fingerprint>`.
-    public var actor: String
-    /// The state before, `nil` for the creation event.
-    public var from: OrderStatus?
-    /// The state after.
-    public var to: OrderStatus
-    /// A free-text note.
-    public var note: String
-}
-
-/// Customers appear in answers as `{"name", "email", "phone"}` (masked in shopper answers).
-extension Customer: Encodable {}

@@ -69,12 +69,10 @@ public final class OrderBook: Sendable {
 
         let now = Date(millis: clock().millis)
         let newOrder = NewOrder(
-            id: OrderID.make(), paymentMethod: request.paymentMethod,
-            lines: priced.lines.map { OrderLine(sku: $0.sku, title: $0.title, quantity: $0.quantity, unitPrice: $0.unitPrice, lineTotal: $0.lineTotal) },
-            subtotal: priced.subtotal, shipping: priced.shipping, total: priced.total, catalogVersion: priced.catalogVersion,
-            customer: request.customer, shippingAddress: request.shipping, note: request.note, createdAt: now,
+            id: OrderID.make(), paymentMethod: request.paymentMethod, cart: priced, customer: request.customer,
+            shippingAddress: request.shipping, note: request.note, createdAt: now,
             expiresAt: request.paymentMethod.isOnline ? expiry[request.paymentMethod].map { now.addingTimeInterval($0.seconds) } : nil)
-        let firstBody = try JSONResponse.data(OrderJSON.CreatedAnswer(order: .init(newOrder.asCreatedOrder), payment: nil))
+        let firstBody = try JSONResponse.data(OrderJSON.CreatedAnswer(order: .init(newOrder.order), payment: nil))
         let draft = idempotencyKey.map { IdempotencyDraft(key: $0, requestHash: requestHash, responseStatus: 201, responseBody: firstBody) }
 
         let order: Order

@@ -12,7 +12,7 @@ enum OrderJSON {
         var lineTotalMinor: Int64
         var lineTotal: String
 
-        init(_ line: OrderLine) {
+        init(_ line: PricedLine) {
             sku = line.sku
             title = line.title
             quantity = line.quantity
@@ -59,15 +59,7 @@ enum OrderJSON {
     /// `{"order": ..., "payment": null | {...}}`.
     struct CreatedAnswer: Encodable {
         var order: Created
-        var payment: PaymentStep?
-
-        enum CodingKeys: String, CodingKey { case order, payment }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(order, forKey: .order)
-            try container.encode(payment, forKey: .payment)
-        }
+        @ExplicitNull var payment: PaymentStep?
     }
 
     struct TimelineEntry: Encodable {
@@ -79,19 +71,11 @@ enum OrderJSON {
     /// Where the payment stands, with the ATM account to pay when there is one.
     struct Payment: Encodable {
         var state: String
-        var atm: ATMInstructions?
+        @ExplicitNull var atm: ATMInstructions?
 
         init(_ order: Order) {
             state = order.paymentState.rawValue
             atm = order.paymentInstructions?.atm
-        }
-
-        enum CodingKeys: String, CodingKey { case state, atm }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(state, forKey: .state)
-            try c.encode(atm, forKey: .atm)
         }
     }
 
@@ -113,7 +97,7 @@ enum OrderJSON {
         var catalogVersion: String
         var payment: Payment
         var needsReview: Bool
-        var trackingNumber: String?
+        @ExplicitNull var trackingNumber: String?
         var customer: Customer
 
         init(_ order: Order, events: [OrderEvent]) {
@@ -137,58 +121,9 @@ enum OrderJSON {
             customer = Customer(
                 name: Masking.name(order.customer.name), email: Masking.email(order.customer.email), phone: Masking.phone(order.customer.phone))
         }
-
-        enum CodingKeys: String, CodingKey {
-            case id, status, createdAt, timeline, lines, subtotal, shipping, total, subtotalMinor, shippingMinor, totalMinor
-            case currency, paymentMethod, catalogVersion, payment, needsReview, trackingNumber, customer
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(status, forKey: .status)
-            try c.encode(createdAt, forKey: .createdAt)
-            try c.encode(timeline, forKey: .timeline)
-            try c.encode(lines, forKey: .lines)
-            try c.encode(subtotal, forKey: .subtotal)
-            try c.encode(shipping, forKey: .shipping)
-            try c.encode(total, forKey: .total)
-            try c.encode(subtotalMinor, forKey: .subtotalMinor)
-            try c.encode(shippingMinor, forKey: .shippingMinor)
-            try c.encode(totalMinor, forKey: .totalMinor)
-            try c.encode(currency, forKey: .currency)
-            try c.encode(paymentMethod, forKey: .paymentMethod)
-            try c.encode(catalogVersion, forKey: .catalogVersion)
-            try c.encode(payment, forKey: .payment)
-            try c.encode(needsReview, forKey: .needsReview)
-            try c.encode(trackingNumber, forKey: .trackingNumber)
-            try c.encode(customer, forKey: .customer)
-        }
     }
 
     struct StatusAnswer: Encodable {
         var order: Status
-    }
-}
-
-/// Masks personal data for the public order-status answer.
-enum Masking {
-    /// `王小明` → `王**`.
-    static func name(_ name: String) -> String {
-        guard let first = name.first else { return "" }
-        return name.count == 1 ? "*" : String(first) + String(repeating: "*", count: name.count - 1)
-    }
-
-    /// `alice@example.com` → `a***@example.com`.
-    static func email(_ email: String) -> String {
-        guard let at = email.lastIndex(of: "@"), let first = email.first else { return "***" }
-        return String(first) + "***" + email[at...]
-    }
-
-    /// `0912-345-678` → `*******678` (the digits, all but the last three hidden).
-    static func phone(_ phone: String) -> String {
-        let digits = phone.filter(\.isASCIIDigit)
-        guard digits.count > 3 else { return String(repeating: "*", count: digits.count) }
-        return String(repeating: "*", count: digits.count - 3) + digits.suffix(3)
     }
 }

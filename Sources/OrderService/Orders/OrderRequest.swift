@@ -32,12 +32,12 @@ struct OrderRequest: Sendable, Hashable {
                     check.fail(prefix, "must be an object with sku and quantity")
                     continue
                 }
-                let sku = check.string(line["sku"], prefix + ".sku", required: true, length: 1...64)
-                if let sku, !Self.isPlausibleSKU(sku) {
-                    check.fail(prefix + ".sku", "may contain only letters, digits, '-' and '_'")
+                let sku = check.string(line["sku"], prefix + ".sku", required: true, length: ProductRules.skuLength)
+                if let sku, !ProductRules.isValidSKU(sku) {
+                    check.fail(prefix + ".sku", ProductRules.skuCharactersProblem)
                 }
                 let quantity = check.integer(line["quantity"], prefix + ".quantity", range: quantities)
-                if let sku, let quantity, Self.isPlausibleSKU(sku) { items.append(CartItem(sku: sku, quantity: quantity)) }
+                if let sku, let quantity, ProductRules.isValidSKU(sku) { items.append(CartItem(sku: sku, quantity: quantity)) }
             }
         case nil, .null?: check.fail("items", "is required")
         case let other?: check.fail("items", "must be an array, not \(other.typeName)")
@@ -80,10 +80,6 @@ struct OrderRequest: Sendable, Hashable {
             items: items, customer: Customer(name: name, email: email, phone: phone),
             shipping: ShippingAddress(postalCode: postalCode, city: city, address: address), paymentMethod: method,
             note: note, catalogVersion: catalogVersion)
-    }
-
-    static func isPlausibleSKU(_ sku: String) -> Bool {
-        sku.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 }
     }
 
     static func isPlausibleEmail(_ email: String) -> Bool {

@@ -60,19 +60,17 @@ extension SQLiteOrderStore {
                         at: report.receivedAt, expectedFrom: .created),
                     db)
             }
-            let state = decision.paymentState ?? current.paymentState
-            let instructions = decision.instructions.map { PaymentInstructions(atm: $0) } ?? current.paymentInstructions
-            let instructionsJSON = try instructions.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-            let review = decision.review.map { reason in [current.reviewReason, reason].compactMap { $0 }.joined(separator: "; ") } ?? current.reviewReason
-            if decision.outcome == .applied || decision.outcome == .flagged {
+            if decision.changesPayment {
+                let after = decision.recorded(on: current, at: report.receivedAt)
+                let instructionsJSON = try after.paymentInstructions.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
                 try db.execute(
                     sql: """
                         UPDATE orders SET payment_state = ?, payment_reference = ?, payment_info = ?, needs_review = ?, review_reason = ?, updated_at = ?
                         WHERE id = ?
                         """,
                     arguments: [
-                        state.rawValue, decision.paidReference ?? current.paymentReference, instructionsJSON,
-                        (decision.review != nil || current.needsReview) ? 1 : 0, review, report.receivedAt.millis, order.id,
+                        after.paymentState.rawValue, after.paymentReference, instructionsJSON, after.needsReview ? 1 : 0, after.reviewReason,
+                        after.updatedAt.millis, order.id,
                     ])
             }
             if let note = decision.review {

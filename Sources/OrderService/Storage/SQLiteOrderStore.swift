@@ -88,23 +88,15 @@ public final class SQLiteOrderStore: OrderStore {
             if let idempotency, let existing = try Self.idempotencyRecord(db, key: idempotency.key) {
                 return .replay(existing)
             }
-            var short: [String: Int] = [:]
-            for (sku, quantity) in order.quantitiesBySKU.sorted(by: { $0.key < $1.key }) {
-                try db.cachedStatement(sql: "UPDATE stock SET available = available - ?1, reserved = reserved + ?1 WHERE sku = ?2 AND available >= ?1")
-                    .execute(arguments: [quantity, sku])
-                if db.changesCount == 0, let available = try Int.fetchOne(db.cachedStatement(sql: "SELECT available FROM stock WHERE sku = ?"), arguments: [sku]) {
-                    short[sku] = available
-                }
-            }
-            if !short.isEmpty { throw StoreError.insufficientStock(short) }
-            try Self.insert(order, db)
-            try Self.appendEvent(db, orderID: order.id, at: order.createdAt, actor: "shopper", from: nil, to: .created, note: "")
+            try Self.move(StatusRules.reservation(of: order.order), db)
+            try Self.insert(order.order, db)
+            try Self.appendEvent(db, orderID: order.id, at: order.order.createdAt, actor: "shopper", from: nil, to: .created, note: "")
             if let idempotency {
                 try db.execute(
                     sql: "INSERT INTO idempotency_keys (key, request_hash, response_status, response_body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [idempotency.key, idempotency.requestHash, idempotency.responseStatus, idempotency.responseBody, order.id, order.createdAt.millis])
+                    arguments: [idempotency.key, idempotency.requestHash, idempotency.responseStatus, idempotency.responseBody, order.id, order.order.createdAt.millis])
             }
-            return .created(order.asCreatedOrder)
+            return .created(order.order)
         }
     }
 
@@ -221,7 +213,7 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     public func setAvailableStock(sku: String, available: Int) async throws -> StockLevel {
-        guard (0...1_000_000_000).contains(available) else { throw StoreError.invalidStock }
+        guard ProductRules.isValidStock(available) else { throw StoreError.invalidStock }
         return try await changing([]) { try await writeAvailableStock(sku: sku, available: available) }
     }
 
@@ -265,21 +257,21 @@ public final class SQLiteOrderStore: OrderStore {
 }
 
 extension SQLiteOrderStore {
-    static func insert(_ order: NewOrder, _ db: Database) throws {
+    static func insert(_ order: Order, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO orders (id, status, payment_method, currency, subtotal_minor, shipping_minor, total_minor, catalog_version,
                     customer_name, customer_email, customer_email_lower, customer_phone, customer_phone_digits,
                     postal_code, city, address, note, created_at, updated_at, expires_at, payment_state)
-                VALUES (?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
-                order.id, order.paymentMethod.rawValue, order.total.currency.code, order.subtotal.minorUnits, order.shipping.minorUnits,
+                order.id, order.status.rawValue, order.paymentMethod.rawValue, order.total.currency.code, order.subtotal.minorUnits, order.shipping.minorUnits,
                 order.total.minorUnits, order.catalogVersion, order.customer.name, order.customer.email, order.customer.email.lowercased(),
                 order.customer.phone, order.customer.phone.filter(\.isASCIIDigit), order.shippingAddress.postalCode,
-                order.shippingAddress.city, order.shippingAddress.address, order.note, order.createdAt.millis, order.createdAt.millis,
-                order.expiresAt?.millis, PaymentState.initial(for: order.paymentMethod).rawValue,
+                order.shippingAddress.city, order.shippingAddress.address, order.note, order.createdAt.millis, order.updatedAt.millis,
+                order.expiresAt?.millis, order.paymentState.rawValue,
             ])
         for (position, line) in order.lines.enumerated() {
             try db.cachedStatement(
@@ -294,60 +286,48 @@ extension SQLiteOrderStore {
             arguments: [orderID, at.millis, actor, from?.rawValue, to.rawValue, note])
     }
 
-    /// Which stock bucket an order's units sit in while it is in a state.
-    enum StockBucket { case reserved, sold, released }
-
-    static func bucket(_ status: OrderStatus) -> StockBucket {
-        if status.holdsReservation { return .reserved }
-        if status.countsAsSold { return .sold }
-        return .released
-    }
-
+    /// Reads the order, lets `StatusRules` decide the change, and stores the decision: the stock
+    /// moves, the order's new state and the event.
     static func apply(_ change: StatusChange, _ db: Database) throws -> Order {
-        var order = try order(db, id: change.orderID)
-        if let expected = change.expectedFrom, order.status != expected {
-            throw StoreError.illegalTransition(from: order.status, to: change.to)
-        }
-        guard order.status.canMove(to: change.to, by: change.role, method: order.paymentMethod) else {
-            throw StoreError.illegalTransition(from: order.status, to: change.to)
-        }
-        let from = bucket(order.status)
-        let to = bucket(change.to)
-        if from != to {
-            var short: [String: Int] = [:]
-            let quantities = order.lines.reduce(into: [String: Int]()) { $0[$1.sku, default: 0] += $1.quantity }
-            for (sku, quantity) in quantities.sorted(by: { $0.key < $1.key }) {
-                let sql: String
-                switch (from, to) {
-                case (.reserved, .sold): sql = "UPDATE stock SET reserved = reserved - ?1, sold = sold + ?1 WHERE sku = ?2"
-                case (.reserved, .released): sql = "UPDATE stock SET reserved = reserved - ?1, available = available + ?1 WHERE sku = ?2"
-                case (.sold, .released): sql = "UPDATE stock SET sold = sold - ?1, available = available + ?1 WHERE sku = ?2"
-                case (.sold, .reserved): sql = "UPDATE stock SET sold = sold - ?1, reserved = reserved + ?1 WHERE sku = ?2"
-                case (.released, .sold): sql = "UPDATE stock SET available = available - ?1, sold = sold + ?1 WHERE sku = ?2 AND available >= ?1"
-                case (.released, .reserved): sql = "UPDATE stock SET available = available - ?1, reserved = reserved + ?1 WHERE sku = ?2 AND available >= ?1"
-                default: continue
-                }
-                try db.execute(sql: sql, arguments: [quantity, sku])
-                if from == .released, db.changesCount == 0,
-                    let available = try Int.fetchOne(db, sql: "SELECT available FROM stock WHERE sku = ?", arguments: [sku]) {
-                    short[sku] = available
-                }
-            }
-            if !short.isEmpty { throw StoreError.insufficientStock(short) }
-        }
-        let tracking = change.trackingNumber ?? order.trackingNumber
-        var paymentState = order.paymentState
-        if change.to == .paid && paymentState != .late { paymentState = .paid }
-        if change.to == .delivered && order.paymentMethod == .cashOnDelivery { paymentState = .paid }
+        let order = try order(db, id: change.orderID)
+        let decision = try StatusRules.decide(order: order, change: change)
+        try move(decision.stockMoves, db)
+        let after = decision.order
         try db.execute(
             sql: "UPDATE orders SET status = ?, updated_at = ?, tracking_number = ?, payment_state = ? WHERE id = ?",
-            arguments: [change.to.rawValue, change.at.millis, tracking, paymentState.rawValue, order.id])
-        try appendEvent(db, orderID: order.id, at: change.at, actor: change.actor, from: order.status, to: change.to, note: change.note)
-        order.status = change.to
-        order.updatedAt = change.at
-        order.trackingNumber = tracking
-        order.paymentState = paymentState
-        return order
+            arguments: [after.status.rawValue, after.updatedAt.millis, after.trackingNumber, after.paymentState.rawValue, order.id])
+        try appendEvent(db, orderID: order.id, at: change.at, actor: change.actor, from: order.status, to: after.status, note: change.note)
+        return after
+    }
+
+    /// Makes the stock moves; throws `insufficientStock` (with the units available) for the SKUs whose
+    /// move needed more available units than there are.
+    static func move(_ moves: [StatusRules.StockMove], _ db: Database) throws {
+        var short: [String: Int] = [:]
+        for move in moves {
+            try db.cachedStatement(sql: stockMoveSQL(move)).execute(arguments: [move.quantity, move.sku])
+            if move.needsAvailableStock, db.changesCount == 0,
+                let available = try Int.fetchOne(db.cachedStatement(sql: "SELECT available FROM stock WHERE sku = ?"), arguments: [move.sku]) {
+                short[move.sku] = available
+            }
+        }
+        if !short.isEmpty { throw StoreError.insufficientStock(short) }
+    }
+
+    /// The `stock` column that holds a bucket's units.
+    static func column(_ bucket: StatusRules.StockBucket) -> String {
+        switch bucket {
+        case .reserved: "reserved"
+        case .sold: "sold"
+        case .released: "available"
+        }
+    }
+
+    /// `?1` units of SKU `?2` from one column to the other; a move out of `available` only when there are enough.
+    static func stockMoveSQL(_ move: StatusRules.StockMove) -> String {
+        let from = column(move.from)
+        let to = column(move.to)
+        return "UPDATE stock SET \(from) = \(from) - ?1, \(to) = \(to) + ?1 WHERE sku = ?2" + (move.needsAvailableStock ? " AND available >= ?1" : "")
     }
 
     static func events(_ db: Database, orderID: String) throws -> [OrderEvent] {
@@ -367,7 +347,7 @@ extension SQLiteOrderStore {
             let currency = Currency(code: row["currency"])
         else { throw StoreError.corruptRow("orders \(id)") }
         let lines = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM order_lines WHERE order_id = ? ORDER BY position"), arguments: [id]).map { line in
-            OrderLine(
+            PricedLine(
                 sku: line["sku"], title: line["title"], quantity: line["quantity"],
                 unitPrice: Money(minorUnits: line["unit_price_minor"], currency: currency),
                 lineTotal: Money(minorUnits: line["line_total_minor"], currency: currency))

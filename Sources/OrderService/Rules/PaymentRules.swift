@@ -64,3 +64,23 @@ enum PaymentRules {
         }
     }
 }
+
+extension PaymentRules.Decision {
+    /// Whether the decision changes the order's payment fields (`recorded(on:at:)`).
+    var changesPayment: Bool { outcome == .applied || outcome == .flagged }
+
+    /// `order` (after any status change, which `StatusRules` decides) with the decision's payment
+    /// fields recorded: state, instructions, paid reference, and a review reason added to any earlier one.
+    func recorded(on order: Order, at: Date) -> Order {
+        var after = order
+        if let paymentState { after.paymentState = paymentState }
+        if let instructions { after.paymentInstructions = PaymentInstructions(atm: instructions) }
+        if let paidReference { after.paymentReference = paidReference }
+        if let review {
+            after.needsReview = true
+            after.reviewReason = [order.reviewReason, review].compactMap { $0 }.joined(separator: "; ")
+        }
+        after.updatedAt = at
+        return after
+    }
+}

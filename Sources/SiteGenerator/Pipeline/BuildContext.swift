@@ -37,32 +37,3 @@ struct BuildContext {
         return value
     }
 }
-
-/// One named stage of the build, in the manner of Publish's `PublishingStep`.
-struct BuildStep: Sendable {
-    let name: String
-    let body: @Sendable (inout BuildContext) async throws -> Void
-
-    init(_ name: String, _ body: @escaping @Sendable (inout BuildContext) async throws -> Void) {
-        self.name = name
-        self.body = body
-    }
-}
-
-/// Why a build stopped.
-public enum BuildError: Error, CustomStringConvertible {
-    /// The content is invalid; each problem names its file, line and field.
-    case invalidContent(ContentError)
-    /// The theme cannot be used.
-    case theme(String)
-    /// A step ran before the step it depends on (a programming error).
-    case stepOrder(String)
-
-    public var description: String {
-        switch self {
-        case .invalidContent(let error): "invalid content:\n\(error.description)"
-        case .theme(let message): "theme: \(message)"
-        case .stepOrder(let what): "internal: \(what) was not ready"
-        }
-    }
-}

@@ -1,29 +1,24 @@
-/// One line of a cart: a SKU and a quantity.
-public struct CartItem: Sendable, Hashable, Codable {
-    /// The product's SKU.
-    public var sku: String
-    /// How many.
-    public var quantity: Int
-
-    /// Creates a line.
-    public init(sku: String, quantity: Int) {
-        self.sku = sku
-        self.quantity = quantity
-    }
-}
-
-/// A cart line priced from the catalog.
+/// A cart line priced from the catalog; an order keeps its lines in this form.
 public struct PricedLine: Sendable, Hashable {
     /// The SKU.
     public var sku: String
     /// The product name at the time of pricing.
     public var title: String
-    /// The catalog price of one unit.
-    public var unitPrice: Money
     /// How many.
     public var quantity: Int
+    /// The catalog price of one unit.
+    public var unitPrice: Money
     /// `unitPrice * quantity`.
     public var lineTotal: Money
+
+    /// Creates a line.
+    public init(sku: String, title: String, quantity: Int, unitPrice: Money, lineTotal: Money) {
+        self.sku = sku
+        self.title = title
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.lineTotal = lineTotal
+    }
 }
 
 /// A whole cart priced from the catalog: lines, subtotal, shipping and total.
@@ -38,6 +33,15 @@ public struct PricedCart: Sendable, Hashable {
     public var total: Money
     /// The catalog version the prices come from.
     public var catalogVersion: String
+
+    /// Creates a priced cart.
+    public init(lines: [PricedLine], subtotal: Money, shipping: Money, total: Money, catalogVersion: String) {
+        self.lines = lines
+        self.subtotal = subtotal
+        self.shipping = shipping
+        self.total = total
+        self.catalogVersion = catalogVersion
+    }
 }
 
 /// Why a cart line cannot be priced.
@@ -67,7 +71,7 @@ extension Catalog {
             }
             let total = product.price * item.quantity
             subtotal = subtotal + total
-            lines.append(PricedLine(sku: product.sku, title: product.title, unitPrice: product.price, quantity: item.quantity, lineTotal: total))
+            lines.append(PricedLine(sku: product.sku, title: product.title, quantity: item.quantity, unitPrice: product.price, lineTotal: total))
         }
         guard problems.isEmpty else { return .failure(PricingError(problems: problems)) }
         let shipping = store.shipping.fee(forSubtotal: subtotal)

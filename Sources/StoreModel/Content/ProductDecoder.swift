@@ -6,18 +6,18 @@ enum ProductDecoder {
         var reader = FieldReader(file: file, fields: fields, known: Product.knownFields, fallbackLine: 1)
         let title = reader.string("title", required: true, maxLength: 300)
         let sku = reader.string("sku", required: true, maxLength: 64)
-        if let sku, !isValidSKU(sku) {
-            reader.issue(reader.line(of: "sku"), "sku", "\"\(sku)\" may contain only letters, digits, '-' and '_'")
+        if let sku, !ProductRules.isValidSKU(sku) {
+            reader.issue(reader.line(of: "sku"), "sku", "\"\(sku)\" \(ProductRules.skuCharactersProblem)")
         }
         let price = reader.money("price", currency: currency, required: true)
-        if let price, price.minorUnits == 0 {
-            reader.issue(reader.line(of: "price"), "price", "must be greater than zero")
+        if let price, !ProductRules.isValidPrice(price) {
+            reader.issue(reader.line(of: "price"), "price", ProductRules.priceProblem)
         }
         let compareAt = reader.money("compareAtPrice", currency: currency)
         if let compareAt, let price, compareAt <= price {
             reader.issue(reader.line(of: "compareAtPrice"), "compareAtPrice", "must be higher than price (\(price.decimalString)) to show a sale")
         }
-        let stock = reader.integer("stock", range: 0...1_000_000_000)
+        let stock = reader.integer("stock", range: ProductRules.stockRange)
         let categories = reader.stringList("categories")
         let tags = reader.stringList("tags")
         for (key, names) in [("categories", categories), ("tags", tags)] {
@@ -62,12 +62,6 @@ enum ProductDecoder {
         let draft = reader.bool("draft") ?? false
         guard reader.issues.isEmpty, let title else { return (nil, reader.issues) }
         return (Page(slug: slug, sourcePath: sourcePath, title: title, summary: summary, weight: weight, draft: draft, body: body, bodyLine: bodyLine), [])
-    }
-
-    static func isValidSKU(_ sku: String) -> Bool {
-        !sku.isEmpty && sku.utf8.count <= 64 && sku.utf8.allSatisfy {
-            ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95
-        }
     }
 
     static func isValidSlug(_ slug: String) -> Bool {

@@ -1,0 +1,60 @@
+import Foundation
+import StoreModel
+
+extension BuildSteps {
+    /// The number of `catalog/<shard>.json` files the cart reads prices from.
+    static let catalogShardCount: UInt32 = 64
+    /// URLs per sitemap file (the protocol's limit).
+    static let sitemapLimit = 50_000
+
+    static let writeDataFiles = BuildStep("write data files") { context in
+        let plan = try context.require(context.plan, "plan")
+        let theme = try context.require(context.theme, "theme")
+        let output = try context.require(context.output, "output")
+        let store = plan.store
+        let base = store.basePath
+        for asset in theme.assets {
+            try output.put("assets/" + asset.hashedName, asset.data)
+        }
+        try output.put("site-status.json", try context.require(context.siteStatusBytes, "site status"))
+        // The three large files are independent: made on both cores at once.
+        async let catalog = CatalogFiles.catalogJSON(plan)
+        async let shards = CatalogFiles.shards(plan, count: catalogShardCount)
+        // The sitemaps change only when pages come or go: their input is the list of URLs.
+        let urls = plan.htmlPaths.filter { ![SitePlan.cartPath, SitePlan.checkoutPath, SitePlan.orderPath].contains($0) }
+            .map { store.absoluteURL(base + $0) }
+        let sitemapHash = urls.reduce(FNV1a.hash64(string: "sitemaps")) { FNV1a.hash64(string: $1 + "\n", seed: $0) }
+        let sitemapNames = urls.count > sitemapLimit
+            ? (1...(urls.count + sitemapLimit - 1) / sitemapLimit).map { "sitemap-\($0).xml" } + ["sitemap.xml"] : ["sitemap.xml"]
+        let sitemapsCurrent = output.areCurrent(sitemapNames, inputHash: sitemapHash)
+        async let sitemaps: [(String, [UInt8])] = sitemapsCurrent
+            ? [] : DataFiles.sitemaps(urls: urls, limit: sitemapLimit, absolute: { store.absoluteURL(base + "/" + $0) })
+        try output.put("catalog.json", await catalog)
+        for (index, shard) in await shards.enumerated() {
+            try output.put(String(format: "catalog/%02x.json", index), shard)
+        }
+        for (name, xml) in await sitemaps {
+            try output.put(name, xml, inputHash: sitemapHash)
+        }
+        try output.put("robots.txt", Data(DataFiles.robots(store).utf8))
+        try output.put("_headers", Data(DataFiles.headers(store).utf8))
+    }
+
+    /// Copies `content/images/` to `/images/` and `content/static/` to the site root.
+    static let copyStaticFiles = BuildStep("copy static files") { context in
+        let output = try context.require(context.output, "output")
+        let fm = FileManager.default
+        for (folder, prefix) in [("images", "images/"), ("static", "")] {
+            let directory = context.options.contentDirectory + "/" + folder
+            guard let enumerator = fm.enumerator(atPath: directory) else { continue }
+            while let relative = enumerator.nextObject() as? String {
+                let full = directory + "/" + relative
+                var isDirectory: ObjCBool = false
+                guard fm.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+                      !(relative as NSString).lastPathComponent.hasPrefix(".") else { continue }
+                guard let data = fm.contents(atPath: full) else { continue }
+                try output.put(prefix + relative, data)
+            }
+        }
+    }
+}
