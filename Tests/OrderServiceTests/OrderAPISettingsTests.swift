@@ -4,7 +4,7 @@ import Testing
 @testable import OrderService
 
 /// The one reader of `order-api`'s flags and environment.
-@Suite("order-api settings")
+@Suite("order-api settings", .timeLimit(.minutes(2)))
 struct OrderAPISettingsTests {
     @Test("a flag wins over its variable, a variable over the default, and empty variables count as unset")
     func precedence() throws {

@@ -5,7 +5,7 @@ import Testing
 @testable import OrderService
 
 /// `StatusRules` and the payment fields of `PaymentRules` decisions, decided on values alone (no database).
-@Suite("Status rules")
+@Suite("Status rules", .timeLimit(.minutes(2)))
 struct StatusRulesTests {
     static let twd = Currency(code: "TWD")!
 

@@ -2,7 +2,7 @@ import Testing
 import StoreModel
 
 /// The one home of the SKU, price and stock rules (content files, carts, admin edits and the stock table call it).
-@Suite struct ProductRulesTests {
+@Suite(.timeLimit(.minutes(2))) struct ProductRulesTests {
     @Test func skusAreOneTo64LettersDigitsDashesAndUnderscores() {
         #expect(ProductRules.isValidSKU("AVO-hass_3kg"))
         #expect(ProductRules.isValidSKU(String(repeating: "x", count: 64)))
