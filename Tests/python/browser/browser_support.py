@@ -111,7 +111,11 @@ def serve_shop(root: Path, tmp_path: Path, bin_dir: Path, extra_env=None) -> Sho
         assert process.poll() is None, "storefront serve exited"
         with urllib.request.urlopen(f"{shop.url}/api/readyz", timeout=2) as response:
             return response.status == 200
-    shop.wait_for(ready, timeout=90, message="storefront serve to be ready")
+    try:
+        shop.wait_for(ready, timeout=90, message="storefront serve to be ready")
+    except BaseException:
+        stop_shop(shop)  # a server that never became ready is not left running
+        raise
     return shop
 
 
