@@ -1,9 +1,10 @@
-"""One money format: the cart and the checkout (written by site.js in the browser) show a price
-exactly as the product page (written by the generator's MoneyFormatter) does."""
+"""One money format: the cart and the checkout (written by site.js in the browser) and the order
+page show a price exactly as the product page (written by the generator's MoneyFormatter) does."""
 
 
 def amounts_shown_for_one_unit(browser, slug):
-    """The product page's price, then every place the cart and the checkout show that one unit."""
+    """The product page's price, then every place the cart, the checkout and the order page show
+    that one unit."""
     browser.open(f"/products/{slug}/")
     page_price = browser.shown_price()
     browser.add_product(slug, 1)
@@ -19,8 +20,15 @@ def amounts_shown_for_one_unit(browser, slug):
     checkout = {"summary line": browser.find_all("#summary-lines li span")[1].text,
                 "checkout subtotal": browser.find('[data-total="subtotal"]').text}
     browser.screenshot("checkout")
+    browser.fill_checkout("cash_on_delivery")
+    browser.place_order()
+    browser.wait_for_order_page()
+    browser.wait(lambda d: len(browser.find_all("#order-lines tr td")) > 1)
+    order = {"order unit price": browser.find_all("#order-lines tr td")[1].text,
+             "order subtotal": browser.find('#order-result [data-o="subtotal"]').text}
+    browser.screenshot("order")
     assert browser.csp_violations() == []
-    return page_price, {**cart, **checkout}
+    return page_price, {**cart, **checkout, **order}
 
 
 def test_a_whole_dollar_price_reads_the_same_in_the_cart(shop, browser):
