@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test flaky-check soak build site check clean bench bench-quick bench-api bench-pages
+.PHONY: run test flaky-check lint soak build install site check clean bench bench-quick bench-api bench-pages
 
 ## Set up and run the example shop: the static site on :8080 and the order API on :8081.
 run:
@@ -32,6 +32,22 @@ soak:
 
 build:
 	$(SWIFT) build
+
+## Install release builds of storefront, order-api and payment-sandbox into $(PREFIX)/bin, with the
+## SwiftPM resource bundles beside them (the order API's holds openapi.yaml). The default theme is built into
+## storefront, so nothing else is needed: `storefront new myshop && cd myshop && storefront serve`.
+PREFIX ?= /usr/local
+CONFIG ?= release
+install:
+	$(SWIFT) build -c $(CONFIG) --product storefront
+	$(SWIFT) build -c $(CONFIG) --product order-api
+	$(SWIFT) build -c $(CONFIG) --product payment-sandbox
+	bin="$$($(SWIFT) build -c $(CONFIG) --show-bin-path)" && \
+	install -d "$(DESTDIR)$(PREFIX)/bin" && \
+	install -m 755 "$$bin/storefront" "$$bin/order-api" "$$bin/payment-sandbox" "$(DESTDIR)$(PREFIX)/bin/" && \
+	for bundle in "$$bin"/*.resources; do \
+		rm -rf "$(DESTDIR)$(PREFIX)/bin/$$(basename "$$bundle")" && cp -R "$$bundle" "$(DESTDIR)$(PREFIX)/bin/" || exit 1; \
+	done
 
 ## Build the example shop into public/.
 site:

@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import SiteGenerator
 
-/// `storefront check`: validates the content and theme without writing anything.
+/// `storefront check`: validates the content, the site status and the theme (the embedded default
+/// theme when there is no theme folder) without writing anything.
 struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Validate content, site status and theme; write nothing.")
+    static let configuration = CommandConfiguration(abstract: "Validate content, site status and any theme folder; write nothing (no theme folder is needed).")
 
     @OptionGroup var site: SiteOptions
 

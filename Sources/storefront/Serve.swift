@@ -9,8 +9,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Build and serve the shop with its order API and payment sandbox on one origin, rebuilding on change.")
 
     @Option(help: "The content directory.") var content = "content"
-    @Option(help: "The theme directory; its files override the default theme's.") var theme = "themes/default"
-    @Option(help: "The default theme that other themes fall back to.") var defaultTheme = "themes/default"
+    @Option(help: "Your theme directory; its files override the default theme's.") var theme: String?
+    @Option(help: "A default theme folder; where it exists, its files override the default theme built into storefront.") var defaultTheme = "themes/default"
     @Option(help: "The site-status.json the admin page edits.") var siteStatus = "site-status.json"
     @Option(help: "Where the built site and the orders database live.") var data = ".data"
     @Option(help: "Listen address.") var host = "127.0.0.1"
@@ -19,13 +19,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Log every request and build step.") var verbose = false
 
     func validate() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: content, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("content directory '\(content)' does not exist")
-        }
-        guard FileManager.default.fileExists(atPath: defaultTheme + "/templates") else {
-            throw ValidationError("default theme '\(defaultTheme)' has no templates/ folder")
-        }
+        try validateFolders(content: content, theme: theme)
         guard FileManager.default.fileExists(atPath: siteStatus) else {
             throw ValidationError("site status file '\(siteStatus)' does not exist")
         }
@@ -46,11 +40,13 @@ struct Serve: AsyncParsableCommand {
         settings.host = host
         settings.port = port
         settings.contentDirectory = content
-        settings.themeDirectory = theme
+        settings.themeDirectory = theme ?? defaultTheme
         settings.defaultThemeDirectory = defaultTheme
         settings.siteStatusPath = siteStatus
         settings.dataDirectory = data
         let shownToken = adminToken == nil && environmentToken == nil ? token : "(the one you configured)"
+        let themeFolders = Set([theme, defaultTheme].compactMap { $0 }).sorted().filter { FileManager.default.fileExists(atPath: $0) }
+        let watched = ([content] + themeFolders).map { $0 + "/" }.joined(separator: ", ") + " and " + siteStatus
         let server = ShopServer(configuration: settings, logger: Logger(label: "storefront"))
         do {
             try await server.run { addresses in
@@ -60,7 +56,7 @@ struct Serve: AsyncParsableCommand {
                     Admin:        \(addresses.admin)
                     Admin token:  \(shownToken)
                     Order API:    \(addresses.api)
-                    Watching \(content)/, \(theme)/ and \(siteStatus); press Ctrl-C to stop.
+                    Watching \(watched); press Ctrl-C to stop.
 
                     """.utf8))
             }

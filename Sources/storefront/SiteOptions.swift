@@ -8,10 +8,10 @@ struct SiteOptions: ParsableArguments {
     @Option(help: "The content directory.")
     var content = "content"
 
-    @Option(help: "The theme directory; its files override the default theme's.")
-    var theme = "themes/default"
+    @Option(help: "Your theme directory; its files override the default theme's.")
+    var theme: String?
 
-    @Option(help: "The default theme that other themes fall back to.")
+    @Option(help: "A default theme folder; where it exists, its files override the default theme built into storefront.")
     var defaultTheme = "themes/default"
 
     @Option(help: "The site-status.json to publish.")
@@ -27,13 +27,7 @@ struct SiteOptions: ParsableArguments {
     var verbose = false
 
     func validate() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: content, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("content directory '\(content)' does not exist")
-        }
-        guard FileManager.default.fileExists(atPath: defaultTheme + "/templates", isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("default theme '\(defaultTheme)' has no templates/ folder")
-        }
+        try validateFolders(content: content, theme: theme)
         for url in [baseURL, apiURL].compactMap({ $0 }) where !(url.hasPrefix("http://") || url.hasPrefix("https://") || url.hasPrefix("/")) {
             throw ValidationError("'\(url)' must be an http(s) URL or a path starting with '/'")
         }
@@ -41,7 +35,7 @@ struct SiteOptions: ParsableArguments {
 
     func buildOptions(output: String, clean: Bool, checkOnly: Bool) -> BuildOptions {
         BuildOptions(
-            contentDirectory: content, themeDirectory: theme, defaultThemeDirectory: defaultTheme, outputDirectory: output,
+            contentDirectory: content, themeDirectory: theme ?? defaultTheme, defaultThemeDirectory: defaultTheme, outputDirectory: output,
             siteStatusFile: siteStatus, baseURL: baseURL, apiURL: apiURL, clean: clean, checkOnly: checkOnly)
     }
 
@@ -50,6 +44,17 @@ struct SiteOptions: ParsableArguments {
         logger.logLevel = verbose ? .debug : .warning
         return logger
     }
+}
+
+/// Checks that the content folder exists, and the theme folder when `--theme` names one (without
+/// one, the default theme built into storefront is used).
+func validateFolders(content: String, theme: String?) throws {
+    let isFolder = { (path: String) in
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+    guard isFolder(content) else { throw ValidationError("content directory '\(content)' does not exist") }
+    if let theme, !isFolder(theme) { throw ValidationError("theme directory '\(theme)' does not exist") }
 }
 
 /// Prints a failed build's problems to standard error and exits non-zero.

@@ -4,9 +4,10 @@ import StoreModel
 public struct BuildOptions: Sendable {
     /// The content directory (`content`).
     public var contentDirectory: String
-    /// The shop's theme directory; files there override the default theme's.
+    /// The shop's theme directory; files there override the default theme's. May be missing.
     public var themeDirectory: String
-    /// The default theme every theme falls back to.
+    /// A default theme folder on disk (`themes/default`): where it exists, its files override the
+    /// default theme embedded in the generator (`EmbeddedTheme`), which every theme falls back to.
     public var defaultThemeDirectory: String
     /// The output directory (`public`).
     public var outputDirectory: String

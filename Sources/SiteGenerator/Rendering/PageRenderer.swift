@@ -40,6 +40,7 @@ struct PageRenderer: Sendable {
             "apiURL": .string(store.apiURL),
             "currency": .string(store.currency.code),
             "currencyExponent": .number(store.currency.exponent),
+            "money": Self.moneyFormat(store.currency),
             "catalogVersion": .string(plan.catalogVersion),
             "css": .string(theme.assetPath("site.css", basePath: basePath) ?? ""),
             "js": .string(theme.assetPath("site.js", basePath: basePath) ?? ""),
@@ -71,6 +72,17 @@ struct PageRenderer: Sendable {
         }
         self.taxonLinks = links
         self.shared = SharedContext(site: .object(site), strings: .object(theme.strings.mapValues(TemplateValue.string)), uiStringsJSON: .string(uiJSON))
+    }
+
+    /// `site.money`: `MoneyFormatter`'s parameters for the shop's currency, which the pages hand to
+    /// the theme's scripts so that the cart and checkout write prices exactly as the pages do.
+    static func moneyFormat(_ currency: Currency) -> TemplateValue {
+        let format = MoneyFormatter.format(for: currency)
+        return .object([
+            "prefix": .string(format.prefix), "suffix": .string(format.suffix), "decimals": .number(format.decimals),
+            "groupSeparator": .string(format.groupSeparator), "groupSize": .number(format.groupSize),
+            "decimalSeparator": .string(format.decimalSeparator), "minusSign": .string(format.minusSign),
+        ])
     }
 
     // MARK: Page kinds

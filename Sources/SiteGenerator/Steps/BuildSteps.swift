@@ -57,7 +57,7 @@ enum BuildSteps {
             directories.append(context.options.themeDirectory)
         }
         do {
-            context.theme = try Theme.load(directories: directories, locale: store.locale)
+            context.theme = try Theme.load(embedded: EmbeddedTheme.files, directories: directories, locale: store.locale)
         } catch {
             throw BuildError.theme("\(error)")
         }

@@ -1,5 +1,8 @@
-/// Formats money for shoppers without Foundation's locale machinery, so the pages and the API
-/// print identical strings on every platform.
+/// Formats money for shoppers without Foundation's locale machinery, so the pages, the browser
+/// scripts and the API print identical strings on every platform.
+///
+/// The shop's currency decides the format, once: `format(for:)` gives its parameters, which
+/// `format(_:)` itself uses and which the generator hands to the theme's scripts.
 public enum MoneyFormatter {
     /// Symbols shown before the amount.
     private static let symbols: [String: String] = [
@@ -7,22 +10,15 @@ public enum MoneyFormatter {
         "KRW": "₩", "SGD": "S$", "AUD": "A$", "CAD": "CA$",
     ]
 
-    /// `NT$1,280`, `US$19.99`, `-NT$150`.
-    public static func format(_ money: Money) -> String {
-        let symbol = symbols[money.currency.code] ?? (money.currency.code + " ")
-        let decimal = Money(minorUnits: Int64(money.minorUnits.magnitude), currency: money.currency).decimalString
-        let parts = decimal.split(separator: ".", maxSplits: 1)
-        let whole = groupThousands(String(parts[0]))
-        let body = parts.count == 2 ? whole + "." + parts[1] : whole
-        return (money.minorUnits < 0 ? "-" : "") + symbol + body
+    /// The format of `currency`'s amounts: symbol prefix, its decimals, `,` groups of three and a `.`.
+    public static func format(for currency: Currency) -> MoneyFormat {
+        MoneyFormat(
+            prefix: symbols[currency.code] ?? (currency.code + " "), suffix: "", decimals: currency.exponent,
+            groupSeparator: ",", groupSize: 3, decimalSeparator: ".", minusSign: "-")
     }
 
-    private static func groupThousands(_ digits: String) -> String {
-        var out = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(character)
-        }
-        return out
+    /// `NT$1,280`, `US$19.99`, `-NT$150`.
+    public static func format(_ money: Money) -> String {
+        format(for: money.currency).format(minorUnits: money.minorUnits)
     }
 }

@@ -79,11 +79,24 @@ class Shop:
 
 
 def start_shop(tmp_path: Path, bin_dir: Path, extra_env=None) -> Shop:
+    """`storefront serve` on a private copy of the example shop and its themes."""
     root = tmp_path / "shop"
     root.mkdir()
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "themes", root / "themes")
     shutil.copy(REPO / "site-status.json", root / "site-status.json")
+    return serve_shop(root, tmp_path, bin_dir, extra_env)
+
+
+def start_new_shop(tmp_path: Path, bin_dir: Path) -> Shop:
+    """`storefront new` into an empty folder, then `storefront serve` there: no theme folder anywhere."""
+    root = tmp_path / "new-shop"
+    subprocess.run([str(bin_dir / "storefront"), "new", str(root)], check=True, capture_output=True, text=True, timeout=60)
+    return serve_shop(root, tmp_path, bin_dir)
+
+
+def serve_shop(root: Path, tmp_path: Path, bin_dir: Path, extra_env=None) -> Shop:
+    """Runs `storefront serve` in `root` on a free port and waits until its order API is ready."""
     port = free_port()
     token = "e2e-" + os.urandom(12).hex()
     log = tmp_path / "serve.log"
@@ -98,7 +111,11 @@ def start_shop(tmp_path: Path, bin_dir: Path, extra_env=None) -> Shop:
         assert process.poll() is None, "storefront serve exited"
         with urllib.request.urlopen(f"{shop.url}/api/readyz", timeout=2) as response:
             return response.status == 200
-    shop.wait_for(ready, timeout=90, message="storefront serve to be ready")
+    try:
+        shop.wait_for(ready, timeout=90, message="storefront serve to be ready")
+    except BaseException:
+        stop_shop(shop)  # a server that never became ready is not left running
+        raise
     return shop
 
 
@@ -171,6 +188,10 @@ class Browser:
         count_before = self.cart_count()
         button.click()
         self.wait(lambda d: self.cart_count() == count_before + quantity)
+
+    def shown_price(self):
+        """The product page's price as the shopper reads it (without the screen-reader label)."""
+        return self.driver.execute_script("return document.querySelector('.price-now').lastChild.textContent.trim()")
 
     def cart_count(self):
         lines = self.driver.execute_script("return JSON.parse(localStorage.getItem('storefront.cart') || '[]')")

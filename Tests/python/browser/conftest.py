@@ -1,15 +1,31 @@
 """Browser end-to-end fixtures: a running shop and a Chromium window per test."""
 import pytest
 
-from browser_support import Browser, make_browser, start_shop, stop_shop
+from browser_support import Browser, make_browser, start_new_shop, start_shop, stop_shop
+
+
+def _serving(running):
+    """Yields a started shop, then stops it and checks that it stopped cleanly."""
+    yield running
+    stop_shop(running)
+    assert running.process.returncode == 0, f"storefront serve did not stop cleanly:\n{running.log.read_text()[-3000:]}"
+
+
+def _window(shop, shots, request):
+    driver = make_browser()
+    yield Browser(driver, shop, shots, request.node.name)
+    driver.quit()
 
 
 @pytest.fixture
 def shop(tmp_path, bin_dir):
-    running = start_shop(tmp_path, bin_dir)
-    yield running
-    stop_shop(running)
-    assert running.process.returncode == 0, f"storefront serve did not stop cleanly:\n{running.log.read_text()[-3000:]}"
+    yield from _serving(start_shop(tmp_path, bin_dir))
+
+
+@pytest.fixture
+def new_shop(tmp_path, bin_dir):
+    """A shop made by `storefront new` and served from its own folder (no themes/ there)."""
+    yield from _serving(start_new_shop(tmp_path, bin_dir))
 
 
 @pytest.fixture
@@ -19,7 +35,9 @@ def shots(output_dir, request):
 
 @pytest.fixture
 def browser(shop, shots, request):
-    driver = make_browser()
-    wrapper = Browser(driver, shop, shots, request.node.name)
-    yield wrapper
-    driver.quit()
+    yield from _window(shop, shots, request)
+
+
+@pytest.fixture
+def new_shop_browser(new_shop, shots, request):
+    yield from _window(new_shop, shots, request)

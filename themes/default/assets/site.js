@@ -8,17 +8,23 @@ const meta = n => $(`meta[name="${n}"]`)?.content || '';
 const isInt = Number.isInteger, enc = encodeURIComponent;
 const BASE = meta('base-path').replace(/\/+$/, '');
 const API = meta('storefront-api').replace(/\/+$/, '');
-const CUR = meta('currency') || 'USD';
-const EXP = Math.min(4, parseInt($('meta[name="currency"]')?.dataset.exponent, 10)) || 0;
+// The shop's money format: MoneyFormatter's parameters, published by the generator on <meta name="currency">.
+const MF = $('meta[name="currency"]')?.dataset || {};
+const EXP = Math.min(4, parseInt(MF.exponent, 10)) || 0;
+const GROUP = Math.max(1, parseInt(MF.groupSize, 10) || 3);
 const LOCALE = d.documentElement.lang || 'en';
 // UI strings: data attributes of [data-ui] elements (data-added-to-cart is t('addedToCart')); {name} placeholders.
 const T = Object.assign({}, ...$$('[data-ui]').map(e => e.dataset));
 const t = (k, v) => String(T[k] ?? k).replace(/\{(\w+)\}/g, (m, n) => v?.[n] ?? m);
 const label = (p, v) => T[p + v] || v || '';
-// Money is an integer of minor units: sum integers, divide only to display.
-let nf;
-try { nf = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: CUR, minimumFractionDigits: EXP, maximumFractionDigits: EXP }); } catch (e) { /* plain */ }
-const money = m => !isInt(m) ? '–' : nf?.format(m / 10 ** EXP) ?? `${(m / 10 ** EXP).toFixed(EXP)} ${CUR}`;
+// Money is an integer of minor units: sum integers, and write the digits as the pages do (no division, no Intl).
+const money = m => {
+  if (!isInt(m)) return '–';
+  const digits = String(Math.abs(m)).padStart(EXP + 1, '0'), whole = digits.slice(0, digits.length - EXP);
+  let out = m < 0 ? (MF.minus ?? '-') + (MF.prefix ?? '') : MF.prefix ?? '';
+  for (let i = 0; i < whole.length; i++) out += (i && (whole.length - i) % GROUP === 0 ? MF.group ?? ',' : '') + whole[i];
+  return out + (EXP ? (MF.decimal ?? '.') + digits.slice(-EXP) : '') + (MF.suffix ?? '');
+};
 const dt = s => { const x = new Date(s); return s && !isNaN(x) ? x.toLocaleString(LOCALE, { dateStyle: 'medium', timeStyle: 'short' }) : s || ''; };
 const text = (e, s) => { if (e) e.textContent = s ?? ''; };
 // Element builder: text nodes only, never innerHTML.

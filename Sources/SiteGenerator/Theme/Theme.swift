@@ -4,7 +4,8 @@ import StoreModel
 
 /// A loaded theme: compiled templates, UI strings for the shop's locale and fingerprinted assets.
 ///
-/// Files in the shop's own theme folder win over the default theme's file at the same path.
+/// Files in the shop's own theme folder win over the default theme's file at the same path, and a
+/// `themes/default` folder on disk wins over the default theme embedded in the generator.
 struct Theme: Sendable {
     /// Every template, compiled once, registered by file name without extension.
     let library: MustacheLibrary
@@ -36,9 +37,11 @@ struct Theme: Sendable {
         var description: String
     }
 
-    /// Loads the theme from `directories`, later ones overriding earlier ones.
-    static func load(directories: [String], locale: String) throws -> Theme {
-        var files: [String: String] = [:]  // relative path -> full path
+    /// Loads the theme: the `embedded` files first, then each folder of `directories` that exists,
+    /// a file in a later one replacing the file at the same relative path in an earlier one.
+    static func load(embedded: [String: Data] = [:], directories: [String], locale: String) throws -> Theme {
+        var files: [String: (label: String, data: Data?)] = [:]  // relative path -> label for errors, embedded bytes
+        for (relative, data) in embedded { files[relative] = ("(embedded default theme) \(relative)", data) }
         let fm = FileManager.default
         for directory in directories {
             guard let enumerator = fm.enumerator(atPath: directory) else { continue }
@@ -46,7 +49,7 @@ struct Theme: Sendable {
                 let full = directory + "/" + relative
                 var isDirectory: ObjCBool = false
                 if fm.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue, !relative.hasPrefix(".") {
-                    files[relative] = full
+                    files[relative] = (full, nil)
                 }
             }
         }
@@ -57,8 +60,8 @@ struct Theme: Sendable {
         var assets: [Asset] = []
         var localeFiles: [String: [String: String]] = [:]
         for relative in files.keys.sorted() {
-            let full = files[relative]!
-            guard let data = fm.contents(atPath: full) else { throw LoadError(description: "\(full): cannot be read") }
+            let (full, embeddedData) = files[relative]!
+            guard let data = embeddedData ?? fm.contents(atPath: full) else { throw LoadError(description: "\(full): cannot be read") }
             fingerprint = FNV1a.hash64(relative.utf8, seed: fingerprint)
             fingerprint = FNV1a.hash64(data, seed: fingerprint)
             if relative.hasPrefix("templates/"), relative.hasSuffix(".mustache") {
@@ -90,7 +93,7 @@ struct Theme: Sendable {
         }
         let missing = requiredTemplates.filter { registered[$0] == nil }
         guard missing.isEmpty else {
-            throw LoadError(description: "the theme has no template for: \(missing.joined(separator: ", ")) (looked in \(directories.joined(separator: ", ")))")
+            throw LoadError(description: "the theme has no template for: \(missing.joined(separator: ", ")) (looked in \(((embedded.isEmpty ? [] : ["the embedded default theme"]) + directories).joined(separator: ", ")))")
         }
         var strings = localeFiles["en"] ?? [:]
         let language = locale.split(separator: "-").first.map(String.init) ?? locale
