@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test flaky-check lint soak build install site check clean bench bench-quick bench-api bench-pages
+.PHONY: run test flaky-check lint format soak build install site check clean bench bench-quick bench-api bench-pages
 
 ## Set up and run the example shop: the static site on :8080 and the order API on :8081.
 run:
@@ -16,6 +16,14 @@ test:
 	$(SWIFT) build --build-tests
 	scripts/swift-test.sh
 	python3 -m pytest -q Tests/python
+
+## Formatting (.swift-format, Hummingbird's style with 160 columns): `swift format lint` as CI runs it.
+## `make format` rewrites the files in place.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
 
 ## The suites back to back, counting failures: 30 runs of the Swift tests, 5 of pytest
 ## (FLAKY_SWIFT_RUNS, FLAKY_PYTEST_RUNS). Logs of failed runs go to test-output/flaky/.

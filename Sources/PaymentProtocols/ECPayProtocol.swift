@@ -67,7 +67,8 @@ public enum ECPayProtocol {
         var out = ""
         var lastWasSpace = true
         for scalar in text.unicodeScalars {
-            let isSpace = scalar == "#" || scalar.properties.generalCategory == .control || scalar.properties.isWhitespace
+            let isSpace =
+                scalar == "#" || scalar.properties.generalCategory == .control || scalar.properties.isWhitespace
                 || scalar.properties.generalCategory == .format
             if isSpace {
                 if !lastWasSpace { out.unicodeScalars.append(" ") }

@@ -50,7 +50,10 @@ struct ECPaySandboxController<Context: RequestContext>: Sendable {
 
     /// The gateway's checks on a checkout form, in its order; `nil` when the form is acceptable.
     func checkoutError(_ form: [String: String]) -> (code: String, message: String)? {
-        let required = ["MerchantID", "MerchantTradeNo", "MerchantTradeDate", "PaymentType", "TotalAmount", "TradeDesc", "ItemName", "ReturnURL", "ChoosePayment", "EncryptType", "CheckMacValue"]
+        let required = [
+            "MerchantID", "MerchantTradeNo", "MerchantTradeDate", "PaymentType", "TotalAmount", "TradeDesc", "ItemName", "ReturnURL", "ChoosePayment",
+            "EncryptType", "CheckMacValue",
+        ]
         if let missing = required.first(where: { (form[$0] ?? "").isEmpty }) { return ("10200050", "Parameter Error: \(missing) is required") }
         if form["MerchantID"] != configuration.ecpayMerchantID { return ("10200052", "MerchantID Error") }
         if form["EncryptType"] != "1" { return ("10200050", "Parameter Error: EncryptType must be 1") }
@@ -83,7 +86,8 @@ struct ECPaySandboxController<Context: RequestContext>: Sendable {
     @Sendable func creditPage(_ request: Request, context: Context) async throws -> Response {
         guard let trade = await trade(context), trade.kind == .credit else { throw HTTPError(.notFound) }
         let action = "\(base)/credit/\(trade.merchantTradeNo)"
-        let controls = trade.state == .pending
+        let controls =
+            trade.state == .pending
             ? HTML.form(action: action + "/pay", buttonID: "pay", label: "Pay") + HTML.form(action: action + "/decline", buttonID: "decline", label: "Decline")
             : #"<p id="state">\#(trade.state.rawValue)</p>"#
         return HTML.response(HTML.page(title: "Credit card payment", body: "<h1>Credit card payment</h1>" + summary(trade) + controls))
@@ -91,12 +95,16 @@ struct ECPaySandboxController<Context: RequestContext>: Sendable {
 
     @Sendable func pay(_ request: Request, context: Context) async throws -> Response {
         guard let before = await trade(context), before.kind == .credit else { throw HTTPError(.notFound) }
-        guard let trade = await ledger.updateTrade(before.merchantTradeNo, { trade in
-            if trade.state == .pending {
-                trade.state = .paid
-                trade.paymentDate = Date()
-            }
-        }) else { throw HTTPError(.notFound) }
+        guard
+            let trade = await ledger.updateTrade(
+                before.merchantTradeNo,
+                { trade in
+                    if trade.state == .pending {
+                        trade.state = .paid
+                        trade.paymentDate = Date()
+                    }
+                })
+        else { throw HTTPError(.notFound) }
         guard trade.state == .paid else { return resultPage(trade, fields: resultFields(trade, code: "10100058", message: "Card declined")) }
         let fields = resultFields(trade, code: "1", message: "Succeeded", paymentType: "Credit_CreditCard")
         if before.state == .pending {
@@ -129,12 +137,13 @@ struct ECPaySandboxController<Context: RequestContext>: Sendable {
 
     @Sendable func atmPage(_ request: Request, context: Context) async throws -> Response {
         guard let trade = await trade(context), trade.kind == .atm else { throw HTTPError(.notFound) }
-        var body = "<h1>ATM transfer</h1>" + summary(trade) + """
-            <dl><dt>Bank code</dt><dd id="bank-code">\(HTML.escape(trade.bankCode ?? ""))</dd>
-            <dt>Virtual account</dt><dd id="v-account" class="mono">\(HTML.escape(trade.vAccount ?? ""))</dd>
-            <dt>Pay by</dt><dd id="expire-date">\(HTML.escape(trade.expireDate ?? ""))</dd>
-            <dt>Status</dt><dd id="state">\(trade.state == .paid ? "paid" : "waiting for the transfer")</dd></dl>
-            """
+        var body =
+            "<h1>ATM transfer</h1>" + summary(trade) + """
+                <dl><dt>Bank code</dt><dd id="bank-code">\(HTML.escape(trade.bankCode ?? ""))</dd>
+                <dt>Virtual account</dt><dd id="v-account" class="mono">\(HTML.escape(trade.vAccount ?? ""))</dd>
+                <dt>Pay by</dt><dd id="expire-date">\(HTML.escape(trade.expireDate ?? ""))</dd>
+                <dt>Status</dt><dd id="state">\(trade.state == .paid ? "paid" : "waiting for the transfer")</dd></dl>
+                """
         if trade.state == .pending {
             body += HTML.form(action: "\(base)/atm/\(trade.merchantTradeNo)/transfer", buttonID: "simulate-transfer", label: "Simulate transfer")
         }
@@ -148,12 +157,16 @@ struct ECPaySandboxController<Context: RequestContext>: Sendable {
 
     @Sendable func transfer(_ request: Request, context: Context) async throws -> Response {
         guard let before = await trade(context), before.kind == .atm else { throw HTTPError(.notFound) }
-        guard let trade = await ledger.updateTrade(before.merchantTradeNo, { trade in
-            if trade.state == .pending {
-                trade.state = .paid
-                trade.paymentDate = Date()
-            }
-        }) else { throw HTTPError(.notFound) }
+        guard
+            let trade = await ledger.updateTrade(
+                before.merchantTradeNo,
+                { trade in
+                    if trade.state == .pending {
+                        trade.state = .paid
+                        trade.paymentDate = Date()
+                    }
+                })
+        else { throw HTTPError(.notFound) }
         if before.state == .pending {
             logger.info("ecpay atm transfer", metadata: ["trade": "\(trade.merchantTradeNo)"])
             let fields = resultFields(trade, code: "1", message: "Succeeded", paymentType: "ATM_TAISHIN")

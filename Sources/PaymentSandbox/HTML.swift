@@ -40,7 +40,8 @@ enum HTML {
     static func form(action: String, fields: [String: String] = [:], buttonID: String, label: String, autoSubmit: Bool = false) -> String {
         let inputs = fields.sorted { $0.key < $1.key }.map { #"<input type="hidden" name="\#(escape($0.key))" value="\#(escape($0.value))">"# }
         let marker = autoSubmit ? " data-autosubmit" : ""
-        return #"<form method="post" action="\#(escape(action))"\#(marker)>\#(inputs.joined())<button type="submit" id="\#(buttonID)">\#(escape(label))</button></form>"#
+        return
+            #"<form method="post" action="\#(escape(action))"\#(marker)>\#(inputs.joined())<button type="submit" id="\#(buttonID)">\#(escape(label))</button></form>"#
     }
 
     static func response(_ html: String, status: HTTPResponse.Status = .ok) -> Response {

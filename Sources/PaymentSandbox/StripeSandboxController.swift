@@ -31,13 +31,16 @@ struct StripeSandboxController<Context: RequestContext>: Sendable {
         let requestHash = SHA256.hash(data: Data(raw.utf8)).map { String(format: "%02x", $0) }.joined()
         if let key, let previous = await ledger.idempotentResponse(key: key) {
             guard previous.requestHash == requestHash else {
-                return Self.error(.badRequest, "Keys for idempotent requests can only be used with the same parameters they were first used with.", type: "idempotency_error")
+                return Self.error(
+                    .badRequest, "Keys for idempotent requests can only be used with the same parameters they were first used with.", type: "idempotency_error")
             }
             return Self.json(previous.response, replayed: true)
         }
         let parameters = Dictionary(pairs, uniquingKeysWith: { $1 })
         guard parameters["mode"] == "payment" else { return Self.error(.badRequest, "mode must be payment.", param: "mode") }
-        guard let success = parameters["success_url"], !success.isEmpty else { return Self.error(.badRequest, "Missing required param: success_url.", param: "success_url") }
+        guard let success = parameters["success_url"], !success.isEmpty else {
+            return Self.error(.badRequest, "Missing required param: success_url.", param: "success_url")
+        }
         var total: Int64 = 0
         var currency: String?
         var index = 0
@@ -121,9 +124,11 @@ struct StripeSandboxController<Context: RequestContext>: Sendable {
             "created": Int(Date().timeIntervalSince1970), "api_version": "2024-06-20", "data": ["object": sessionObject(session)],
         ]
         let body = Self.encode(event)
-        let header = StripeSignature.header(payload: Array(body.utf8), secret: configuration.stripeWebhookSecret, timestamp: Int64(Date().timeIntervalSince1970))
+        let header = StripeSignature.header(
+            payload: Array(body.utf8), secret: configuration.stripeWebhookSecret, timestamp: Int64(Date().timeIntervalSince1970))
         logger.info("stripe event", metadata: ["type": "\(type)", "session": "\(session.id)"])
-        await notifier.deliver(.init(url: url, body: body, contentType: "application/json", headers: [(StripeSignature.headerName, header)], acknowledgement: .stripe))
+        await notifier.deliver(
+            .init(url: url, body: body, contentType: "application/json", headers: [(StripeSignature.headerName, header)], acknowledgement: .stripe))
     }
 
     func sessionObject(_ session: SandboxSession) -> [String: Any] {

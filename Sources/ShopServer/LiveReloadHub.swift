@@ -14,7 +14,8 @@ enum LiveReloadEvent: Sendable, Equatable {
         case .reload:
             return "event: reload\ndata: {}\n\n"
         case .buildFailed(let message):
-            let json = (try? JSONSerialization.data(withJSONObject: ["message": message]))
+            let json =
+                (try? JSONSerialization.data(withJSONObject: ["message": message]))
                 .flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
             return "event: build-error\ndata: \(json)\n\n"
         }

@@ -25,16 +25,16 @@ struct SourceWatcher: Service {
     private func watch() async throws {
         var previous = Self.snapshot(paths)
         while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                var current = Self.snapshot(paths)
-                guard current != previous else { continue }
-                // Let an editor or a script finish writing before building.
-                repeat {
-                    previous = current
-                    try await Task.sleep(for: .milliseconds(150))
-                    current = Self.snapshot(paths)
-                } while current != previous
-                await rebuilder.build(reason: "sources changed")
+            try await Task.sleep(for: interval)
+            var current = Self.snapshot(paths)
+            guard current != previous else { continue }
+            // Let an editor or a script finish writing before building.
+            repeat {
+                previous = current
+                try await Task.sleep(for: .milliseconds(150))
+                current = Self.snapshot(paths)
+            } while current != previous
+            await rebuilder.build(reason: "sources changed")
         }
     }
 

@@ -33,7 +33,9 @@ struct Reconcile: AsyncParsableCommand {
         let settings = self.settings
         _ = try validated { try settings.logLevel(default: .warning) }
         let config = try configuration()
-        guard config.payments.ecpay != nil else { throw ValidationError("reconcile needs ECPay: set ECPAY_ENV (and ECPAY_MERCHANT_ID, ECPAY_HASH_KEY, ECPAY_HASH_IV)") }
+        guard config.payments.ecpay != nil else {
+            throw ValidationError("reconcile needs ECPay: set ECPAY_ENV (and ECPAY_MERCHANT_ID, ECPAY_HASH_KEY, ECPAY_HASH_IV)")
+        }
         guard FileManager.default.fileExists(atPath: config.databasePath) else { throw ValidationError("no database at \(config.databasePath)") }
     }
 

@@ -13,14 +13,23 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Content directory (ORDER_API_CONTENT, default content).") var content: String?
     @Option(name: .customLong("site-status"), help: "Path of site-status.json (ORDER_API_SITE_STATUS, default site-status.json).") var siteStatus: String?
     @OptionGroup var database: DatabaseOption
-    @Option(name: .customLong("allowed-origins"), help: "CORS origins, comma-separated, matched exactly (ALLOWED_ORIGINS, default the storefront URL).") var allowedOrigins: String?
+    @Option(name: .customLong("allowed-origins"), help: "CORS origins, comma-separated, matched exactly (ALLOWED_ORIGINS, default the storefront URL).")
+    var allowedOrigins: String?
     @Option(name: .customLong("storefront-url"), help: "The storefront's public URL (STOREFRONT_URL, default the shop's baseURL).") var storefrontURL: String?
     @Option(name: .customLong("public-url"), help: "The API's own public URL, for gateway callbacks (ORDER_API_PUBLIC_URL).") var publicURL: String?
-    @Option(name: .customLong("rate-limit"), help: "Requests per minute per address on /order; 0 turns it off (ORDER_API_RATE_LIMIT, default 60).") var rateLimit: Int?
-    @Option(name: .customLong("admin-failure-limit"), help: "Failed admin logins per address per 15 minutes before a lock-out; 0 is off (ORDER_API_ADMIN_FAILURE_LIMIT, default 10).") var adminFailureLimit: Int?
+    @Option(name: .customLong("rate-limit"), help: "Requests per minute per address on /order; 0 turns it off (ORDER_API_RATE_LIMIT, default 60).")
+    var rateLimit: Int?
+    @Option(
+        name: .customLong("admin-failure-limit"),
+        help: "Failed admin logins per address per 15 minutes before a lock-out; 0 is off (ORDER_API_ADMIN_FAILURE_LIMIT, default 10).") var adminFailureLimit:
+        Int?
     @Flag(name: .customLong("trust-proxy"), help: "Use the last X-Forwarded-For hop as the client address (ORDER_API_TRUST_PROXY=1).") var trustProxy = false
-    @Option(name: .customLong("expiry-sweep-interval"), help: "Seconds between unpaid-order expiry sweeps (ORDER_API_EXPIRY_SWEEP_INTERVAL, default 60).") var expirySweepInterval: Int?
-    @Option(name: .customLong("on-content-change"), help: "Shell command run after an admin edit changed a content file, e.g. a build-and-upload script (ORDER_API_ON_CONTENT_CHANGE).") var onContentChange: String?
+    @Option(name: .customLong("expiry-sweep-interval"), help: "Seconds between unpaid-order expiry sweeps (ORDER_API_EXPIRY_SWEEP_INTERVAL, default 60).")
+    var expirySweepInterval: Int?
+    @Option(
+        name: .customLong("on-content-change"),
+        help: "Shell command run after an admin edit changed a content file, e.g. a build-and-upload script (ORDER_API_ON_CONTENT_CHANGE).")
+    var onContentChange: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (LOG_LEVEL, default info).") var logLevel: String?
     @Option(name: .customLong("log-format"), help: "text or json (LOG_FORMAT, default text).") var logFormat: String?
 

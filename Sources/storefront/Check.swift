@@ -13,7 +13,9 @@ struct Check: AsyncParsableCommand {
         do {
             let report = try await SiteBuilder(options: site.buildOptions(output: "public", clean: false, checkOnly: true), logger: site.logger()).build()
             printWarnings(report.warnings)
-            print("ok: \(report.products) products (\(report.drafts) drafts), \(report.pages) pages, catalog \(report.catalogVersion), checked in \((report.seconds * 100).rounded() / 100) s")
+            print(
+                "ok: \(report.products) products (\(report.drafts) drafts), \(report.pages) pages, catalog \(report.catalogVersion), checked in \((report.seconds * 100).rounded() / 100) s"
+            )
         } catch {
             throw reportFailure(error)
         }

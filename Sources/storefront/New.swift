@@ -25,7 +25,8 @@ struct New: ParsableCommand {
         } catch {
             throw reportFailure(error)
         }
-        print("""
+        print(
+            """
             created a shop in \(directory)/ (\(StarterShop.files.count) files). Next:
               cd \(directory)
               storefront serve

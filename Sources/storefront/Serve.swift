@@ -50,15 +50,17 @@ struct Serve: AsyncParsableCommand {
         let server = ShopServer(configuration: settings, logger: Logger(label: "storefront"))
         do {
             try await server.run { addresses in
-                FileHandle.standardOutput.write(Data("""
+                FileHandle.standardOutput.write(
+                    Data(
+                        """
 
-                    Shop:         \(addresses.shop)
-                    Admin:        \(addresses.admin)
-                    Admin token:  \(shownToken)
-                    Order API:    \(addresses.api)
-                    Watching \(watched); press Ctrl-C to stop.
+                        Shop:         \(addresses.shop)
+                        Admin:        \(addresses.admin)
+                        Admin token:  \(shownToken)
+                        Order API:    \(addresses.api)
+                        Watching \(watched); press Ctrl-C to stop.
 
-                    """.utf8))
+                        """.utf8))
             }
         } catch {
             throw reportFailure(error)

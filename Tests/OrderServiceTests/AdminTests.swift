@@ -21,7 +21,9 @@ struct AdminTests {
         defer { shop.cleanUp() }
         try await shop.withRouter { client in
             for (uri, method) in Self.adminRoutes {
-                for headers: HTTPFields in [[:], [.authorization: "Bearer wrong"], [.authorization: "Basic \(TestShop.adminToken)"], [.authorization: "Bearer \(TestShop.adminToken)x"]] {
+                for headers: HTTPFields in [
+                    [:], [.authorization: "Bearer wrong"], [.authorization: "Basic \(TestShop.adminToken)"], [.authorization: "Bearer \(TestShop.adminToken)x"],
+                ] {
                     var headers = headers
                     headers[HTTPField.Name("X-Forwarded-For")!] = "192.0.2.\(Int.random(in: 1...250))"
                     try await client.execute(uri: uri, method: method, headers: headers, body: Body.json(["status": "open"])) { response in
@@ -50,7 +52,9 @@ struct AdminTests {
         shop.configuration.adminFailureLimit = 3
         defer { shop.cleanUp() }
         try await shop.withRouter { client in
-            try await client.execute(uri: "/admin/site-status", method: .get, headers: [.authorization: "Bearer second-token-abcdef"]) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/admin/site-status", method: .get, headers: [.authorization: "Bearer second-token-abcdef"]) {
+                #expect($0.status == .ok)
+            }
             var attacker = HTTPFields.from("203.0.113.66")
             attacker[.authorization] = "Bearer guess"
             for _ in 0..<3 {
@@ -79,7 +83,9 @@ struct AdminTests {
                 ids.append(try #require(answer["order"]["id"].string))
                 clock.advance(by: 3600)
             }
-            try await client.execute(uri: "/admin/orders/\(ids[0])/status", method: .post, headers: .admin, body: Body.json(["status": "cancelled"])) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/admin/orders/\(ids[0])/status", method: .post, headers: .admin, body: Body.json(["status": "cancelled"])) {
+                #expect($0.status == .ok)
+            }
 
             try await client.execute(uri: "/admin/orders?limit=2", method: .get, headers: .admin) { response in
                 let page = JSON(response.body)
@@ -151,7 +157,9 @@ struct AdminTests {
         try await shop.withRouter { client in
             let card = try #require(try await client.placeOrder(Body.order(method: "credit_card"))["order"]["id"].string)
             let cod = try #require(try await client.placeOrder(Body.order(method: "cash_on_delivery"))["order"]["id"].string)
-            func change(_ id: String, _ body: [String: Any], expect status: HTTPResponse.Status, sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSON {
+            func change(
+                _ id: String, _ body: [String: Any], expect status: HTTPResponse.Status, sourceLocation: SourceLocation = #_sourceLocation
+            ) async throws -> JSON {
                 try await client.execute(uri: "/admin/orders/\(id)/status", method: .post, headers: .admin, body: Body.json(body)) { response in
                     #expect(response.status == status, "\(response.body.text)", sourceLocation: sourceLocation)
                     return JSON(response.body)
@@ -200,7 +208,8 @@ struct AdminTests {
                 #expect(text.contains(",'@evil,'-bob@example.com,"))
                 #expect(!text.contains(",=cmd"))
                 #expect(!text.contains(",@evil"))
-                #expect(text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 3)  // header and two orders; the note's line break stays inside its quoted cell
+                // The header and two orders; the note's line break stays inside its quoted cell.
+                #expect(text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 3)
             }
             try await client.execute(uri: "/admin/orders.csv?status=paid", method: .get, headers: .admin) { response in
                 #expect(response.body.text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 1)
@@ -217,7 +226,9 @@ struct AdminTests {
             try await client.execute(uri: "/admin/site-status", method: .get, headers: .admin) { response in
                 #expect(JSON(response.body)["status"].string == "open")
             }
-            try await client.execute(uri: "/admin/site-status", method: .put, headers: .admin, body: Body.json(["status": "paused", "message": ["not", "text"]])) { response in
+            try await client.execute(
+                uri: "/admin/site-status", method: .put, headers: .admin, body: Body.json(["status": "paused", "message": ["not", "text"]])
+            ) { response in
                 #expect(response.status == .badRequest)
                 let fields = JSON(response.body)["error"]["fields"].object ?? [:]
                 #expect(fields["status"] != nil)
@@ -275,13 +286,19 @@ struct AdminTests {
             try await client.execute(uri: "/admin/products/BANANA-2", method: .patch, headers: .admin, body: Body.json(["stock": 7])) { response in
                 #expect(JSON(response.body)["product"]["stock"]["available"].int == 7)
             }
-            try await client.execute(uri: "/admin/products/CHERRY-3", method: .patch, headers: .admin, body: Body.json(["stock": -1, "price": "abc", "draft": "yes"])) { response in
+            try await client.execute(
+                uri: "/admin/products/CHERRY-3", method: .patch, headers: .admin, body: Body.json(["stock": -1, "price": "abc", "draft": "yes"])
+            ) { response in
                 #expect(response.status == .badRequest)
                 let fields = JSON(response.body)["error"]["fields"].object ?? [:]
                 #expect(Set(fields.keys) == ["stock", "price", "draft"])
             }
-            try await client.execute(uri: "/admin/products/CHERRY-3", method: .patch, headers: .admin, body: Body.json([:])) { #expect($0.status == .badRequest) }
-            try await client.execute(uri: "/admin/products/NOPE", method: .patch, headers: .admin, body: Body.json(["stock": 1])) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/admin/products/CHERRY-3", method: .patch, headers: .admin, body: Body.json([:])) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: "/admin/products/NOPE", method: .patch, headers: .admin, body: Body.json(["stock": 1])) {
+                #expect($0.status == .notFound)
+            }
             #expect(try await client.available("CHERRY-3") == 20)
         }
     }
@@ -315,12 +332,12 @@ struct AdminTests {
         // it was told about. The test holds the first run at the gate while more edits arrive.
         let script = shop.path("hook.sh")
         try """
-            touch '\(started)'
-            while [ ! -e '\(gate)' ]; do sleep 0.05; done
-            printf '%s|' "$STOREFRONT_CHANGED_FILES" | tr '\\n' ' ' >> '\(log)'
-            echo >> '\(log)'
+        touch '\(started)'
+        while [ ! -e '\(gate)' ]; do sleep 0.05; done
+        printf '%s|' "$STOREFRONT_CHANGED_FILES" | tr '\\n' ' ' >> '\(log)'
+        echo >> '\(log)'
 
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         shop.configuration.contentChangeCommand = "sh '\(script)'"
         try await shop.withRouter { client in
             try await client.execute(uri: "/admin/products/APPLE-1", method: .patch, headers: .admin, body: Body.json(["stock": 7])) { response in
@@ -355,13 +372,20 @@ struct AdminTests {
         let bananaBefore = try String(contentsOfFile: banana, encoding: .utf8)
         let cherryBefore = try String(contentsOfFile: cherry, encoding: .utf8)
         try await shop.withRouter { client in
-            try await client.execute(uri: "/admin/products/BANANA-2", method: .patch, headers: .admin, body: Body.json(["price": 260, "draft": true])) { response in
+            try await client.execute(uri: "/admin/products/BANANA-2", method: .patch, headers: .admin, body: Body.json(["price": 260, "draft": true])) {
+                response in
                 #expect(response.status == .ok, "\(response.body.text)")
                 #expect(JSON(response.body)["product"]["draft"].bool == true)
             }
-            try await client.execute(uri: "/admin/products/CHERRY-3", method: .patch, headers: .admin, body: Body.json(["price": "399"])) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/admin/products/DRAFT-4", method: .patch, headers: .admin, body: Body.json(["draft": false])) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/order", method: .post, headers: .json, body: Body.order(items: [("BANANA-2", 1)])) { #expect($0.status == .conflict) }
+            try await client.execute(uri: "/admin/products/CHERRY-3", method: .patch, headers: .admin, body: Body.json(["price": "399"])) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/admin/products/DRAFT-4", method: .patch, headers: .admin, body: Body.json(["draft": false])) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/order", method: .post, headers: .json, body: Body.order(items: [("BANANA-2", 1)])) {
+                #expect($0.status == .conflict)
+            }
             try await client.placeOrder(Body.order(items: [("DRAFT-4", 1)]))
         }
         let bananaExpected = bananaBefore.replacingOccurrences(of: "price: \"250\"\n", with: "price: \"260\"\n")
@@ -379,13 +403,13 @@ struct AdminTests {
         try await shop.withRouter { client in
             try await client.placeOrder(Body.order(items: [("APPLE-1", 4)]))
             try """
-                ---
-                title: Kiwi
-                sku: KIWI-6
-                price: 70
-                stock: 9
-                ---
-                """.write(toFile: shop.contentPath + "/products/kiwi.md", atomically: true, encoding: .utf8)
+            ---
+            title: Kiwi
+            sku: KIWI-6
+            price: 70
+            stock: 9
+            ---
+            """.write(toFile: shop.contentPath + "/products/kiwi.md", atomically: true, encoding: .utf8)
             try await client.execute(uri: "/admin/catalog/reload", method: .post, headers: .admin) { response in
                 #expect(response.status == .ok)
                 #expect(JSON(response.body)["products"].int == 7)
@@ -402,4 +426,3 @@ struct AdminTests {
         }
     }
 }
-

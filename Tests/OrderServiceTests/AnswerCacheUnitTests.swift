@@ -100,10 +100,16 @@ struct AnswerCacheUnitTests {
     @Test("contacts: e-mail in any case, phone by digits (6 or more), nothing else")
     func contacts() {
         let contact = OrderContact(Customer(name: "n", email: "Alice@Example.com", phone: "0912-345-678"))
-        for given in ["alice@example.com", " ALICE@EXAMPLE.COM ", "\talice@example.com\t", "\u{3000}Alice@example.com", "0912345678", "(091) 2345-678", "0912 345 678\u{3000}"] {
+        for given in [
+            "alice@example.com", " ALICE@EXAMPLE.COM ", "\talice@example.com\t", "\u{3000}Alice@example.com", "0912345678", "(091) 2345-678",
+            "0912 345 678\u{3000}",
+        ] {
             #expect(contact.matches(given), "\(given)")
         }
-        for given in ["", "   ", "\t", "alice@example.co", "alice@example.comm", "alice @example.com", "0912345679", "091234567", "345678", "bob@example.com", "ａlice@example.com"] {
+        for given in [
+            "", "   ", "\t", "alice@example.co", "alice@example.comm", "alice @example.com", "0912345679", "091234567", "345678", "bob@example.com",
+            "ａlice@example.com",
+        ] {
             #expect(!contact.matches(given), "\(given)")
         }
         let unicode = OrderContact(Customer(name: "n", email: "Émile@例え.jp", phone: "+886 912 345 678"))

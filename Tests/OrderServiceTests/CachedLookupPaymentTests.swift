@@ -54,7 +54,8 @@ struct CachedLookupPaymentTests {
             #expect(try await world.lookupTwice(id)["status"].string == "created")
             // `world.store` is a second SQLiteOrderStore on the API's file: its writes reach the
             // server only through the database and `<database>.changes`.
-            _ = try await world.store.transition(StatusChange(orderID: id, to: .shipped, role: .admin, actor: "admin:other", trackingNumber: "OTHER-1", at: Date()))
+            _ = try await world.store.transition(
+                StatusChange(orderID: id, to: .shipped, role: .admin, actor: "admin:other", trackingNumber: "OTHER-1", at: Date()))
             let shipped = try await world.lookupTwice(id)
             #expect(shipped["status"].string == "shipped" && shipped["trackingNumber"].string == "OTHER-1")
             try await world.store.flagForReview(orderID: id, actor: "admin:other", note: "check the address", at: Date())

@@ -24,7 +24,9 @@ struct OperationsTests {
             }
             try await client.placeOrder(Body.order(items: [("APPLE-1", 1)]))
             let id = try #require(try await client.placeOrder(Body.order(items: [("CHERRY-3", 1)]))["order"]["id"].string)
-            try await client.execute(uri: "/admin/orders/\(id)/status", method: .post, headers: .admin, body: Body.json(["status": "shipped"])) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/admin/orders/\(id)/status", method: .post, headers: .admin, body: Body.json(["status": "shipped"])) {
+                #expect($0.status == .ok)
+            }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 let text = response.body.text
@@ -69,7 +71,9 @@ struct OperationsTests {
         let shop = try TestShop()
         defer { shop.cleanUp() }
         try await shop.withRouter { client in
-            let preflight: HTTPFields = [.origin: "https://shop.test.example", .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type,idempotency-key"]
+            let preflight: HTTPFields = [
+                .origin: "https://shop.test.example", .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type,idempotency-key",
+            ]
             try await client.execute(uri: "/order", method: .options, headers: preflight) { response in
                 #expect(response.status == .noContent)
                 #expect(response.headers[.accessControlAllowOrigin] == "https://shop.test.example")
@@ -86,7 +90,9 @@ struct OperationsTests {
                     #expect(response.headers[values: .vary].contains("Origin"))
                 }
             }
-            try await client.execute(uri: "/order", method: .post, headers: [.origin: "https://shop.test.example", .contentType: "application/json"], body: Body.order()) { response in
+            try await client.execute(
+                uri: "/order", method: .post, headers: [.origin: "https://shop.test.example", .contentType: "application/json"], body: Body.order()
+            ) { response in
                 #expect(response.status == .created)
                 #expect(response.headers[.accessControlAllowOrigin] == "https://shop.test.example")
             }
@@ -97,7 +103,8 @@ struct OperationsTests {
     func openAPIMatchesRouter() async throws {
         let shop = try TestShop()
         defer { shop.cleanUp() }
-        let components = try await AppComponents.make(configuration: shop.configuration, logger: .init(label: "test"), paymentSteps: NoPaymentStepProvider(), clock: { Date() })
+        let components = try await AppComponents.make(
+            configuration: shop.configuration, logger: .init(label: "test"), paymentSteps: NoPaymentStepProvider(), clock: { Date() })
         let router = buildRouter(components)
         let routed = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
 

@@ -52,7 +52,8 @@ struct OrderPlacementTests {
     func onlinePaymentStep() async throws {
         struct FakeGateway: PaymentStepProvider {
             func paymentStep(for order: Order, catalog: StoreModel.Catalog) async throws -> PaymentStep? {
-                PaymentStep(method: "POST", url: "https://gateway.test/checkout", fields: ["MerchantTradeNo": order.id, "TotalAmount": order.total.decimalString])
+                PaymentStep(
+                    method: "POST", url: "https://gateway.test/checkout", fields: ["MerchantTradeNo": order.id, "TotalAmount": order.total.decimalString])
             }
         }
         let shop = try TestShop()
@@ -121,7 +122,10 @@ struct OrderPlacementTests {
             // Missing everything, and too many lines.
             try await client.execute(uri: "/order", method: .post, headers: .json, body: Body.json([:])) { response in
                 let fields = JSON(response.body)["error"]["fields"].object ?? [:]
-                #expect(Set(fields.keys).isSuperset(of: ["items", "customer.name", "customer.email", "customer.phone", "shipping.city", "shipping.address", "paymentMethod"]))
+                #expect(
+                    Set(fields.keys).isSuperset(of: [
+                        "items", "customer.name", "customer.email", "customer.phone", "shipping.city", "shipping.address", "paymentMethod",
+                    ]))
             }
             let many = Body.order(items: Array(repeating: ("APPLE-1", 1), count: 51))
             try await client.execute(uri: "/order", method: .post, headers: .json, body: many) { response in
@@ -192,7 +196,8 @@ struct OrderPlacementTests {
             // APPLE-1 kept its price: the old version is still fine for it.
             let second = try await client.placeOrder(Body.order(items: [("APPLE-1", 1)], catalogVersion: oldVersion))
             #expect(second["order"]["catalogVersion"].string != oldVersion)
-            try await client.execute(uri: "/order", method: .post, headers: .json, body: Body.order(items: [("CHERRY-3", 1)], catalogVersion: oldVersion)) { response in
+            try await client.execute(uri: "/order", method: .post, headers: .json, body: Body.order(items: [("CHERRY-3", 1)], catalogVersion: oldVersion)) {
+                response in
                 #expect(response.status == .conflict)
                 let answer = JSON(response.body)
                 #expect(answer["error"]["lines"][0]["priceMinor"].int == 400)
@@ -283,7 +288,9 @@ struct OrderPlacementTests {
             let sameKey = headers
             let ids = try await withThrowingTaskGroup(of: String?.self) { group in
                 for _ in 0..<10 {
-                    group.addTask { try await client.execute(uri: "/order", method: .post, headers: sameKey, body: apple) { JSON($0.body)["order"]["id"].string } }
+                    group.addTask {
+                        try await client.execute(uri: "/order", method: .post, headers: sameKey, body: apple) { JSON($0.body)["order"]["id"].string }
+                    }
                 }
                 return try await group.reduce(into: Set<String?>()) { $0.insert($1) }
             }

@@ -36,9 +36,11 @@ struct OrderStatusJSONTests {
         func date() -> Date { Date(millis: Int64.random(in: 0...4_000_000_000_000, using: &random)) }
         let statuses = OrderStatus.allCases
         let lines = (0..<Int.random(in: 0...3, using: &random)).map { _ in
-            PricedLine(sku: text(&random, most: 2), title: text(&random), quantity: Int.random(in: 1...999, using: &random), unitPrice: money(), lineTotal: money())
+            PricedLine(
+                sku: text(&random, most: 2), title: text(&random), quantity: Int.random(in: 1...999, using: &random), unitPrice: money(), lineTotal: money())
         }
-        let atm = Bool.random(using: &random)
+        let atm =
+            Bool.random(using: &random)
             ? ATMInstructions(bankCode: text(&random, most: 2), vAccount: text(&random, most: 3), expireDate: text(&random, most: 2)) : nil
         let order = Order(
             id: OrderID.make(), status: statuses.randomElement(using: &random)!, paymentMethod: PaymentMethod.allCases.randomElement(using: &random)!,
@@ -48,10 +50,13 @@ struct OrderStatusJSONTests {
             createdAt: date(), updatedAt: date(), expiresAt: Bool.random(using: &random) ? date() : nil,
             trackingNumber: Bool.random(using: &random) ? text(&random, most: 3) : nil, needsReview: Bool.random(using: &random),
             paymentInstructions: atm.map { PaymentInstructions(atm: $0) } ?? (Bool.random(using: &random) ? PaymentInstructions(atm: nil) : nil),
-            paymentState: [PaymentState.onDelivery, .pending, .awaitingTransfer, .processing, .paid, .failed, .late].randomElement(using: &random)!, paymentReference: nil, reviewReason: nil)
+            paymentState: [PaymentState.onDelivery, .pending, .awaitingTransfer, .processing, .paid, .failed, .late].randomElement(using: &random)!,
+            paymentReference: nil, reviewReason: nil)
         let events = (0..<Int.random(in: 0...4, using: &random)).map { _ in
             let to = statuses.randomElement(using: &random)!
-            return OrderEvent(at: date(), actor: text(&random, most: 2), from: Bool.random(using: &random) ? to : statuses.randomElement(using: &random), to: to, note: text(&random))
+            return OrderEvent(
+                at: date(), actor: text(&random, most: 2), from: Bool.random(using: &random) ? to : statuses.randomElement(using: &random), to: to,
+                note: text(&random))
         }
         return (order, events)
     }

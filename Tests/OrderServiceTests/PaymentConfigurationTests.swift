@@ -18,19 +18,29 @@ struct PaymentConfigurationTests {
         #expect(stripe.apiBase == "https://api.stripe.com")
     }
 
-    @Test("clear errors for incomplete or unsafe settings", arguments: [
-        (["ECPAY_ENV": "live"], "ECPAY_ENV=live is not one of"),
-        (["ECPAY_MERCHANT_ID": "3002607"], "ECPAY_ENV is required"),
-        (["ECPAY_ENV": "production"], "missing: ECPAY_MERCHANT_ID, ECPAY_HASH_KEY, ECPAY_HASH_IV"),
-        (["ECPAY_ENV": "stage", "ECPAY_MERCHANT_ID": "3002607", "ECPAY_HASH_KEY": "short", "ECPAY_HASH_IV": "EkRm7iFT261dpevs"], "ECPAY_HASH_KEY must be"),
-        (["ECPAY_ENV": "production", "ECPAY_MERCHANT_ID": "3002607", "ECPAY_HASH_KEY": "pwFHCqoQZGmho4w6", "ECPAY_HASH_IV": "EkRm7iFT261dpevs"], "public stage credentials"),
-        (["ECPAY_ENV": "production", "ECPAY_MERCHANT_ID": "1234567", "ECPAY_HASH_KEY": "abcdefghijklmnop", "ECPAY_HASH_IV": "abcdefghijklmnop", "ECPAY_ALLOW_SIMULATE_PAID": "1"], "ECPAY_ALLOW_SIMULATE_PAID"),
-        (["ECPAY_ENV": "sandbox"], "ECPAY_SANDBOX_URL"),
-        (["STRIPE_SECRET_KEY": "sk_test_1"], "STRIPE_WEBHOOK_SECRET"),
-        (["STRIPE_SECRET_KEY": "pk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1"], "never the publishable"),
-        (["STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "secret"], "whsec_"),
-        (["STRIPE_WEBHOOK_SECRET": "whsec_1"], "STRIPE_SECRET_KEY is not"),
-    ])
+    @Test(
+        "clear errors for incomplete or unsafe settings",
+        arguments: [
+            (["ECPAY_ENV": "live"], "ECPAY_ENV=live is not one of"),
+            (["ECPAY_MERCHANT_ID": "3002607"], "ECPAY_ENV is required"),
+            (["ECPAY_ENV": "production"], "missing: ECPAY_MERCHANT_ID, ECPAY_HASH_KEY, ECPAY_HASH_IV"),
+            (["ECPAY_ENV": "stage", "ECPAY_MERCHANT_ID": "3002607", "ECPAY_HASH_KEY": "short", "ECPAY_HASH_IV": "EkRm7iFT261dpevs"], "ECPAY_HASH_KEY must be"),
+            (
+                ["ECPAY_ENV": "production", "ECPAY_MERCHANT_ID": "3002607", "ECPAY_HASH_KEY": "pwFHCqoQZGmho4w6", "ECPAY_HASH_IV": "EkRm7iFT261dpevs"],
+                "public stage credentials"
+            ),
+            (
+                [
+                    "ECPAY_ENV": "production", "ECPAY_MERCHANT_ID": "1234567", "ECPAY_HASH_KEY": "abcdefghijklmnop", "ECPAY_HASH_IV": "abcdefghijklmnop",
+                    "ECPAY_ALLOW_SIMULATE_PAID": "1",
+                ], "ECPAY_ALLOW_SIMULATE_PAID"
+            ),
+            (["ECPAY_ENV": "sandbox"], "ECPAY_SANDBOX_URL"),
+            (["STRIPE_SECRET_KEY": "sk_test_1"], "STRIPE_WEBHOOK_SECRET"),
+            (["STRIPE_SECRET_KEY": "pk_test_1", "STRIPE_WEBHOOK_SECRET": "whsec_1"], "never the publishable"),
+            (["STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "secret"], "whsec_"),
+            (["STRIPE_WEBHOOK_SECRET": "whsec_1"], "STRIPE_SECRET_KEY is not"),
+        ])
     func errors(environment: [String: String], message: String) {
         do {
             _ = try PaymentConfiguration.fromEnvironment(environment)

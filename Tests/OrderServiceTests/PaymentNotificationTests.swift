@@ -1,5 +1,5 @@
-import Foundation
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import PaymentProtocols
 import StoreModel
@@ -31,7 +31,8 @@ struct PaymentNotificationTests {
                 ("/payment/ecpay/notify", nil, "0|malformed form body"),
             ]
             for (path, fields, expected) in cases {
-                let reply = fields == nil
+                let reply =
+                    fields == nil
                     ? try await world.post(world.api + path, body: "MerchantID=%zz", contentType: "application/x-www-form-urlencoded").body
                     : try await world.notify(fields!, path: path)
                 #expect(reply == expected)

@@ -11,11 +11,11 @@ import StoreModel
 import Synchronization
 import Testing
 
+@testable import OrderService
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-@testable import OrderService
 
 /// The order API and the payment sandbox as two real HTTP servers on loopback, a client that
 /// behaves like a browser (no automatic redirects), and a second connection to the API's SQLite
@@ -249,13 +249,16 @@ struct PaymentWorld: Sendable {
     ) async throws -> Page {
         let event: [String: Any] = [
             "id": eventID, "object": "event", "type": type,
-            "data": ["object": [
-                "id": session, "object": "checkout.session", "amount_total": amount, "currency": "twd", "client_reference_id": orderID,
-                "metadata": ["order_id": orderID], "payment_status": paymentStatus,
-            ] as [String: Any]],
+            "data": [
+                "object": [
+                    "id": session, "object": "checkout.session", "amount_total": amount, "currency": "twd", "client_reference_id": orderID,
+                    "metadata": ["order_id": orderID], "payment_status": paymentStatus,
+                ] as [String: Any]
+            ],
         ]
         let body = String(decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]), as: UTF8.self)
-        var signature = StripeSignature.header(payload: Array(body.utf8), secret: secrets.webhookSecret, timestamp: Int64((signedAt ?? clock.now).timeIntervalSince1970))
+        var signature = StripeSignature.header(
+            payload: Array(body.utf8), secret: secrets.webhookSecret, timestamp: Int64((signedAt ?? clock.now).timeIntervalSince1970))
         if let header { signature = header(signature) }
         return try await post(api + "/payment/stripe/webhook", body: body, contentType: "application/json", headers: [("Stripe-Signature", signature)])
     }

@@ -30,10 +30,11 @@ struct StatusRulesTests {
     @Test("a new order reserves its units from the available stock, one move per SKU in SKU order")
     func reservation() {
         let moves = StatusRules.reservation(of: Self.order(.creditCard))
-        #expect(moves == [
-            .init(sku: "A", quantity: 4, from: .released, to: .reserved),
-            .init(sku: "B", quantity: 3, from: .released, to: .reserved),
-        ])
+        #expect(
+            moves == [
+                .init(sku: "A", quantity: 4, from: .released, to: .reserved),
+                .init(sku: "B", quantity: 3, from: .released, to: .reserved),
+            ])
         #expect(moves.allSatisfy { $0.needsAvailableStock })
     }
 

@@ -17,7 +17,9 @@ struct StockTests {
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for index in 0..<100 {
                     group.addTask {
-                        try await client.execute(uri: "/order", method: .post, headers: .json, body: Body.order(items: [("LAST-10", 1)], email: "buyer\(index)@example.com")) { $0.status }
+                        try await client.execute(
+                            uri: "/order", method: .post, headers: .json, body: Body.order(items: [("LAST-10", 1)], email: "buyer\(index)@example.com")
+                        ) { $0.status }
                     }
                 }
                 return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
@@ -81,7 +83,8 @@ struct StockTests {
                 #expect(JSON(response.body)["order"]["status"].string == "created")
             }
             // Expired is final for the owner except honouring a late payment.
-            try await client.execute(uri: "/admin/orders/\(card)/status", method: .post, headers: .admin, body: Body.json(["status": "cancelled"])) { response in
+            try await client.execute(uri: "/admin/orders/\(card)/status", method: .post, headers: .admin, body: Body.json(["status": "cancelled"])) {
+                response in
                 #expect(response.status == .conflict)
                 #expect(JSON(response.body)["error"]["code"].string == "illegal_transition")
             }
@@ -115,16 +118,22 @@ struct StockTests {
             let a = try #require(try await client.placeOrder(Body.order(items: [("APPLE-1", 2)], method: "credit_card"))["order"]["id"].string)
             let b = try #require(try await client.placeOrder(Body.order(items: [("APPLE-1", 3)], method: "credit_card"))["order"]["id"].string)
             #expect(try await client.available("APPLE-1") == 5)
-            try await client.execute(uri: "/admin/orders/\(a)/status", method: .post, headers: .admin, body: Body.json(["status": "cancelled"])) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/admin/orders/\(a)/status", method: .post, headers: .admin, body: Body.json(["status": "cancelled"])) {
+                #expect($0.status == .ok)
+            }
             #expect(try await client.available("APPLE-1") == 7)
-            try await client.execute(uri: "/admin/orders/\(b)/status", method: .post, headers: .admin, body: Body.json(["status": "paid"])) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/admin/orders/\(b)/status", method: .post, headers: .admin, body: Body.json(["status": "paid"])) {
+                #expect($0.status == .ok)
+            }
             try await client.execute(uri: "/admin/products?q=APPLE", method: .get, headers: .admin) { response in
                 let stock = JSON(response.body)["products"][0]["stock"]
                 #expect(stock["available"].int == 7)
                 #expect(stock["reserved"].int == 0)
                 #expect(stock["sold"].int == 3)
             }
-            try await client.execute(uri: "/admin/orders/\(b)/status", method: .post, headers: .admin, body: Body.json(["status": "refunded"])) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/admin/orders/\(b)/status", method: .post, headers: .admin, body: Body.json(["status": "refunded"])) {
+                #expect($0.status == .ok)
+            }
             #expect(try await client.available("APPLE-1") == 10)
         }
     }

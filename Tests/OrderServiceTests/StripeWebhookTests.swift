@@ -19,16 +19,22 @@ struct StripeWebhookTests {
             let (id, session) = try await Self.stripeOrder(world)
             let before = try await world.stored(id)
             let completed = "checkout.session.completed"
-            #expect(try await world.stripeEvent(type: completed, session: session, orderID: id, amount: 35000, signedAt: world.clock.now.addingTimeInterval(-301)).status == 400)
-            #expect(try await world.stripeEvent(type: completed, session: session, orderID: id, amount: 35000, signedAt: world.clock.now.addingTimeInterval(301)).status == 400)
+            #expect(
+                try await world.stripeEvent(type: completed, session: session, orderID: id, amount: 35000, signedAt: world.clock.now.addingTimeInterval(-301))
+                    .status == 400)
+            #expect(
+                try await world.stripeEvent(type: completed, session: session, orderID: id, amount: 35000, signedAt: world.clock.now.addingTimeInterval(301))
+                    .status == 400)
             #expect(try await world.stripeEvent(type: completed, session: "cs_test_unknown", orderID: id, amount: 35000).status == 400)
             #expect(try await world.stripeEvent(type: completed, session: session, orderID: id, amount: 100).status == 400)
             #expect(try await world.stripeEvent(type: completed, session: session, orderID: id, amount: 35000, header: { _ in "v1=abc" }).status == 400)
 
-            let body = #"{"id":"evt_x","type":"checkout.session.completed","data":{"object":{"id":"\#(session)","amount_total":35000,"currency":"twd","payment_status":"paid","metadata":{"order_id":"\#(id)"}}}}"#
+            let body =
+                #"{"id":"evt_x","type":"checkout.session.completed","data":{"object":{"id":"\#(session)","amount_total":35000,"currency":"twd","payment_status":"paid","metadata":{"order_id":"\#(id)"}}}}"#
             let header = StripeSignature.header(payload: Array(body.utf8), secret: world.webhookSecret, timestamp: Int64(world.clock.now.timeIntervalSince1970))
             let modified = body.replacingOccurrences(of: "35000", with: "35001")
-            let tampered = try await world.post(world.api + "/payment/stripe/webhook", body: modified, contentType: "application/json", headers: [("Stripe-Signature", header)])
+            let tampered = try await world.post(
+                world.api + "/payment/stripe/webhook", body: modified, contentType: "application/json", headers: [("Stripe-Signature", header)])
             #expect(tampered.status == 400 && tampered.body.contains("no v1 signature matches"))
 
             let after = try await world.stored(id)
@@ -70,13 +76,20 @@ struct StripeWebhookTests {
 
             let stock = try await world.store.stockLevels()["CHERRY-3"]?.available
             let (failedID, failedSession) = try await Self.stripeOrder(world, items: [("CHERRY-3", 1)])
-            #expect(try await world.stripeEvent(type: "checkout.session.completed", session: failedSession, orderID: failedID, amount: 53000, paymentStatus: "unpaid").status == 200)
-            #expect(try await world.stripeEvent(type: "checkout.session.async_payment_failed", session: failedSession, orderID: failedID, amount: 53000).status == 200)
+            #expect(
+                try await world.stripeEvent(
+                    type: "checkout.session.completed", session: failedSession, orderID: failedID, amount: 53000, paymentStatus: "unpaid"
+                ).status == 200)
+            #expect(
+                try await world.stripeEvent(type: "checkout.session.async_payment_failed", session: failedSession, orderID: failedID, amount: 53000).status
+                    == 200)
             let failed = try await world.lookup(failedID)
             #expect(failed["status"].string == "expired" && failed["payment"]["state"].string == "failed")
             #expect(try await world.store.stockLevels()["CHERRY-3"]?.available == stock)
             // A late success for the failed order is recorded and flagged, not lost.
-            #expect(try await world.stripeEvent(type: "checkout.session.async_payment_succeeded", session: failedSession, orderID: failedID, amount: 53000).status == 200)
+            #expect(
+                try await world.stripeEvent(type: "checkout.session.async_payment_succeeded", session: failedSession, orderID: failedID, amount: 53000).status
+                    == 200)
             #expect(try await world.lookup(failedID)["needsReview"].bool == true)
             let ignored = try await world.stripeEvent(type: "payment_intent.created", session: failedSession, orderID: failedID, amount: 53000)
             #expect(ignored.status == 200 && ignored.body.contains("ignored"))

@@ -4,10 +4,10 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import StoreModel
 import Synchronization
 import Testing
 
-import StoreModel
 @testable import OrderService
 
 /// A throw-away shop: a copy of the fixture content, a fresh SQLite file and a site-status file in
@@ -20,7 +20,9 @@ struct TestShop {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/content")
     static let adminToken = "test-admin-token-0123456789"
 
-    init(adminTokens: [String] = [TestShop.adminToken], rateLimit: Int = 0, siteStatus: String = #"{"status": "open", "message": "", "announcement": ""}"#) throws {
+    init(
+        adminTokens: [String] = [TestShop.adminToken], rateLimit: Int = 0, siteStatus: String = #"{"status": "open", "message": "", "announcement": ""}"#
+    ) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("order-api-test-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.fixtures, to: root.appendingPathComponent("content"))
@@ -50,7 +52,9 @@ struct TestShop {
     }
 
     /// Runs `body` against the router (no sockets).
-    func withRouter<T: Sendable>(paymentSteps: any PaymentStepProvider = NoPaymentStepProvider(), _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+    func withRouter<T: Sendable>(
+        paymentSteps: any PaymentStepProvider = NoPaymentStepProvider(), _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
+    ) async throws -> T {
         let app = try await app(paymentSteps: paymentSteps)
         return try await app.test(.router) { client in try await body(client) }
     }

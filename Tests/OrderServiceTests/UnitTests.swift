@@ -42,7 +42,9 @@ struct UnitTests {
         let edited = try ContentFieldEditor.edit(source, isJSON: false, key: "price", value: .init(text: "120", isBoolean: false))
         #expect(edited == source.replacingOccurrences(of: "price: 100   # per box", with: "price: 120   # per box"))
         let quoted = "---\r\nprice: '19.90'\r\n---\r\n"
-        #expect(try ContentFieldEditor.edit(quoted, isJSON: false, key: "price", value: .init(text: "21.00", isBoolean: false)) == "---\r\nprice: '21.00'\r\n---\r\n")
+        #expect(
+            try ContentFieldEditor.edit(quoted, isJSON: false, key: "price", value: .init(text: "21.00", isBoolean: false))
+                == "---\r\nprice: '21.00'\r\n---\r\n")
         let added = try ContentFieldEditor.edit(quoted, isJSON: false, key: "draft", value: .init(text: "true", isBoolean: true))
         #expect(added == "---\r\nprice: '19.90'\r\ndraft: true\r\n---\r\n")
         #expect(throws: ContentFieldEditor.EditError.self) {

@@ -14,7 +14,9 @@ enum SharedVectors {
     }
 }
 
-@Suite("ECPay CheckMacValue and Stripe signatures against the official vectors", .timeLimit(.minutes(2)), .enabled(if: SharedVectors.available, "../shared/payments is absent"))
+@Suite(
+    "ECPay CheckMacValue and Stripe signatures against the official vectors", .timeLimit(.minutes(2)),
+    .enabled(if: SharedVectors.available, "../shared/payments is absent"))
 struct ProtocolVectorTests {
     @Test("every ECPay vector reproduces, verifies, and fails once a value changes")
     func ecpayVectors() throws {

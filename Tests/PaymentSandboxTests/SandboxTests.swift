@@ -101,7 +101,9 @@ struct SandboxTests {
         let receiver = Router()
         receiver.post("notify") { request, _ -> String in
             let fields = FormEncoding.decode(String(buffer: try await request.body.collect(upTo: 65536))) ?? [:]
-            let count = hits.withLock { $0.append(fields); return $0.count }
+            let count = hits.withLock {
+                $0.append(fields); return $0.count
+            }
             return count < 3 ? "0|try again" : "1|OK"
         }
         let receiverApp = Application(router: receiver, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -196,7 +198,9 @@ struct SandboxTests {
             ]
             let auth = "Basic " + Data("sk_test_sandbox:".utf8).base64EncodedString()
             #expect(try await client.postForm("/sandbox/stripe/v1/checkout/sessions", params).status == .unauthorized)
-            #expect(try await client.postForm("/sandbox/stripe/v1/checkout/sessions", params, headers: [.authorization: "Bearer sk_test_wrong"]).status == .unauthorized)
+            #expect(
+                try await client.postForm("/sandbox/stripe/v1/checkout/sessions", params, headers: [.authorization: "Bearer sk_test_wrong"]).status
+                    == .unauthorized)
             let key: HTTPFields = [.authorization: auth, HTTPField.Name("Idempotency-Key")!: "order-X-1"]
             let first = try await client.postForm("/sandbox/stripe/v1/checkout/sessions", params, headers: key)
             #expect(first.status == .ok)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import SiteGenerator
 import StoreModel
+import Testing
+
+@testable import SiteGenerator
 
 @Suite(.timeLimit(.minutes(2))) struct BuildBehaviourTests {
     static func product(_ slug: String, price: String, category: String = "Fruit", body: String = "Fresh.") -> String {
@@ -22,17 +23,19 @@ import StoreModel
     }
 
     @Test func brokenInternalLinkNamesFileAndLine() async throws {
-        let workspace = try Workspace.smallShop(products: [
-            "a.md": Self.product("a", price: "100", body: "Intro.\n\nSee [the FAQ](/pages/faq/) and [b](/products/b/).\n\n[gone](/products/nope/)"),
-            "b.md": Self.product("b", price: "100"),
-        ], pages: ["faq.md": "---\ntitle: FAQ\n---\n[back](../../products/a/) [missing](/pages/nothing/)"])
+        let workspace = try Workspace.smallShop(
+            products: [
+                "a.md": Self.product("a", price: "100", body: "Intro.\n\nSee [the FAQ](/pages/faq/) and [b](/products/b/).\n\n[gone](/products/nope/)"),
+                "b.md": Self.product("b", price: "100"),
+            ], pages: ["faq.md": "---\ntitle: FAQ\n---\n[back](../../products/a/) [missing](/pages/nothing/)"])
         defer { workspace.cleanUp() }
         let error = await #expect(throws: BuildError.self) { _ = try await workspace.build() }
         guard case .invalidContent(let content) = error else { Issue.record("expected a content error"); return }
-        #expect(content.issues.map(\.description) == [
-            "\(workspace.content)/pages/faq.md:4: link: /pages/nothing/ points to a page that does not exist",
-            "\(workspace.content)/products/a.md:11: link: /products/nope/ points to a page that does not exist",
-        ])
+        #expect(
+            content.issues.map(\.description) == [
+                "\(workspace.content)/pages/faq.md:4: link: /pages/nothing/ points to a page that does not exist",
+                "\(workspace.content)/products/a.md:11: link: /products/nope/ points to a page that does not exist",
+            ])
         #expect(!FileManager.default.fileExists(atPath: workspace.output))
     }
 
@@ -44,11 +47,14 @@ import StoreModel
         defer { workspace.cleanUp() }
         _ = try await workspace.build()
         try await Task.sleep(for: .milliseconds(20))
-        try workspace.write("content/products/p7.md", Self.product("p7", price: "100", body: "See [p8](../p8/), [the FAQ](/pages/faq/index.html) and [p9](/products/p9/#top).\n\n[gone](/products/p99/)"))
+        try workspace.write(
+            "content/products/p7.md",
+            Self.product("p7", price: "100", body: "See [p8](../p8/), [the FAQ](/pages/faq/index.html) and [p9](/products/p9/#top).\n\n[gone](/products/p99/)"))
         let error = await #expect(throws: BuildError.self) { _ = try await workspace.build() }
         guard case .invalidContent(let content) = error else { Issue.record("expected a content error"); return }
         #expect(content.issues.map(\.description) == ["\(workspace.content)/products/p7.md:9: link: /products/p99/ points to a page that does not exist"])
-        try workspace.write("content/products/p7.md", Self.product("p7", price: "100", body: "See [p8](../p8/), [the FAQ](/pages/faq/index.html) and [p9](/products/p9/#top)."))
+        try workspace.write(
+            "content/products/p7.md", Self.product("p7", price: "100", body: "See [p8](../p8/), [the FAQ](/pages/faq/index.html) and [p9](/products/p9/#top)."))
         let report = try await workspace.build()
         #expect(report.written > 0)
     }
@@ -81,7 +87,10 @@ import StoreModel
         let report = try await workspace.build()
         let pages = report.writtenPaths.filter { $0.hasSuffix(".html") }
         // Products sort by weight, then title: P1 sits on the first page of the home and Fruit listings.
-        #expect(Set(pages) == ["products/p1/index.html", "index.html", "categories/fruit/index.html", "cart/index.html", "checkout/index.html", "order/index.html", "404.html"])
+        #expect(
+            Set(pages) == [
+                "products/p1/index.html", "index.html", "categories/fruit/index.html", "cart/index.html", "checkout/index.html", "order/index.html", "404.html",
+            ])
         #expect(report.writtenPaths.contains("catalog.json"))
         #expect(try workspace.read("products/p1/index.html").contains("NT$999"))
         #expect(try workspace.read("products/p50/index.html") == untouched)
@@ -136,11 +145,13 @@ import StoreModel
 
     @Test func thePlanMadeOnEveryCoreEqualsThePlanMadeInOrder() async throws {
         let twd = Currency(code: "TWD")!
-        let store = StoreConfig(name: "S", baseURL: "https://s.test", locale: "en", currency: twd, apiURL: "/api", paymentMethods: [.atm],
-                                shipping: ShippingRule(flatFee: .zero(twd), freeShippingThreshold: nil), pageSize: 7)
+        let store = StoreConfig(
+            name: "S", baseURL: "https://s.test", locale: "en", currency: twd, apiURL: "/api", paymentMethods: [.atm],
+            shipping: ShippingRule(flatFee: .zero(twd), freeShippingThreshold: nil), pageSize: 7)
         let products = (0..<500).map { index in
-            Product(slug: "p\(index)", sourcePath: "products/p\(index).md", title: "P\(index)", sku: "P\(index)", price: Money(minorUnits: 1, currency: twd),
-                    categories: ["C\(index % 7)", "Ä \(index % 3)"], tags: index % 2 == 0 ? ["even", "t\(index % 11)"] : [], draft: index % 50 == 0)
+            Product(
+                slug: "p\(index)", sourcePath: "products/p\(index).md", title: "P\(index)", sku: "P\(index)", price: Money(minorUnits: 1, currency: twd),
+                categories: ["C\(index % 7)", "Ä \(index % 3)"], tags: index % 2 == 0 ? ["even", "t\(index % 11)"] : [], draft: index % 50 == 0)
         }
         let catalog = Catalog(store: store, products: products, pages: [])
         let inOrder = SitePlan(catalog: catalog, store: store)
@@ -159,9 +170,14 @@ import StoreModel
 
     @Test func largeCatalogsPaginateAndSplitTheSitemap() throws {
         let twd = Currency(code: "TWD")!
-        let store = StoreConfig(name: "S", baseURL: "https://s.test", locale: "en", currency: twd, apiURL: "/api", paymentMethods: [.atm],
-                                shipping: ShippingRule(flatFee: .zero(twd), freeShippingThreshold: nil), pageSize: 24)
-        let products = (0..<100).map { Product(slug: "p\($0)", sourcePath: "products/p\($0).md", title: "P\($0)", sku: "P\($0)", price: Money(minorUnits: 1, currency: twd), categories: ["All"]) }
+        let store = StoreConfig(
+            name: "S", baseURL: "https://s.test", locale: "en", currency: twd, apiURL: "/api", paymentMethods: [.atm],
+            shipping: ShippingRule(flatFee: .zero(twd), freeShippingThreshold: nil), pageSize: 24)
+        let products = (0..<100).map {
+            Product(
+                slug: "p\($0)", sourcePath: "products/p\($0).md", title: "P\($0)", sku: "P\($0)", price: Money(minorUnits: 1, currency: twd),
+                categories: ["All"])
+        }
         let plan = SitePlan(catalog: Catalog(store: store, products: products, pages: []), store: store)
         let home = plan.listings.filter { $0.kind == .home }
         #expect(home.count == 5)

@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import Testing
+
 @testable import SiteGenerator
 
 /// The compiled Mustache renderer: each feature of the subset against the output Mustache
@@ -8,7 +9,9 @@ import Testing
 /// (the two must produce the same bytes, whitespace included).
 @Suite(.timeLimit(.minutes(2))) struct CompiledTemplateTests {
     /// Renders `template` (named "main", with `partials`) through both renderers; returns the compiled output.
-    static func render(_ template: String, _ context: TemplateValue, partials: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    static func render(
+        _ template: String, _ context: TemplateValue, partials: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> String {
         var sources = partials
         sources["main"] = template
         let compiled = try CompiledTemplates(sources: sources)
@@ -22,8 +25,9 @@ import Testing
 
     @Test func interpolationEscapesHTMLUnlessTripleOrAmpersand() throws {
         let context: TemplateValue = .object(["a": .string(#"<b> & "q" 'x'"#), "n": 42, "t": true, "f": false])
-        #expect(try Self.render("{{a}}|{{{a}}}|{{&a}}|{{ a }}|{{n}}|{{t}}|{{f}}|{{missing}}.", context)
-            == #"&lt;b&gt; &amp; &quot;q&quot; &#39;x&#39;|<b> & "q" 'x'|<b> & "q" 'x'|&lt;b&gt; &amp; &quot;q&quot; &#39;x&#39;|42|true|false|."#)
+        #expect(
+            try Self.render("{{a}}|{{{a}}}|{{&a}}|{{ a }}|{{n}}|{{t}}|{{f}}|{{missing}}.", context)
+                == #"&lt;b&gt; &amp; &quot;q&quot; &#39;x&#39;|<b> & "q" 'x'|<b> & "q" 'x'|&lt;b&gt; &amp; &quot;q&quot; &#39;x&#39;|42|true|false|."#)
     }
 
     @Test func escapingWorksOnCharactersLikeSwiftMustache() throws {
@@ -39,8 +43,9 @@ import Testing
             "name": "outer",
             "inner": .object(["x": "1"]),
         ])
-        #expect(try Self.render("{{site.contact.email}} {{site.missing.email}} {{#inner}}{{name}}/{{.name}}/{{x}}/{{.x}}{{/inner}}", context)
-            == "a@b.c  outer//1/1")
+        #expect(
+            try Self.render("{{site.contact.email}} {{site.missing.email}} {{#inner}}{{name}}/{{.name}}/{{x}}/{{.x}}{{/inner}}", context)
+                == "a@b.c  outer//1/1")
         #expect(try Self.render("{{#inner}}{{site.name}}{{/inner}} {{#site}}{{inner.x}}{{/site}}", context) == "Farm 1")
         // A first part found higher up the stack never falls back further down for the rest.
         let shadowed: TemplateValue = .object(["site": .object(["name": "Farm"]), "inner": .object(["site": .object(["other": "o"])])])
@@ -54,15 +59,23 @@ import Testing
             "obj": .object(["n": "o"]),
         ])
         #expect(try Self.render("{{#items}}[{{n}}]{{/items}}{{#empty}}E{{/empty}}{{#yes}}Y{{/yes}}{{#no}}N{{/no}}", context) == "[a][b][c]Y")
-        #expect(try Self.render("{{#zero}}0 is set{{/zero}} {{#blank}}'{{.}}' is set{{/blank}} {{#word}}{{.}}!{{/word}} {{#obj}}{{n}}{{/obj}} {{#nothing}}X{{/nothing}}", context)
-            == "0 is set '' is set hi! o ")
-        #expect(try Self.render("{{^items}}I{{/items}}{{^empty}}E{{/empty}}{{^yes}}Y{{/yes}}{{^no}}N{{/no}}{{^nothing}}M{{/nothing}}{{^word}}W{{/word}}", context) == "ENM")
+        #expect(
+            try Self.render(
+                "{{#zero}}0 is set{{/zero}} {{#blank}}'{{.}}' is set{{/blank}} {{#word}}{{.}}!{{/word}} {{#obj}}{{n}}{{/obj}} {{#nothing}}X{{/nothing}}",
+                context)
+                == "0 is set '' is set hi! o ")
+        #expect(
+            try Self.render("{{^items}}I{{/items}}{{^empty}}E{{/empty}}{{^yes}}Y{{/yes}}{{^no}}N{{/no}}{{^nothing}}M{{/nothing}}{{^word}}W{{/word}}", context)
+                == "ENM")
     }
 
     @Test func sequencePositionTransforms() throws {
         let context: TemplateValue = .object(["items": .list(["a", "b", "c"]), "one": .list(["x"])])
-        #expect(try Self.render("{{#items}}{{#first()}}<{{/first()}}{{.}}{{index()}}{{#even()}}e{{/even()}}{{#odd()}}o{{/odd()}}{{^last()}},{{/last()}}{{#last()}}>{{/last()}}{{/items}}", context)
-            == "<a0e,b1o,c2e>")
+        #expect(
+            try Self.render(
+                "{{#items}}{{#first()}}<{{/first()}}{{.}}{{index()}}{{#even()}}e{{/even()}}{{#odd()}}o{{/odd()}}{{^last()}},{{/last()}}{{#last()}}>{{/last()}}{{/items}}",
+                context)
+                == "<a0e,b1o,c2e>")
         #expect(try Self.render("{{#one}}{{#first()}}F{{/first()}}{{#last()}}L{{/last()}}{{/one}}", context) == "FL")
         // Outside a list, and inside an object pushed by a section, there is no position.
         #expect(try Self.render("{{#first()}}never{{/first()}}{{^first()}}none{{/first()}}", context) == "none")
@@ -79,10 +92,12 @@ import Testing
     @Test func partialsAreIndentedWhenStandalone() throws {
         let partials = ["item": "<li>{{name}}</li>\n<li>again</li>\n", "inline": "[{{name}}]", "value": "<b>{{.}}</b>\n"]
         let context: TemplateValue = .object(["name": "n", "list": .list(["1", "2"])])
-        #expect(try Self.render("<ul>\n  {{> item}}\n</ul>\nx {{>inline}} y\n{{> missing}}", context, partials: partials)
-            == "<ul>\n  <li>n</li>\n  <li>again</li>\n</ul>\nx [n] y\n")
-        #expect(try Self.render("{{#list}}\n    {{> value}}\n{{/list}}\n", context, partials: partials)
-            == "    <b>1</b>\n    <b>2</b>\n")
+        #expect(
+            try Self.render("<ul>\n  {{> item}}\n</ul>\nx {{>inline}} y\n{{> missing}}", context, partials: partials)
+                == "<ul>\n  <li>n</li>\n  <li>again</li>\n</ul>\nx [n] y\n")
+        #expect(
+            try Self.render("{{#list}}\n    {{> value}}\n{{/list}}\n", context, partials: partials)
+                == "    <b>1</b>\n    <b>2</b>\n")
     }
 
     @Test func inheritanceOverridesBlocksOutermostFirst() throws {
@@ -91,10 +106,12 @@ import Testing
             "middle": "{{<base}}{{$title}}Middle{{/title}}{{$main}}middle body{{/main}}{{/base}}",
         ]
         let context: TemplateValue = .object(["x": "X"])
-        #expect(try Self.render("{{<base}}\n{{$main}}\n<p>{{x}}</p>\n{{/main}}\n{{/base}}\n", context, partials: partials)
-            == "<title>Default</title>\n<main>\n<p>X</p>\n\n</main>\n")
-        #expect(try Self.render("{{<middle}}{{$title}}Outer{{/title}}{{/middle}}", context, partials: partials)
-            == "<title>Outer</title>\n<main>\nmiddle body\n</main>\n")
+        #expect(
+            try Self.render("{{<base}}\n{{$main}}\n<p>{{x}}</p>\n{{/main}}\n{{/base}}\n", context, partials: partials)
+                == "<title>Default</title>\n<main>\n<p>X</p>\n\n</main>\n")
+        #expect(
+            try Self.render("{{<middle}}{{$title}}Outer{{/title}}{{/middle}}", context, partials: partials)
+                == "<title>Outer</title>\n<main>\nmiddle body\n</main>\n")
     }
 
     @Test func setDelimitersChangeTheTagMarkers() throws {

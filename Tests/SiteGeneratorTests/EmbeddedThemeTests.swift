@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiteGenerator
 
 /// The default theme built into the generator: equal to `themes/default`, enough on its own, and
@@ -15,7 +16,8 @@ import Testing
                 let url = theme.appendingPathComponent(folder).appendingPathComponent(relative)
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                      !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else { continue }
+                    !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") })
+                else { continue }
                 files[folder + "/" + relative] = FileManager.default.contents(atPath: url.path)
             }
         }

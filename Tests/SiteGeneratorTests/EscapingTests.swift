@@ -1,13 +1,15 @@
 import Foundation
 import Testing
+
 @testable import SiteGenerator
 
 @Suite(.timeLimit(.minutes(2))) struct EscapingTests {
     static let hostileTitle = "</script><script>alert(1)</script>"
 
     @Test func hostileTitleStaysInertInHTMLAttributesAndJSONLD() async throws {
-        let workspace = try Workspace.smallShop(products: [
-            "evil.md": """
+        let workspace = try Workspace.smallShop(
+            products: [
+                "evil.md": """
                 ---
                 title: '\(Self.hostileTitle)'
                 sku: EVIL-1
@@ -18,8 +20,8 @@ import Testing
                 Hello <script>alert(3)</script> and <img src=x onerror=alert(4)>.
 
                 [click](javascript:alert(5)) and [ok](/pages/about/)
-                """,
-        ], pages: ["about.md": "---\ntitle: About\n---\nWe grow avocados."])
+                """
+            ], pages: ["about.md": "---\ntitle: About\n---\nWe grow avocados."])
         defer { workspace.cleanUp() }
         _ = try await workspace.build()
         let html = try workspace.read("products/evil/index.html")

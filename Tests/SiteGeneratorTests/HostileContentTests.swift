@@ -1,6 +1,7 @@
 import Foundation
 import StoreModel
 import Testing
+
 @testable import SiteGenerator
 
 /// Content written to attack the shop's visitors: scripts in every text field, dangerous link
@@ -21,17 +22,17 @@ import Testing
         let workspace = try Workspace.smallShop(
             products: [
                 "evil.md": """
-                    ---
-                    title: "<svg onload=alert(20)>"
-                    sku: EVIL-2
-                    price: 100
-                    summary: "'><script>alert(21)</script>"
-                    brand: "<iframe src=//evil.example>"
-                    tags: ["<script>alert(22)</script>", "../../../etc", "a/b"]
-                    categories: ["\\u202eevil", "x\\"onmouseover=\\"alert(23)"]
-                    ---
-                    \(Self.dangerousLinks)
-                    """,
+                ---
+                title: "<svg onload=alert(20)>"
+                sku: EVIL-2
+                price: 100
+                summary: "'><script>alert(21)</script>"
+                brand: "<iframe src=//evil.example>"
+                tags: ["<script>alert(22)</script>", "../../../etc", "a/b"]
+                categories: ["\\u202eevil", "x\\"onmouseover=\\"alert(23)"]
+                ---
+                \(Self.dangerousLinks)
+                """
             ],
             pages: ["about.md": "---\ntitle: \"</title><script>alert(24)</script>\"\n---\n\(Self.dangerousLinks)\n"])
         defer { workspace.cleanUp() }
@@ -43,11 +44,13 @@ import Testing
         for (path, html) in pages {
             for target in html.captures(#"(?:href|src|action|formaction)\s*=\s*"([^"]*)""#) {
                 let lowered = target.lowercased().trimmingCharacters(in: .whitespaces)
-                #expect(!lowered.hasPrefix("javascript:") && !lowered.hasPrefix("vbscript:") && !lowered.hasPrefix("data:text") && !lowered.hasPrefix("file:"),
-                        "\(path): \(target)")
+                #expect(
+                    !lowered.hasPrefix("javascript:") && !lowered.hasPrefix("vbscript:") && !lowered.hasPrefix("data:text") && !lowered.hasPrefix("file:"),
+                    "\(path): \(target)")
             }
-            #expect(html.captures(#"<script(?![^>]*(?:type="application/ld\+json"|src="[^"]*/assets/(?:site|admin)\.[^"/]+\.js"))[^>]*>"#).isEmpty,
-                    "\(path): only the theme's own scripts and JSON-LD")
+            #expect(
+                html.captures(#"<script(?![^>]*(?:type="application/ld\+json"|src="[^"]*/assets/(?:site|admin)\.[^"/]+\.js"))[^>]*>"#).isEmpty,
+                "\(path): only the theme's own scripts and JSON-LD")
             for element in ["<svg", "<iframe", "<style", "<img src=x"] {
                 #expect(!html.contains(element), "\(path) contains \(element)")
             }
@@ -71,7 +74,9 @@ import Testing
     @Test func hostileShopSettingsAreEscapedOnEveryPage() async throws {
         let workspace = try Workspace.smallShop(products: ["p.md": "---\ntitle: P\nsku: P-1\nprice: 10\n---\nBody\n"])
         defer { workspace.cleanUp() }
-        try workspace.write("content/store.json", """
+        try workspace.write(
+            "content/store.json",
+            """
             {"name": "</title><script>alert(30)</script>", "description": "\\"><script>alert(31)</script>",
              "baseURL": "https://shop.test", "locale": "en", "currency": "TWD", "apiURL": "https://api.shop.test",
              "paymentMethods": ["cash_on_delivery"], "contact": {"email": "a@b.test\\"><script>alert(32)</script>", "phone": "1", "address": "<b>x</b>"}}
@@ -94,7 +99,8 @@ import Testing
 
     @Test func aJavascriptImageURLInFrontMatterIsRefused() async throws {
         let workspace = try Workspace.smallShop(products: [
-            "img.md": "---\ntitle: I\nsku: I-1\nprice: 10\nimages: [\"javascript:alert(40)\", \"//evil.example/x.png\", \"/images/../../secret\", \"data:image/svg+xml,<svg onload=alert(41)>\"]\n---\n",
+            "img.md":
+                "---\ntitle: I\nsku: I-1\nprice: 10\nimages: [\"javascript:alert(40)\", \"//evil.example/x.png\", \"/images/../../secret\", \"data:image/svg+xml,<svg onload=alert(41)>\"]\n---\n"
         ])
         defer { workspace.cleanUp() }
         let error = await #expect(throws: (any Error).self) { _ = try await workspace.build() }

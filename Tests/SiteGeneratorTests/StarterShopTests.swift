@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiteGenerator
 
 /// `storefront new`'s starter shop is valid content that builds into a working site with no theme folder.

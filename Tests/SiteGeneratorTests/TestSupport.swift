@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import SiteGenerator
 
 /// The repository root, found from this file's path.
@@ -16,14 +17,17 @@ struct Workspace {
     static func exampleShop() throws -> Workspace {
         let workspace = try Workspace(empty: ())
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("content"), to: workspace.root.appendingPathComponent("content"))
-        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("site-status.json"), to: workspace.root.appendingPathComponent("site-status.json"))
+        try FileManager.default.copyItem(
+            at: repositoryRoot.appendingPathComponent("site-status.json"), to: workspace.root.appendingPathComponent("site-status.json"))
         return workspace
     }
 
     /// A small English shop with the given product files.
     static func smallShop(products: [String: String], pages: [String: String] = [:]) throws -> Workspace {
         let workspace = try Workspace(empty: ())
-        try workspace.write("content/store.json", """
+        try workspace.write(
+            "content/store.json",
+            """
             {"name": "Test Farm", "baseURL": "https://shop.test", "locale": "en", "currency": "TWD",
              "apiURL": "https://api.shop.test", "paymentMethods": ["credit_card", "cash_on_delivery"],
              "shipping": {"flatFee": "150", "freeShippingThreshold": "2000"}}
@@ -53,7 +57,9 @@ struct Workspace {
     /// through the incremental machinery (the up-to-date shortcut has its own tests) however slowly
     /// the tests run.
     func options(clean: Bool = false, checkOnly: Bool = false) -> BuildOptions {
-        var options = BuildOptions(contentDirectory: content, themeDirectory: theme, defaultThemeDirectory: theme, outputDirectory: output, siteStatusFile: siteStatus, clean: clean, checkOnly: checkOnly, buildYear: 2026)
+        var options = BuildOptions(
+            contentDirectory: content, themeDirectory: theme, defaultThemeDirectory: theme, outputDirectory: output, siteStatusFile: siteStatus, clean: clean,
+            checkOnly: checkOnly, buildYear: 2026)
         options.racyWindow = 3_600_000_000_000
         return options
     }

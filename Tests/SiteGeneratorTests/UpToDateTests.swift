@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import SiteGenerator
 import StoreModel
+import Testing
+
+@testable import SiteGenerator
 
 /// A rebuild whose inputs all carry the stamps the last build recorded stops early; any change to
 /// any kind of input makes it build again.
@@ -41,22 +42,37 @@ import StoreModel
         defer { workspace.cleanUp() }
         _ = try await Self.build(workspace)
         let changes: [(String, () throws -> Void, () throws -> Bool)] = [
-            ("product", { try workspace.write("content/products/a.md", BuildBehaviourTests.product("a", price: "555")) },
-             { try workspace.read("products/a/index.html").contains("NT$555") }),
-            ("new product", { try workspace.write("content/products/c.md", BuildBehaviourTests.product("c", price: "300")) },
-             { try workspace.read("products/c/index.html").contains("NT$300") }),
-            ("page", { try workspace.write("content/pages/faq.md", "---\ntitle: FAQ\n---\nAsk us anything.") },
-             { try workspace.read("pages/faq/index.html").contains("Ask us anything.") }),
-            ("store settings", {
-                let store = try String(contentsOfFile: workspace.content + "/store.json", encoding: .utf8)
-                try workspace.write("content/store.json", store.replacingOccurrences(of: "Test Farm", with: "Hill Farm"))
-            }, { try workspace.read("index.html").contains("Hill Farm") }),
-            ("site status", { try workspace.write("site-status.json", #"{"status": "closed", "message": "Back soon", "announcement": ""}"#) },
-             { try workspace.read("site-status.json").contains("Back soon") }),
-            ("static file", { try workspace.write("content/static/hello.txt", "hi") },
-             { try workspace.read("hello.txt") == "hi" }),
-            ("removed product", { try FileManager.default.removeItem(atPath: workspace.content + "/products/b.md") },
-             { !FileManager.default.fileExists(atPath: workspace.output + "/products/b/index.html") }),
+            (
+                "product", { try workspace.write("content/products/a.md", BuildBehaviourTests.product("a", price: "555")) },
+                { try workspace.read("products/a/index.html").contains("NT$555") }
+            ),
+            (
+                "new product", { try workspace.write("content/products/c.md", BuildBehaviourTests.product("c", price: "300")) },
+                { try workspace.read("products/c/index.html").contains("NT$300") }
+            ),
+            (
+                "page", { try workspace.write("content/pages/faq.md", "---\ntitle: FAQ\n---\nAsk us anything.") },
+                { try workspace.read("pages/faq/index.html").contains("Ask us anything.") }
+            ),
+            (
+                "store settings",
+                {
+                    let store = try String(contentsOfFile: workspace.content + "/store.json", encoding: .utf8)
+                    try workspace.write("content/store.json", store.replacingOccurrences(of: "Test Farm", with: "Hill Farm"))
+                }, { try workspace.read("index.html").contains("Hill Farm") }
+            ),
+            (
+                "site status", { try workspace.write("site-status.json", #"{"status": "closed", "message": "Back soon", "announcement": ""}"#) },
+                { try workspace.read("site-status.json").contains("Back soon") }
+            ),
+            (
+                "static file", { try workspace.write("content/static/hello.txt", "hi") },
+                { try workspace.read("hello.txt") == "hi" }
+            ),
+            (
+                "removed product", { try FileManager.default.removeItem(atPath: workspace.content + "/products/b.md") },
+                { !FileManager.default.fileExists(atPath: workspace.output + "/products/b/index.html") }
+            ),
         ]
         for (name, change, isVisible) in changes {
             try change()

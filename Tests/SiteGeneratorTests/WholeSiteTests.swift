@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SiteGenerator
 
 /// Builds the example shop and checks the site as a crawler and a shopper's browser would see it.
@@ -14,13 +15,17 @@ import Testing
         // indexable, not in the sitemap.
         let adminPage = String(decoding: try #require(files["admin/index.html"], "the admin page is published"), as: UTF8.self)
         #expect(adminPage.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"))
-        #expect(adminPage.contains("<script src=\"/assets/admin.") && !adminPage.contains("<script src=\"/assets/site."), "the admin page runs its own script only")
+        #expect(
+            adminPage.contains("<script src=\"/assets/admin.") && !adminPage.contains("<script src=\"/assets/site."), "the admin page runs its own script only")
         let htmlFiles = files.keys.filter { $0.hasSuffix(".html") && $0 != "admin/index.html" }
         #expect(htmlFiles.count == report.pages)
         for path in htmlFiles {
             #expect(!String(decoding: files[path]!, as: UTF8.self).contains("href=\"/admin/"), "\(path) does not link the admin page")
         }
-        for required in ["index.html", "cart/index.html", "checkout/index.html", "order/index.html", "404.html", "catalog.json", "sitemap.xml", "robots.txt", "_headers", "site-status.json"] {
+        for required in [
+            "index.html", "cart/index.html", "checkout/index.html", "order/index.html", "404.html", "catalog.json", "sitemap.xml", "robots.txt", "_headers",
+            "site-status.json",
+        ] {
             #expect(files[required] != nil, "\(required) is published")
         }
 
@@ -40,9 +45,10 @@ import Testing
         // The sitemap lists every indexable page, and nothing else.
         let sitemap = String(decoding: files["sitemap.xml"]!, as: UTF8.self)
         let listed = Set(sitemap.captures("<loc>https://shop.example.tw/([^<]*)</loc>").map { ($0.removingPercentEncoding ?? $0) })
-        let indexable = Set(htmlFiles.filter { path in
-            !String(decoding: files[path]!, as: UTF8.self).contains("<meta name=\"robots\" content=\"noindex\">")
-        }.map { $0 == "index.html" ? "" : $0.replacingOccurrences(of: "index.html", with: "") })
+        let indexable = Set(
+            htmlFiles.filter { path in
+                !String(decoding: files[path]!, as: UTF8.self).contains("<meta name=\"robots\" content=\"noindex\">")
+            }.map { $0 == "index.html" ? "" : $0.replacingOccurrences(of: "index.html", with: "") })
         #expect(listed == indexable)
         #expect(!listed.contains("cart/"))
         #expect(!listed.contains("admin/"))

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import StoreModel
 
 @Suite(.timeLimit(.minutes(2))) struct CatalogLoaderTests {
     @Test func loadsMarkdownAndJSONProductsExactly() async throws {
         let fixture = try ContentFixture(store: ContentFixture.defaultStore.replacingOccurrences(of: "TWD", with: "USD"))
         defer { fixture.cleanUp() }
-        try fixture.write("content/products/hass.md", """
+        try fixture.write(
+            "content/products/hass.md",
+            """
             ---
             title: "Hass avocado"   # a comment
             sku: AVO-1
@@ -22,7 +25,9 @@ import Testing
             ---
             Creamy **and** rich.
             """)
-        try fixture.write("content/products/oil.json", """
+        try fixture.write(
+            "content/products/oil.json",
+            """
             {
               "title": "Avocado oil",
               "sku": "OIL_1",
@@ -50,7 +55,9 @@ import Testing
     @Test func reportsEveryProblemWithFileLineAndField() async throws {
         let fixture = try ContentFixture()
         defer { fixture.cleanUp() }
-        try fixture.write("content/products/a.md", """
+        try fixture.write(
+            "content/products/a.md",
+            """
             ---
             sku: A-1
             price: 12,80
@@ -58,7 +65,9 @@ import Testing
             colour: green
             ---
             """)
-        try fixture.write("content/products/b.md", """
+        try fixture.write(
+            "content/products/b.md",
+            """
             ---
             title: B
             sku: A-1
@@ -66,7 +75,9 @@ import Testing
             draft: maybe
             ---
             """)
-        try fixture.write("content/products/c.json", """
+        try fixture.write(
+            "content/products/c.json",
+            """
             {
               "title": "C",
               "sku": "bad sku!",
@@ -86,7 +97,9 @@ import Testing
         #expect(lines.contains("\(file)/products/b.md:5: draft: must be true or false"))
         #expect(lines.contains("\(file)/products/c.json:3: sku: \"bad sku!\" may contain only letters, digits, '-' and '_'"))
         #expect(lines.contains("\(file)/products/c.json:5: categories: must be a list of text, not a mapping"))
-        #expect(lines.contains { $0.hasPrefix("\(file)/products/b.md: sku: \"A-1\" is already used by") || $0.hasPrefix("\(file)/products/a.md: sku:") } == false, "a.md is invalid, so only valid products take part in the duplicate check")
+        #expect(
+            lines.contains { $0.hasPrefix("\(file)/products/b.md: sku: \"A-1\" is already used by") || $0.hasPrefix("\(file)/products/a.md: sku:") } == false,
+            "a.md is invalid, so only valid products take part in the duplicate check")
     }
 
     @Test func duplicateSKUsNameBothFiles() async throws {
@@ -114,7 +127,9 @@ import Testing
     @Test func richYAMLFallsBackToYamsWithTheSameLineNumbers() async throws {
         let fixture = try ContentFixture()
         defer { fixture.cleanUp() }
-        try fixture.write("content/products/rich.md", """
+        try fixture.write(
+            "content/products/rich.md",
+            """
             ---
             title: >
               A folded
@@ -175,15 +190,16 @@ import Testing
     }
 
     @Test func storeSettingsAreValidated() async throws {
-        let fixture = try ContentFixture(store: """
-            {
-              "name": "",
-              "baseURL": "shop.test",
-              "currency": "dollars",
-              "paymentMethods": ["bitcoin"],
-              "shipping": {"flatFee": "abc"}
-            }
-            """)
+        let fixture = try ContentFixture(
+            store: """
+                {
+                  "name": "",
+                  "baseURL": "shop.test",
+                  "currency": "dollars",
+                  "paymentMethods": ["bitcoin"],
+                  "shipping": {"flatFee": "abc"}
+                }
+                """)
         defer { fixture.cleanUp() }
         let error = await #expect(throws: ContentError.self) { _ = try await CatalogLoader(contentDirectory: fixture.content).load() }
         let lines = error?.issues.map(\.description) ?? []

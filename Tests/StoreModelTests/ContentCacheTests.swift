@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StoreModel
 
 /// The parsed-content cache: reused only for files whose stamp is unchanged and settled, and
@@ -200,9 +201,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        [0xC3, 0x28], [0xFF], [0xF0, 0x9F, 0x98], [0xF0, 0x9F, 0x98, 0x41], [0xED, 0xA0, 0x80], [0xE0, 0x80, 0x80], [0x61, 0x80],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xC3, 0x28], [0xFF], [0xF0, 0x9F, 0x98], [0xF0, 0x9F, 0x98, 0x41], [0xED, 0xA0, 0x80], [0xE0, 0x80, 0x80], [0x61, 0x80],
+        ] as [[UInt8]])
     func stringsWithInvalidUTF8AreRefusedNotRepaired(invalid: [UInt8]) {
         let record = [UInt8(invalid.count)] + invalid
         let refused = record.withUnsafeBytes { buffer in

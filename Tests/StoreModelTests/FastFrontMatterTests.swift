@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StoreModel
 
 /// The byte-level front matter reader must return exactly what the character-level reader returns

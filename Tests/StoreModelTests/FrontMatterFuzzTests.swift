@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StoreModel
 
 /// A seeded fuzz run over the front-matter parser and the catalog loader: mangled product files

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StoreModel
 
 /// `MoneyFormatter.format(for:)` is what the theme's scripts format with: its parameters, applied
@@ -8,8 +9,10 @@ import Testing
 
     /// Amounts around every grouping boundary and the extremes, plus a fixed pseudo-random spread.
     static let amounts: [Int64] = {
-        var values: [Int64] = [0, 1, 5, 9, 10, 99, 100, 101, 999, 1000, 1001, 9999, 10_000, 99_999, 100_000, 999_999,
-                               1_000_000, 1_234_567, 12_345_678_901, 99_999_999_999_999, Int64.max, -1, -150, -100_000, -Int64.max]
+        var values: [Int64] = [
+            0, 1, 5, 9, 10, 99, 100, 101, 999, 1000, 1001, 9999, 10_000, 99_999, 100_000, 999_999,
+            1_000_000, 1_234_567, 12_345_678_901, 99_999_999_999_999, Int64.max, -1, -150, -100_000, -Int64.max,
+        ]
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         for _ in 0..<200 {
             state = state &* 6364136223846793005 &+ 1442695040888963407

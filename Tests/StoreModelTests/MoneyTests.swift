@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StoreModel
 
 @Suite(.timeLimit(.minutes(2))) struct MoneyTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StoreModel
 
 @Suite(.timeLimit(.minutes(2))) struct OrderRulesTests {
@@ -37,7 +38,8 @@ import Testing
         #expect(large.subtotal.minorUnits == 2540)
         #expect(large.shipping.minorUnits == 0)
         #expect(large.lines.map(\.lineTotal.minorUnits) == [380, 2160])
-        guard case .failure(let error) = catalog.price([CartItem(sku: "A", quantity: 1), CartItem(sku: "X", quantity: 1), CartItem(sku: "D", quantity: 1)]) else {
+        guard case .failure(let error) = catalog.price([CartItem(sku: "A", quantity: 1), CartItem(sku: "X", quantity: 1), CartItem(sku: "D", quantity: 1)])
+        else {
             Issue.record("unknown and draft SKUs must not be priced")
             return
         }

@@ -1,5 +1,5 @@
-import Testing
 import StoreModel
+import Testing
 
 /// The one home of the SKU, price and stock rules (content files, carts, admin edits and the stock table call it).
 @Suite(.timeLimit(.minutes(2))) struct ProductRulesTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StoreModel
 
 /// `Product` keeps its fields in a shared box: it must still behave as a plain value.
@@ -6,8 +7,9 @@ import Testing
     let twd = Currency(code: "TWD")!
 
     func product(price: Int64 = 1280, description: String = "Fresh.") -> Product {
-        Product(slug: "hass", sourcePath: "products/hass.md", title: "Hass", sku: "HASS-1", price: Money(minorUnits: price, currency: twd),
-                stock: 5, categories: ["Fruit"], images: ["/images/hass.svg"], description: description)
+        Product(
+            slug: "hass", sourcePath: "products/hass.md", title: "Hass", sku: "HASS-1", price: Money(minorUnits: price, currency: twd),
+            stock: 5, categories: ["Fruit"], images: ["/images/hass.svg"], description: description)
     }
 
     @Test func aChangedCopyLeavesTheOriginalAloneAndGetsANewFingerprint() {
@@ -52,7 +54,9 @@ import Testing
         vary { $0.description = "Fresh!" }
         vary { $0.descriptionLine = 2 }
         // Moving text between neighbouring fields must change the hash too.
-        vary { $0.categories = []; $0.tags = ["Fruit"] }
+        vary {
+            $0.categories = []; $0.tags = ["Fruit"]
+        }
         let fingerprints = Set(variants.map(\.fingerprint) + [base.fingerprint])
         #expect(fingerprints.count == variants.count + 1)
         #expect(variants.allSatisfy { $0 != base })
@@ -60,7 +64,8 @@ import Testing
 
     @Test func theContentCacheKeepsTheFingerprint() throws {
         let original = product(description: "A long description. " + String(repeating: "Ripe and creamy. ", count: 40))
-        let entry = ContentCache.Entry(relativePath: "products/hass.md", stamp: FileStamp(device: 1, inode: 2, size: 3, modified: 4, changed: 5), product: original)
+        let entry = ContentCache.Entry(
+            relativePath: "products/hass.md", stamp: FileStamp(device: 1, inode: 2, size: 3, modified: 4, changed: 5), product: original)
         var writer = BinaryWriter(capacity: 4096)
         entry.write(to: &writer)
         let read = try writer.bytes.withUnsafeBytes { buffer in

@@ -78,7 +78,9 @@ enum ContentFieldEditor {
                 // A plain scalar ends before a ` #` comment or trailing spaces.
                 var end = valueStart
                 while end < valueEnd {
-                    if content[end] == UInt8(ascii: "#"), end > valueStart, content[end - 1] == UInt8(ascii: " ") || content[end - 1] == UInt8(ascii: "\t") { break }
+                    if content[end] == UInt8(ascii: "#"), end > valueStart, content[end - 1] == UInt8(ascii: " ") || content[end - 1] == UInt8(ascii: "\t") {
+                        break
+                    }
                     end += 1
                 }
                 while end > valueStart, content[end - 1] == UInt8(ascii: " ") || content[end - 1] == UInt8(ascii: "\t") { end -= 1 }
@@ -227,7 +229,9 @@ struct JSONSpanScanner {
             }
         default:
             let start = index
-            while let c = peek, !(c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D) {
+            while let c = peek,
+                !(c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D)
+            {
                 index += 1
             }
             if index == start { throw Problem(description: "expected a value at byte \(start)") }

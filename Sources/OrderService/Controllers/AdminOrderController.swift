@@ -17,7 +17,8 @@ struct AdminOrderController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = try Self.query(request, pageLimit: true)
         let page = try await book.store.listOrders(query)
-        return try JSONResponse.make(status: .ok, body: AdminOrderJSON.Page(orders: page.orders.map(AdminOrderJSON.Summary.init), nextCursor: page.nextCursor?.token))
+        return try JSONResponse.make(
+            status: .ok, body: AdminOrderJSON.Page(orders: page.orders.map(AdminOrderJSON.Summary.init), nextCursor: page.nextCursor?.token))
     }
 
     @Sendable func detail(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -49,11 +50,17 @@ struct AdminOrderController {
             let allowed = from.nextStates(by: .admin, method: current.paymentMethod).map(\.rawValue)
             throw APIError(
                 .conflict, code: "illegal_transition",
-                message: "An order paid by \(current.paymentMethod.rawValue) cannot move from \(from.rawValue) to \(to.rawValue); allowed: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", ")).")
+                message:
+                    "An order paid by \(current.paymentMethod.rawValue) cannot move from \(from.rawValue) to \(to.rawValue); allowed: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", "))."
+            )
         } catch StoreError.insufficientStock(let short) {
-            throw APIError(.conflict, code: "insufficient_stock", message: "Not enough stock to take the order back: \(short.map { "\($0.key) has \($0.value)" }.sorted().joined(separator: ", ")).")
+            throw APIError(
+                .conflict, code: "insufficient_stock",
+                message: "Not enough stock to take the order back: \(short.map { "\($0.key) has \($0.value)" }.sorted().joined(separator: ", ")).")
         }
-        context.logger.notice("admin changed order status", metadata: ["order": "\(order.id)", "from": "\(current.status.rawValue)", "to": "\(target.rawValue)", "actor": "\(actor)"])
+        context.logger.notice(
+            "admin changed order status",
+            metadata: ["order": "\(order.id)", "from": "\(current.status.rawValue)", "to": "\(target.rawValue)", "actor": "\(actor)"])
         let events = try await book.store.events(orderID: order.id)
         return try JSONResponse.make(status: .ok, body: AdminOrderJSON.DetailAnswer(order: .init(order, events: events)))
     }

@@ -106,7 +106,9 @@ struct AdminProductController {
         }
         var stock: Int? = nil
         if let value = root["stock"], value != .null {
-            if case .integer(let number) = value, let units = Int(exactly: number), ProductRules.isValidStock(units) { stock = units } else {
+            if case .integer(let number) = value, let units = Int(exactly: number), ProductRules.isValidStock(units) {
+                stock = units
+            } else {
                 fields["stock"] = "must be a whole number from \(ProductRules.stockRange.lowerBound) to \(ProductRules.stockRange.upperBound)"
             }
         }
@@ -125,7 +127,12 @@ struct AdminProductController {
         if let draft, draft != product.draft { edits.append(("draft", .init(text: draft ? "true" : "false", isBoolean: true))) }
         if !edits.isEmpty {
             try await editContent(product, edits: edits, context: context)
-            context.logger.notice("admin edited product", metadata: ["sku": "\(sku)", "actor": "\(actor)", "fields": "\(edits.map(\.key).joined(separator: ","))", "price": "\(price?.decimalString ?? "-")", "draft": "\(draft.map(String.init) ?? "-")"])
+            context.logger.notice(
+                "admin edited product",
+                metadata: [
+                    "sku": "\(sku)", "actor": "\(actor)", "fields": "\(edits.map(\.key).joined(separator: ","))", "price": "\(price?.decimalString ?? "-")",
+                    "draft": "\(draft.map(String.init) ?? "-")",
+                ])
         }
         if let stock {
             let level = try await store.setAvailableStock(sku: sku, available: stock)

@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// An error answered to the client as `{"error": {"code", "message", "fields"?, "lines"?}}`.
@@ -37,7 +37,8 @@ public struct APIError: HTTPResponseError, Sendable {
 
     /// Encodes the error document.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try JSONResponse.make(status: status, body: Document(error: .init(code: code, message: message, fields: fields, lines: lines), catalogVersion: catalogVersion))
+        var response = try JSONResponse.make(
+            status: status, body: Document(error: .init(code: code, message: message, fields: fields, lines: lines), catalogVersion: catalogVersion))
         for field in headers { response.headers.append(field) }
         return response
     }

@@ -24,7 +24,9 @@ struct AdminAuthMiddleware: RouterMiddleware {
         guard let presented = Self.bearerToken(request.headers[.authorization]), let token = Self.match(presented, tokens) else {
             _ = failures.acquire(client)
             let delay = Self.penalty(afterFailures: failures.spent(client))
-            context.logger.warning("admin authentication failed", metadata: ["client": "\(client)", "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
+            context.logger.warning(
+                "admin authentication failed",
+                metadata: ["client": "\(client)", "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
             try? await Task.sleep(for: delay)
             throw APIError.unauthorized
         }

@@ -10,11 +10,14 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            metrics.request(route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: Int(response.status.code), duration: ContinuousClock.now - started)
+            metrics.request(
+                route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: Int(response.status.code),
+                duration: ContinuousClock.now - started)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.request(route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: Int(status), duration: ContinuousClock.now - started)
+            metrics.request(
+                route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: Int(status), duration: ContinuousClock.now - started)
             throw error
         }
     }

@@ -97,7 +97,8 @@ public final class OrderBook: Sendable {
 
     private func replay(_ record: IdempotencyRecord, requestHash: String, logger: Logger) async throws -> Placement {
         guard record.requestHash == requestHash else {
-            throw APIError(.unprocessableContent, code: "idempotency_key_reused", message: "This Idempotency-Key was already used with a different request body.")
+            throw APIError(
+                .unprocessableContent, code: "idempotency_key_reused", message: "This Idempotency-Key was already used with a different request body.")
         }
         logger.info("idempotent replay", metadata: ["order": "\(record.orderID ?? "-")"])
         return Placement(status: record.responseStatus, body: record.responseBody, replayed: true, orderID: record.orderID)

@@ -43,7 +43,8 @@ struct ECPayCallbacks: Sendable {
     func browserResult(raw: String, logger: Logger) async throws -> Result<String, Rejection> {
         switch try await verify(raw: raw, channel: .result) {
         case .success(let (attempt, fields)):
-            logger.info("ecpay browser result", metadata: ["order": "\(attempt.orderID)", "trade": "\(attempt.reference)", "rtn_code": "\(fields["RtnCode"] ?? "")"])
+            logger.info(
+                "ecpay browser result", metadata: ["order": "\(attempt.orderID)", "trade": "\(attempt.reference)", "rtn_code": "\(fields["RtnCode"] ?? "")"])
             return .success(attempt.orderID)
         case .failure(let rejection):
             try await reject(rejection, raw: raw, channel: .result, logger: logger)
@@ -118,13 +119,18 @@ struct ECPayCallbacks: Sendable {
         if channel == .query && fields["TradeStatus"] != "1" { return .success((attempt, fields)) }
         let order = try await store.order(id: attempt.orderID)
         guard let amount = fields["TradeAmt"].flatMap(Int64.init), amount == order.total.minorUnits, amount == attempt.amountMinor else {
-            return .failure(Rejection(reason: "TradeAmt \(fields["TradeAmt"] ?? "missing") does not match the order total \(order.total.minorUnits)", attempt: attempt))
+            return .failure(
+                Rejection(reason: "TradeAmt \(fields["TradeAmt"] ?? "missing") does not match the order total \(order.total.minorUnits)", attempt: attempt))
         }
         switch channel {
         case .notify:
-            guard fields["RtnCode"] == "1" else { return .failure(Rejection(reason: "RtnCode \(fields["RtnCode"] ?? "missing") is not a payment", attempt: attempt)) }
+            guard fields["RtnCode"] == "1" else {
+                return .failure(Rejection(reason: "RtnCode \(fields["RtnCode"] ?? "missing") is not a payment", attempt: attempt))
+            }
         case .paymentInfo:
-            guard fields["RtnCode"] == "2" else { return .failure(Rejection(reason: "RtnCode \(fields["RtnCode"] ?? "missing") is not an issued ATM account", attempt: attempt)) }
+            guard fields["RtnCode"] == "2" else {
+                return .failure(Rejection(reason: "RtnCode \(fields["RtnCode"] ?? "missing") is not an issued ATM account", attempt: attempt))
+            }
             guard !(fields["BankCode"] ?? "").isEmpty, !(fields["vAccount"] ?? "").isEmpty else {
                 return .failure(Rejection(reason: "BankCode or vAccount missing", attempt: attempt))
             }

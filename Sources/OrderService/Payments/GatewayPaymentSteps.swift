@@ -31,7 +31,8 @@ struct PaymentComponents: Sendable {
         if !configuration.payments.isEmpty {
             guard let publicURL = configuration.publicURL, PaymentConfiguration.isHTTPURL(publicURL) else {
                 throw PaymentConfigurationError(
-                    "ORDER_API_PUBLIC_URL (--public-url) must be the API's public http(s) URL when a payment gateway is configured: the gateways call back under it")
+                    "ORDER_API_PUBLIC_URL (--public-url) must be the API's public http(s) URL when a payment gateway is configured: the gateways call back under it"
+                )
             }
         }
     }
@@ -53,13 +54,15 @@ struct PaymentComponents: Sendable {
                 metadata: ["methods": "\(missing.map(\.rawValue).sorted().joined(separator: ","))"])
         }
         let atmDays = max(1, min(60, Int((configuration.orderExpiry[.atm] ?? .seconds(4 * 86400)).seconds / 86400) - 1))
-        let steps = paymentSteps
+        let steps =
+            paymentSteps
             ?? GatewayPaymentSteps(
                 ecpay: payments.ecpay.map { ECPayCheckout(configuration: $0, store: store, urls: urls, atmDays: atmDays, clock: clock) },
                 stripe: payments.stripe.map { StripeCheckout(configuration: $0, store: store, urls: urls, clock: clock) })
         if let ecpay = payments.ecpay {
             logger.info(
-                "ECPay on", metadata: ["environment": "\(ecpay.environment.name)", "checkout": "\(ecpay.environment.checkoutURL)", "merchant": "\(ecpay.merchantID)"])
+                "ECPay on",
+                metadata: ["environment": "\(ecpay.environment.name)", "checkout": "\(ecpay.environment.checkoutURL)", "merchant": "\(ecpay.merchantID)"])
         }
         if let stripe = payments.stripe { logger.info("Stripe on", metadata: ["api": "\(stripe.apiBase)"]) }
         return PaymentComponents(

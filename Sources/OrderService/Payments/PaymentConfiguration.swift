@@ -121,7 +121,8 @@ public struct PaymentConfiguration: Sendable, Hashable {
             case "production": environmentValue = .production
             case "sandbox":
                 guard let url = value("ECPAY_SANDBOX_URL") else {
-                    throw PaymentConfigurationError("ECPAY_ENV=sandbox needs ECPAY_SANDBOX_URL, the payment sandbox's base URL (for example http://127.0.0.1:8090)")
+                    throw PaymentConfigurationError(
+                        "ECPAY_ENV=sandbox needs ECPAY_SANDBOX_URL, the payment sandbox's base URL (for example http://127.0.0.1:8090)")
                 }
                 environmentValue = .sandbox(baseURL: url)
             case nil: throw PaymentConfigurationError("ECPAY_ENV is required when ECPay credentials are set: stage, production or sandbox")
@@ -143,7 +144,9 @@ public struct PaymentConfiguration: Sendable, Hashable {
         let key = value("STRIPE_SECRET_KEY"), secret = value("STRIPE_WEBHOOK_SECRET")
         if key != nil || secret != nil {
             guard let key else { throw PaymentConfigurationError("STRIPE_WEBHOOK_SECRET is set but STRIPE_SECRET_KEY is not") }
-            guard let secret else { throw PaymentConfigurationError("STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET (whsec_…) is not: webhooks could not be verified") }
+            guard let secret else {
+                throw PaymentConfigurationError("STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET (whsec_…) is not: webhooks could not be verified")
+            }
             configuration.stripe = StripeConfiguration(secretKey: key, webhookSecret: secret, apiBase: value("STRIPE_API_BASE") ?? "https://api.stripe.com")
         }
         try configuration.validate()
@@ -164,7 +167,8 @@ public struct PaymentConfiguration: Sendable, Hashable {
             switch ecpay.environment {
             case .production:
                 if ecpay.merchantID == ECPayProtocol.stageMerchantID || ecpay.hashKey == ECPayProtocol.stageHashKey {
-                    throw PaymentConfigurationError("ECPAY_ENV=production with the public stage credentials: set your own ECPAY_MERCHANT_ID, ECPAY_HASH_KEY and ECPAY_HASH_IV")
+                    throw PaymentConfigurationError(
+                        "ECPAY_ENV=production with the public stage credentials: set your own ECPAY_MERCHANT_ID, ECPAY_HASH_KEY and ECPAY_HASH_IV")
                 }
                 if ecpay.allowSimulatePaid {
                     throw PaymentConfigurationError("ECPAY_ALLOW_SIMULATE_PAID is for stage or sandbox testing only; unset it in production")
@@ -182,7 +186,9 @@ public struct PaymentConfiguration: Sendable, Hashable {
             guard stripe.webhookSecret.hasPrefix("whsec_") else {
                 throw PaymentConfigurationError("STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret (whsec_…)")
             }
-            guard Self.isHTTPURL(stripe.apiBase) else { throw PaymentConfigurationError("STRIPE_API_BASE must be an http(s) URL, got \(stripe.apiBase.debugDescription)") }
+            guard Self.isHTTPURL(stripe.apiBase) else {
+                throw PaymentConfigurationError("STRIPE_API_BASE must be an http(s) URL, got \(stripe.apiBase.debugDescription)")
+            }
         }
     }
 

@@ -76,7 +76,8 @@ public final class AppMetrics: Sendable {
         }
         for (currency, minor) in statistics.revenueMinorByCurrency {
             registry.makeGauge(
-                descriptor: MetricNameDescriptor(metricName: "revenue_minor_units", unitName: "total", helpText: "Revenue of paid, shipped and delivered orders, in minor units."),
+                descriptor: MetricNameDescriptor(
+                    metricName: "revenue_minor_units", unitName: "total", helpText: "Revenue of paid, shipped and delivered orders, in minor units."),
                 labels: [("currency", currency)]
             ).set(Double(minor))
         }

@@ -14,7 +14,9 @@ struct ExpirySweepService: Service {
             while !Task.isCancelled {
                 do {
                     let expired = try await book.sweepExpired()
-                    if !expired.isEmpty { logger.info("expired unpaid orders", metadata: ["count": "\(expired.count)", "orders": "\(expired.joined(separator: ","))"]) }
+                    if !expired.isEmpty {
+                        logger.info("expired unpaid orders", metadata: ["count": "\(expired.count)", "orders": "\(expired.joined(separator: ","))"])
+                    }
                 } catch {
                     logger.error("expiry sweep failed", metadata: ["error": "\(error)"])
                 }

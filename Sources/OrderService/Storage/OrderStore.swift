@@ -108,7 +108,10 @@ public struct StatusChange: Sendable, Hashable {
     public var expectedFrom: OrderStatus?
 
     /// Creates a change.
-    public init(orderID: String, to: OrderStatus, role: OrderStatus.Actor, actor: String, note: String = "", trackingNumber: String? = nil, at: Date, expectedFrom: OrderStatus? = nil) {
+    public init(
+        orderID: String, to: OrderStatus, role: OrderStatus.Actor, actor: String, note: String = "", trackingNumber: String? = nil, at: Date,
+        expectedFrom: OrderStatus? = nil
+    ) {
         self.orderID = orderID
         self.to = to
         self.role = role

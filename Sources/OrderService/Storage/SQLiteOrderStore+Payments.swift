@@ -46,7 +46,9 @@ extension SQLiteOrderStore {
     private func writeReport(_ report: PaymentReport, acceptSimulated: Bool) async throws -> PaymentOutcome {
         try await writer.submit { db in
             if let eventID = report.eventID,
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM payment_events_seen WHERE gateway = ? AND event_id = ?", arguments: [report.gateway.rawValue, eventID]) == true {
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM payment_events_seen WHERE gateway = ? AND event_id = ?", arguments: [report.gateway.rawValue, eventID]) == true
+            {
                 try Self.audit(db, report: report, outcome: PaymentOutcome.duplicate.rawValue, reason: "event already processed")
                 return PaymentOutcome.duplicate
             }
@@ -74,7 +76,9 @@ extension SQLiteOrderStore {
                     ])
             }
             if let note = decision.review {
-                try Self.appendEvent(db, orderID: order.id, at: report.receivedAt, actor: "gateway:\(report.gateway.rawValue)", from: current.status, to: current.status, note: note)
+                try Self.appendEvent(
+                    db, orderID: order.id, at: report.receivedAt, actor: "gateway:\(report.gateway.rawValue)", from: current.status, to: current.status,
+                    note: note)
             }
             if let eventID = report.eventID {
                 try db.execute(

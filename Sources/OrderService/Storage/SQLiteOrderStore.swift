@@ -72,7 +72,8 @@ public final class SQLiteOrderStore: OrderStore {
 
     private func seedStockRows(_ missing: [String: Int]) async throws {
         try await pool.write { db in
-            let insert = try db.cachedStatement(sql: "INSERT INTO stock (sku, available, reserved, sold, received) VALUES (?, ?, 0, 0, ?) ON CONFLICT(sku) DO NOTHING")
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO stock (sku, available, reserved, sold, received) VALUES (?, ?, 0, 0, ?) ON CONFLICT(sku) DO NOTHING")
             for (sku, units) in missing {
                 try insert.execute(arguments: [sku, units, units])
             }
@@ -94,7 +95,9 @@ public final class SQLiteOrderStore: OrderStore {
             if let idempotency {
                 try db.execute(
                     sql: "INSERT INTO idempotency_keys (key, request_hash, response_status, response_body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [idempotency.key, idempotency.requestHash, idempotency.responseStatus, idempotency.responseBody, order.id, order.order.createdAt.millis])
+                    arguments: [
+                        idempotency.key, idempotency.requestHash, idempotency.responseStatus, idempotency.responseBody, order.id, order.order.createdAt.millis,
+                    ])
             }
             return .created(order.order)
         }
@@ -135,7 +138,9 @@ public final class SQLiteOrderStore: OrderStore {
 
     public func expireDueOrders(now: Date) async throws -> [String] {
         let due = try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM orders WHERE status = 'created' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT 500", arguments: [now.millis])
+            try String.fetchAll(
+                db, sql: "SELECT id FROM orders WHERE status = 'created' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT 500",
+                arguments: [now.millis])
         }
         var expired: [String] = []
         for id in due {
@@ -193,7 +198,8 @@ public final class SQLiteOrderStore: OrderStore {
             }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             let limit = max(1, query.limit)
-            let ids = try String.fetchAll(db, sql: "SELECT id FROM orders \(whereSQL) ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)", arguments: arguments)
+            let ids = try String.fetchAll(
+                db, sql: "SELECT id FROM orders \(whereSQL) ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)", arguments: arguments)
             let pageIDs = ids.prefix(limit)
             let orders = try pageIDs.map { try Self.order(db, id: $0) }
             let next = ids.count > limit ? orders.last.map { OrderCursor(createdAtMillis: $0.createdAt.millis, id: $0.id) } : nil
@@ -239,7 +245,9 @@ public final class SQLiteOrderStore: OrderStore {
                 if let status = OrderStatus(rawValue: row["status"]) { counts[status] = row["n"] }
             }
             var revenue: [String: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT currency, SUM(total_minor) AS s FROM orders WHERE status IN ('paid', 'shipped', 'delivered') GROUP BY currency") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT currency, SUM(total_minor) AS s FROM orders WHERE status IN ('paid', 'shipped', 'delivered') GROUP BY currency")
+            {
                 revenue[row["currency"]] = row["s"]
             }
             return OrderStatistics(countsByStatus: counts, revenueMinorByCurrency: revenue)
@@ -307,7 +315,8 @@ extension SQLiteOrderStore {
         for move in moves {
             try db.cachedStatement(sql: stockMoveSQL(move)).execute(arguments: [move.quantity, move.sku])
             if move.needsAvailableStock, db.changesCount == 0,
-                let available = try Int.fetchOne(db.cachedStatement(sql: "SELECT available FROM stock WHERE sku = ?"), arguments: [move.sku]) {
+                let available = try Int.fetchOne(db.cachedStatement(sql: "SELECT available FROM stock WHERE sku = ?"), arguments: [move.sku])
+            {
                 short[move.sku] = available
             }
         }
@@ -331,12 +340,14 @@ extension SQLiteOrderStore {
     }
 
     static func events(_ db: Database, orderID: String) throws -> [OrderEvent] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT at, actor, from_status, to_status, note FROM order_events WHERE order_id = ? ORDER BY seq"), arguments: [orderID])
-            .map { row in
-                guard let to = OrderStatus(rawValue: row["to_status"]) else { throw StoreError.corruptRow("order_events.to_status") }
-                let fromText: String? = row["from_status"]
-                return OrderEvent(at: Date(millis: row["at"]), actor: row["actor"], from: fromText.flatMap(OrderStatus.init(rawValue:)), to: to, note: row["note"])
-            }
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT at, actor, from_status, to_status, note FROM order_events WHERE order_id = ? ORDER BY seq"), arguments: [orderID]
+        )
+        .map { row in
+            guard let to = OrderStatus(rawValue: row["to_status"]) else { throw StoreError.corruptRow("order_events.to_status") }
+            let fromText: String? = row["from_status"]
+            return OrderEvent(at: Date(millis: row["at"]), actor: row["actor"], from: fromText.flatMap(OrderStatus.init(rawValue:)), to: to, note: row["note"])
+        }
     }
 
     static func order(_ db: Database, id: String) throws -> Order {
@@ -372,7 +383,9 @@ extension SQLiteOrderStore {
 
     static func idempotencyRecord(_ db: Database, key: String) throws -> IdempotencyRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE key = ?", arguments: [key]).map { row in
-            IdempotencyRecord(key: row["key"], requestHash: row["request_hash"], responseStatus: row["response_status"], responseBody: row["response_body"], orderID: row["order_id"])
+            IdempotencyRecord(
+                key: row["key"], requestHash: row["request_hash"], responseStatus: row["response_status"], responseBody: row["response_body"],
+                orderID: row["order_id"])
         }
     }
 

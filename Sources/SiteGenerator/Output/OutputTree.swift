@@ -58,7 +58,8 @@ final class OutputTree: @unchecked Sendable {
     /// source's links are carried over with the page (so the build after this one can skip it too).
     func isCurrent(_ path: String, linksOf source: String, inputHash: UInt64, into carried: inout CarriedOver) -> Bool {
         guard let links = previous?.links[source], links.hash == inputHash,
-              let entry = previous?.files[path], entry.inputHash == inputHash else { return false }
+            let entry = previous?.files[path], entry.inputHash == inputHash
+        else { return false }
         carried.files.append((path, entry))
         carried.links.append((source, links))
         return true

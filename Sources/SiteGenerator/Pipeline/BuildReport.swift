@@ -38,6 +38,7 @@ public struct BuildReport: Sendable, CustomStringConvertible {
         if upToDate {
             return "\(products) products\(draftNote): up to date, 0 files written, \(parsedFiles) product files parsed in \(time) s (catalog \(catalogVersion))"
         }
-        return "\(products) products\(draftNote), \(pages) pages: \(rendered) rendered, \(written) files written, \(unchanged) unchanged, \(removed) removed, \(parsedFiles) product files parsed in \(time) s (catalog \(catalogVersion)\(fullBuild ? ", full build" : ""))"
+        return
+            "\(products) products\(draftNote), \(pages) pages: \(rendered) rendered, \(written) files written, \(unchanged) unchanged, \(removed) removed, \(parsedFiles) product files parsed in \(time) s (catalog \(catalogVersion)\(fullBuild ? ", full build" : ""))"
     }
 }

@@ -27,10 +27,12 @@ public struct SiteBuilder: Sendable {
                 let start = ContinuousClock.now
                 let cpuStart = Self.processCPUSeconds()
                 try await step.body(&context)
-                logger.debug("step finished", metadata: [
-                    "step": "\(step.name)", "seconds": "\(ContinuousClock.now - start)",
-                    "cpu": "\(((Self.processCPUSeconds() - cpuStart) * 1000).rounded() / 1000) s",
-                ])
+                logger.debug(
+                    "step finished",
+                    metadata: [
+                        "step": "\(step.name)", "seconds": "\(ContinuousClock.now - start)",
+                        "cpu": "\(((Self.processCPUSeconds() - cpuStart) * 1000).rounded() / 1000) s",
+                    ])
                 if context.upToDate { break }
             }
         } catch {

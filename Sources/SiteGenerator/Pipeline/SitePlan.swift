@@ -118,7 +118,9 @@ struct SitePlan: Sendable {
         return taxa.sorted { $0.name < $1.name }
     }
 
-    private static func paginate(kind: ListingKind, heading: String, taxon: Int?, members: [Int], rootPath: String, size: Int, into listings: inout [ListingPage]) {
+    private static func paginate(
+        kind: ListingKind, heading: String, taxon: Int?, members: [Int], rootPath: String, size: Int, into listings: inout [ListingPage]
+    ) {
         let total = max(1, (members.count + size - 1) / size)
         for number in 1...total {
             let start = (number - 1) * size

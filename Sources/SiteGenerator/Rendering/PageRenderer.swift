@@ -49,9 +49,10 @@ struct PageRenderer: Sendable {
             "contact": .object(contact),
             "nav": .objects(plan.categories.map { ["name": .string($0.name), "url": .string(basePath + $0.sitePath)] }),
             "footerPages": .objects(plan.pages.map { ["title": .string($0.title), "url": .string(basePath + $0.path)] }),
-            "paymentMethods": .objects(store.paymentMethods.map { method in
-                ["id": .string(method.rawValue), "label": .string(theme.strings["paymentMethod_\(method.rawValue)"] ?? method.rawValue)]
-            }),
+            "paymentMethods": .objects(
+                store.paymentMethods.map { method in
+                    ["id": .string(method.rawValue), "label": .string(theme.strings["paymentMethod_\(method.rawValue)"] ?? method.rawValue)]
+                }),
             "shipping": .object([
                 "flatFee": .string(store.shipping.flatFee.formatted),
                 "flatFeeMinor": .int(store.shipping.flatFee.minorUnits),
@@ -126,11 +127,13 @@ struct PageRenderer: Sendable {
             StructuredData.product(product, url: absolute, description: description, images: product.images.map(absoluteImageURL), availability: availability),
             StructuredData.breadcrumbs(crumbs.map { ($0.name, plan.store.absoluteURL($0.url)) }),
         ]
-        var context = base(kind: "product", title: "\(product.title) · \(plan.store.name)", description: description, sitePath: sitePath, og: og, jsonLD: jsonLD)
+        var context = base(
+            kind: "product", title: "\(product.title) · \(plan.store.name)", description: description, sitePath: sitePath, og: og, jsonLD: jsonLD)
         context["product"] = .object(view)
-        context["breadcrumbs"] = .list(crumbs.enumerated().map { offset, crumb in
-            .object(["name": .string(crumb.name), "url": .string(crumb.url), "last": .bool(offset == crumbs.count - 1)])
-        })
+        context["breadcrumbs"] = .list(
+            crumbs.enumerated().map { offset, crumb in
+                .object(["name": .string(crumb.name), "url": .string(crumb.url), "last": .bool(offset == crumbs.count - 1)])
+            })
         return render("product", context)
     }
 
@@ -141,9 +144,10 @@ struct PageRenderer: Sendable {
         if page.totalPages > 1 {
             var info: [String: TemplateValue] = [
                 "current": .number(page.number), "total": .number(page.totalPages),
-                "pages": .list((1...page.totalPages).filter { abs($0 - page.number) <= 3 || $0 == 1 || $0 == page.totalPages }.map {
-                    .object(["number": .number($0), "url": .string(basePath + page.path(ofPage: $0)), "current": .bool($0 == page.number)])
-                }),
+                "pages": .list(
+                    (1...page.totalPages).filter { abs($0 - page.number) <= 3 || $0 == 1 || $0 == page.totalPages }.map {
+                        .object(["number": .number($0), "url": .string(basePath + page.path(ofPage: $0)), "current": .bool($0 == page.number)])
+                    }),
             ]
             if page.number > 1 { info["prevURL"] = .string(basePath + page.path(ofPage: page.number - 1)) }
             if page.number < page.totalPages { info["nextURL"] = .string(basePath + page.path(ofPage: page.number + 1)) }
@@ -165,12 +169,15 @@ struct PageRenderer: Sendable {
         case .category, .tag:
             title = "\(page.heading)\(pageSuffix) · \(plan.store.name)"
             description = "\(page.heading) · \(plan.store.name)"
-            jsonLD.append(StructuredData.breadcrumbs([
-                (plan.store.name, plan.store.absoluteURL(basePath + "/")),
-                (page.heading, plan.store.absoluteURL(basePath + page.rootPath)),
-            ]))
+            jsonLD.append(
+                StructuredData.breadcrumbs([
+                    (plan.store.name, plan.store.absoluteURL(basePath + "/")),
+                    (page.heading, plan.store.absoluteURL(basePath + page.rootPath)),
+                ]))
         }
-        let og: [String: TemplateValue] = ["type": "website", "title": .string(title), "description": .string(description), "url": .string(plan.store.absoluteURL(basePath + page.sitePath))]
+        let og: [String: TemplateValue] = [
+            "type": "website", "title": .string(title), "description": .string(description), "url": .string(plan.store.absoluteURL(basePath + page.sitePath)),
+        ]
         var context = base(kind: "list", title: title, description: description, sitePath: page.sitePath, og: og, jsonLD: jsonLD)
         context["listing"] = .object(listing)
         return render("list", context)
@@ -180,7 +187,9 @@ struct PageRenderer: Sendable {
     func page(_ index: Int, rendered: Markdown.Rendered) -> [UInt8] {
         let page = plan.pages[index]
         let description = page.summary ?? HTMLText.plainText(fromHTML: rendered.html, limit: 160)
-        let og: [String: TemplateValue] = ["type": "website", "title": .string(page.title), "description": .string(description), "url": .string(plan.store.absoluteURL(basePath + page.path))]
+        let og: [String: TemplateValue] = [
+            "type": "website", "title": .string(page.title), "description": .string(description), "url": .string(plan.store.absoluteURL(basePath + page.path)),
+        ]
         var context = base(kind: "page", title: "\(page.title) · \(plan.store.name)", description: description, sitePath: page.path, og: og, jsonLD: [])
         context["content"] = .object(["title": .string(page.title), "html": .string(rendered.html)])
         return render("page", context)
@@ -189,7 +198,10 @@ struct PageRenderer: Sendable {
     /// The cart, checkout, order-status and 404 pages.
     func fixed(template: String, kind: String, titleKey: String, sitePath: String) -> [UInt8] {
         let title = "\(theme.strings[titleKey] ?? titleKey) · \(plan.store.name)"
-        let og: [String: TemplateValue] = ["type": "website", "title": .string(title), "description": .string(plan.store.description), "url": .string(plan.store.absoluteURL(basePath + sitePath))]
+        let og: [String: TemplateValue] = [
+            "type": "website", "title": .string(title), "description": .string(plan.store.description),
+            "url": .string(plan.store.absoluteURL(basePath + sitePath)),
+        ]
         let context = base(kind: kind, title: title, description: plan.store.description, sitePath: sitePath, og: og, jsonLD: [], noindex: true)
         return render(template, context)
     }
@@ -201,7 +213,9 @@ struct PageRenderer: Sendable {
 
     // MARK: Helpers
 
-    private func base(kind: String, title: String, description: String, sitePath: String, og: [String: TemplateValue], jsonLD: [JSONValue], noindex: Bool = false) -> [String: TemplateValue] {
+    private func base(
+        kind: String, title: String, description: String, sitePath: String, og: [String: TemplateValue], jsonLD: [JSONValue], noindex: Bool = false
+    ) -> [String: TemplateValue] {
         [
             "site": shared.site,
             "t": shared.strings,

@@ -31,14 +31,18 @@ enum StructuredData {
         .object([
             ("@context", .string("https://schema.org")),
             ("@type", .string("BreadcrumbList")),
-            ("itemListElement", .array(items.enumerated().map { offset, item in
-                .object([
-                    ("@type", .string("ListItem")),
-                    ("position", .int(Int64(offset + 1))),
-                    ("name", .string(item.name)),
-                    ("item", .string(item.url)),
-                ])
-            })),
+            (
+                "itemListElement",
+                .array(
+                    items.enumerated().map { offset, item in
+                        .object([
+                            ("@type", .string("ListItem")),
+                            ("position", .int(Int64(offset + 1))),
+                            ("name", .string(item.name)),
+                            ("item", .string(item.url)),
+                        ])
+                    })
+            ),
         ])
     }
 

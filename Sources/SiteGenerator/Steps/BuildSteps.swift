@@ -5,7 +5,9 @@ import StoreModel
 /// The steps of a build, in order.
 enum BuildSteps {
     static let check: [BuildStep] = [loadContent, readSiteStatus, loadTheme, plan, checkLinksOnly]
-    static let all: [BuildStep] = [loadContent, readSiteStatus, loadTheme, checkUpToDate, plan, openOutput, renderPages, writeDataFiles, copyStaticFiles, checkLinks, commit]
+    static let all: [BuildStep] = [
+        loadContent, readSiteStatus, loadTheme, checkUpToDate, plan, openOutput, renderPages, writeDataFiles, copyStaticFiles, checkLinks, commit,
+    ]
 
     static let loadContent = BuildStep("load content") { context in
         let catalog: Catalog
@@ -53,7 +55,9 @@ enum BuildSteps {
     static let loadTheme = BuildStep("load theme") { context in
         let store = try context.require(context.store, "store")
         var directories = [context.options.defaultThemeDirectory]
-        if URL(fileURLWithPath: context.options.themeDirectory).standardizedFileURL != URL(fileURLWithPath: context.options.defaultThemeDirectory).standardizedFileURL {
+        if URL(fileURLWithPath: context.options.themeDirectory).standardizedFileURL
+            != URL(fileURLWithPath: context.options.defaultThemeDirectory).standardizedFileURL
+        {
             directories.append(context.options.themeDirectory)
         }
         do {
@@ -70,7 +74,8 @@ enum BuildSteps {
         context.inputsHash = inputs
         let live = context.options.outputDirectory
         guard BuildManifest.readInputsHash(from: BuildManifest.location(forOutput: live)) == inputs,
-              FileManager.default.fileExists(atPath: live + "/index.html") else { return }
+            FileManager.default.fileExists(atPath: live + "/index.html")
+        else { return }
         let catalog = try context.require(context.catalog, "catalog")
         context.collectStaticPaths()  // repeats the warnings about missing images
         context.report.products = catalog.publishedProducts.count

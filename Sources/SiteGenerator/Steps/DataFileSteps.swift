@@ -24,10 +24,12 @@ extension BuildSteps {
         let urls = plan.htmlPaths.filter { ![SitePlan.cartPath, SitePlan.checkoutPath, SitePlan.orderPath].contains($0) }
             .map { store.absoluteURL(base + $0) }
         let sitemapHash = urls.reduce(FNV1a.hash64(string: "sitemaps")) { FNV1a.hash64(string: $1 + "\n", seed: $0) }
-        let sitemapNames = urls.count > sitemapLimit
+        let sitemapNames =
+            urls.count > sitemapLimit
             ? (1...(urls.count + sitemapLimit - 1) / sitemapLimit).map { "sitemap-\($0).xml" } + ["sitemap.xml"] : ["sitemap.xml"]
         let sitemapsCurrent = output.areCurrent(sitemapNames, inputHash: sitemapHash)
-        async let sitemaps: [(String, [UInt8])] = sitemapsCurrent
+        async let sitemaps: [(String, [UInt8])] =
+            sitemapsCurrent
             ? [] : DataFiles.sitemaps(urls: urls, limit: sitemapLimit, absolute: { store.absoluteURL(base + "/" + $0) })
         try output.put("catalog.json", await catalog)
         for (index, shard) in await shards.enumerated() {
@@ -51,7 +53,8 @@ extension BuildSteps {
                 let full = directory + "/" + relative
                 var isDirectory: ObjCBool = false
                 guard fm.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
-                      !(relative as NSString).lastPathComponent.hasPrefix(".") else { continue }
+                    !(relative as NSString).lastPathComponent.hasPrefix(".")
+                else { continue }
                 guard let data = fm.contents(atPath: full) else { continue }
                 try output.put(prefix + relative, data)
             }

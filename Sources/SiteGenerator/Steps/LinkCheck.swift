@@ -31,7 +31,10 @@ extension BuildContext {
         let targets: [[String]] = links.map { link in
             guard let path = Self.sitePath(of: link.url, from: link.fromPath) else { return [] }
             let decoded = URLPath.decode(path) ?? path
-            return [path, decoded, decoded.hasSuffix("/") ? decoded : decoded + "/", URLPath.decode(path).map { $0.hasSuffix("/index.html") ? String($0.dropLast(10)) : $0 } ?? path]
+            return [
+                path, decoded, decoded.hasSuffix("/") ? decoded : decoded + "/",
+                URLPath.decode(path).map { $0.hasSuffix("/index.html") ? String($0.dropLast(10)) : $0 } ?? path,
+            ]
         }
         let paths = plan.htmlPaths
         let exists: (String) -> Bool
@@ -52,7 +55,9 @@ extension BuildContext {
         let loader = CatalogLoader(contentDirectory: options.contentDirectory)
         var issues: [ContentIssue] = []
         for (link, candidates) in zip(links, targets) where !candidates.isEmpty && !candidates.contains(where: { exists($0) || exists(Self.encodedPath($0)) }) {
-            issues.append(ContentIssue(file: loader.displayPath(link.source), line: link.line, field: "link", message: "\(link.url) points to a page that does not exist"))
+            issues.append(
+                ContentIssue(file: loader.displayPath(link.source), line: link.line, field: "link", message: "\(link.url) points to a page that does not exist")
+            )
         }
         guard issues.isEmpty else { throw BuildError.invalidContent(ContentError(issues: issues)) }
     }

@@ -10,12 +10,13 @@ extension BuildSteps {
         let theme = try context.require(context.theme, "theme")
         var global = FNV1a.hash64(generatorOutputVersion.utf8, seed: theme.fingerprint)
         let store = plan.store
-        let settings = [
-            store.name, store.description, store.baseURL, store.locale, store.currency.code, store.apiURL,
-            store.paymentMethods.map(\.rawValue).joined(separator: ","), store.shipping.flatFee.description,
-            store.shipping.freeShippingThreshold?.description ?? "-", store.contact.email ?? "", store.contact.phone ?? "",
-            store.contact.address ?? "", String(store.pageSize),
-        ] + plan.categories.map { "c:" + $0.name } + plan.pages.map { "p:\($0.slug):\($0.title)" }
+        let settings =
+            [
+                store.name, store.description, store.baseURL, store.locale, store.currency.code, store.apiURL,
+                store.paymentMethods.map(\.rawValue).joined(separator: ","), store.shipping.flatFee.description,
+                store.shipping.freeShippingThreshold?.description ?? "-", store.contact.email ?? "", store.contact.phone ?? "",
+                store.contact.address ?? "", String(store.pageSize),
+            ] + plan.categories.map { "c:" + $0.name } + plan.pages.map { "p:\($0.slug):\($0.title)" }
         global = FNV1a.hash64(settings.joined(separator: "\u{1}").utf8, seed: global)
         let live = context.options.outputDirectory
         let manifestPath = BuildManifest.location(forOutput: live)
@@ -38,7 +39,8 @@ extension BuildSteps {
         // Jobs go to the workers in runs, so that what each run finds current is recorded in the
         // next manifest under one lock rather than one per page.
         let runLength = 512
-        let results = await parallelMap(Array(stride(from: 0, to: jobs.count, by: runLength)), parallelFrom: 2) { start -> Result<[(String, Int, String, String)], Error> in
+        let results = await parallelMap(Array(stride(from: 0, to: jobs.count, by: runLength)), parallelFrom: 2) {
+            start -> Result<[(String, Int, String, String)], Error> in
             var carried = OutputTree.CarriedOver()
             defer { output.record(carried) }
             var links: [(String, Int, String, String)] = []

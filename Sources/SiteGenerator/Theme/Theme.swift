@@ -93,7 +93,10 @@ struct Theme: Sendable {
         }
         let missing = requiredTemplates.filter { registered[$0] == nil }
         guard missing.isEmpty else {
-            throw LoadError(description: "the theme has no template for: \(missing.joined(separator: ", ")) (looked in \(((embedded.isEmpty ? [] : ["the embedded default theme"]) + directories).joined(separator: ", ")))")
+            throw LoadError(
+                description:
+                    "the theme has no template for: \(missing.joined(separator: ", ")) (looked in \(((embedded.isEmpty ? [] : ["the embedded default theme"]) + directories).joined(separator: ", ")))"
+            )
         }
         var strings = localeFiles["en"] ?? [:]
         let language = locale.split(separator: "-").first.map(String.init) ?? locale

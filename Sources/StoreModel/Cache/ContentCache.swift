@@ -52,7 +52,8 @@ public struct ContentCache: Sendable {
     /// that cached it.
     public func product(at relativePath: String, stamp: FileStamp, racyWindow: Int64 = FileStamp.racyWindow) -> Product? {
         guard let cached = entries[relativePath], cached.entry.stamp == stamp,
-              stamp.isSettled(before: cached.scanStart, window: racyWindow) else { return nil }
+            stamp.isSettled(before: cached.scanStart, window: racyWindow)
+        else { return nil }
         return cached.entry.product
     }
 
@@ -84,7 +85,8 @@ public struct ContentCache: Sendable {
                 for range in job.ranges {
                     var reader = BinaryReader(UnsafeRawBufferPointer(rebasing: file.bytes[range]))
                     guard let entry = try? Entry.read(from: &reader, currency: currency, mappedAt: (file, range.lowerBound)),
-                          reader.isAtEnd else { return nil }
+                        reader.isAtEnd
+                    else { return nil }
                     cached.append(Cached(entry: entry, scanStart: job.scanStart))
                 }
                 return cached
@@ -104,7 +106,8 @@ public struct ContentCache: Sendable {
     /// One segment: its scan time and the byte ranges of its records, or `nil` at the end or at damage.
     private static func segment(in buffer: UnsafeRawBufferPointer, at offset: Int, currency: Currency) -> (scanStart: Int64, ranges: [Range<Int>], end: Int)? {
         guard offset + segmentMark.count + 16 <= buffer.count,
-              UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + segmentMark.count]).elementsEqual(segmentMark) else { return nil }
+            UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + segmentMark.count]).elementsEqual(segmentMark)
+        else { return nil }
         var reader = BinaryReader(buffer, offset: offset + segmentMark.count)
         do {
             let length = try reader.readFixed()
@@ -140,12 +143,14 @@ public struct ContentCache: Sendable {
         _ path: String, previous: ContentCache?, liveCount: Int, all: @Sendable () -> [Entry], changed: [Entry], scanStart: Int64, currency: Currency
     ) throws {
         if let previous, previous.endsClean, previous.currencyCode == currency.code, previous.segments < 256,
-           (previous.records + changed.count) * 4 <= max(liveCount, 64) * 5,
-           let handle = FileHandle(forWritingAtPath: path) {
+            (previous.records + changed.count) * 4 <= max(liveCount, 64) * 5,
+            let handle = FileHandle(forWritingAtPath: path)
+        {
             defer { try? handle.close() }
             // A failed or partial append leaves a segment that fails its checksum: rewritten below.
             if (try? handle.seekToEnd()) != nil,
-               (try? handle.write(contentsOf: segmentBytes(changed, scanStart: scanStart, currency: currency))) != nil {
+                (try? handle.write(contentsOf: segmentBytes(changed, scanStart: scanStart, currency: currency))) != nil
+            {
                 return
             }
         }

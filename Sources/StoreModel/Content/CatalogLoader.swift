@@ -141,11 +141,15 @@ public struct CatalogLoader: Sendable {
         let fm = FileManager.default
         let candidates = ["store.json", "store.yml", "store.yaml"].filter { fm.fileExists(atPath: displayPath($0)) }
         guard let name = candidates.first else {
-            return .failure(ContentError(issues: [ContentIssue(file: displayPath("store.json"), line: 0, field: nil, message: "is missing: every shop needs store.json or store.yml")]))
+            return .failure(
+                ContentError(issues: [
+                    ContentIssue(file: displayPath("store.json"), line: 0, field: nil, message: "is missing: every shop needs store.json or store.yml")
+                ]))
         }
         let file = displayPath(name)
         if candidates.count > 1 {
-            return .failure(ContentError(issues: [ContentIssue(file: file, line: 0, field: nil, message: "both \(candidates.joined(separator: " and ")) exist; keep one")]))
+            return .failure(
+                ContentError(issues: [ContentIssue(file: file, line: 0, field: nil, message: "both \(candidates.joined(separator: " and ")) exist; keep one")]))
         }
         let text: String
         switch readText(file) {
@@ -186,7 +190,8 @@ public struct CatalogLoader: Sendable {
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             guard !name.hasPrefix("."), let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")),
-                  extensions.contains(String(name[name.index(after: dot)...])) else { continue }
+                extensions.contains(String(name[name.index(after: dot)...]))
+            else { continue }
             names.append(name)
         }
         return names.sorted().map { SourceFile(relativePath: folder + "/" + $0, fullPath: directory + "/" + $0) }
@@ -197,7 +202,14 @@ public struct CatalogLoader: Sendable {
         let display = displayPath(file.relativePath)
         let slug = Self.slug(of: file.relativePath)
         guard ProductDecoder.isValidSlug(slug) else {
-            return (nil, [ContentIssue(file: display, line: 0, field: nil, message: "the file name \"\(slug)\" must use only letters, digits, '-' and '_' (it becomes the page URL)")])
+            return (
+                nil,
+                [
+                    ContentIssue(
+                        file: display, line: 0, field: nil,
+                        message: "the file name \"\(slug)\" must use only letters, digits, '-' and '_' (it becomes the page URL)")
+                ]
+            )
         }
         let text: String
         switch readText(display) {
@@ -211,7 +223,8 @@ public struct CatalogLoader: Sendable {
                     return (nil, [ContentIssue(file: display, line: root.line, field: nil, message: "must be a JSON object")])
                 }
                 let fields = members.map { ContentField(key: $0.key, value: $0.value, line: $0.value.line) }
-                return ProductDecoder.product(fields: fields, body: "", bodyLine: 1, slug: slug, sourcePath: file.relativePath, file: display, currency: currency)
+                return ProductDecoder.product(
+                    fields: fields, body: "", bodyLine: 1, slug: slug, sourcePath: file.relativePath, file: display, currency: currency)
             }
             let document = try FrontMatterParser.parse(text)
             return ProductDecoder.product(
@@ -234,7 +247,8 @@ public struct CatalogLoader: Sendable {
         case .success(let text):
             do throws(ParseProblem) {
                 let document = try FrontMatterParser.parse(text)
-                return ProductDecoder.page(fields: document.fields, body: document.body, bodyLine: document.bodyLine, slug: slug, sourcePath: file.relativePath, file: display)
+                return ProductDecoder.page(
+                    fields: document.fields, body: document.body, bodyLine: document.bodyLine, slug: slug, sourcePath: file.relativePath, file: display)
             } catch {
                 return (nil, [ContentIssue(file: display, line: error.line, field: nil, message: error.message)])
             }
@@ -256,12 +270,18 @@ public struct CatalogLoader: Sendable {
         for index in order {
             let product = products[index]
             if let other = firstBySKU[product.sku] {
-                issues.append(ContentIssue(file: displayPath(product.sourcePath), line: 0, field: "sku", message: "\"\(product.sku)\" is already used by \(displayPath(products[other].sourcePath))"))
+                issues.append(
+                    ContentIssue(
+                        file: displayPath(product.sourcePath), line: 0, field: "sku",
+                        message: "\"\(product.sku)\" is already used by \(displayPath(products[other].sourcePath))"))
             } else {
                 firstBySKU[product.sku] = index
             }
             if let other = firstBySlug[product.slug] {
-                issues.append(ContentIssue(file: displayPath(product.sourcePath), line: 0, field: nil, message: "has the same page URL as \(displayPath(products[other].sourcePath))"))
+                issues.append(
+                    ContentIssue(
+                        file: displayPath(product.sourcePath), line: 0, field: nil,
+                        message: "has the same page URL as \(displayPath(products[other].sourcePath))"))
             } else {
                 firstBySlug[product.slug] = index
             }

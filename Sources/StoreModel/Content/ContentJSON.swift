@@ -171,7 +171,7 @@ enum ContentJSON {
 
         mutating func hex4() throws(ParseProblem) -> UInt32 {
             guard index + 4 <= bytes.count,
-                  let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+                let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
             else { throw problem("invalid \\u escape") }
             index += 4
             return value

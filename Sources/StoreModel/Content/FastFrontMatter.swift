@@ -82,7 +82,9 @@ enum FastFrontMatter {
                 value = ContentValue(.list(items), line: number)
             default:
                 guard let plain = plain(from: valueStart, to: contentEnd) else { return nil }
-                value = ["~", "null", "Null", "NULL"].contains(plain) ? ContentValue(.null, line: number) : ContentValue(.scalar(plain, quoted: false), line: number)
+                value =
+                    ["~", "null", "Null", "NULL"].contains(plain)
+                    ? ContentValue(.null, line: number) : ContentValue(.scalar(plain, quoted: false), line: number)
             }
             return .some(ContentField(key: key, value: value, line: number))
         }

@@ -65,9 +65,10 @@ enum ProductDecoder {
     }
 
     static func isValidSlug(_ slug: String) -> Bool {
-        !slug.isEmpty && slug.count <= 200 && slug.unicodeScalars.allSatisfy {
-            $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
-        }
+        !slug.isEmpty && slug.count <= 200
+            && slug.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            }
     }
 
     static func isAcceptableImageURL(_ url: String) -> Bool {

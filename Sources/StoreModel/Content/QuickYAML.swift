@@ -128,8 +128,8 @@ enum QuickYAML {
                     case "u":
                         let hexStart = text.index(after: index)
                         guard let hexEnd = text.index(hexStart, offsetBy: 4, limitedBy: text.endIndex),
-                              let code = UInt32(text[hexStart..<hexEnd], radix: 16),
-                              let scalar = Unicode.Scalar(code)
+                            let code = UInt32(text[hexStart..<hexEnd], radix: 16),
+                            let scalar = Unicode.Scalar(code)
                         else { throw ParseProblem(line: line, message: "invalid \\u escape in a quoted string") }
                         value.unicodeScalars.append(scalar)
                         index = text.index(before: hexEnd)

@@ -56,7 +56,8 @@ enum StoreConfigDecoder {
         var contact = StoreConfig.Contact()
         if let members = reader.map("contact") {
             var sub = FieldReader(file: file, fields: members, known: ["email", "phone", "address"], fallbackLine: reader.line(of: "contact"))
-            contact = StoreConfig.Contact(email: sub.string("email", maxLength: 200), phone: sub.string("phone", maxLength: 50), address: sub.string("address", maxLength: 500))
+            contact = StoreConfig.Contact(
+                email: sub.string("email", maxLength: 200), phone: sub.string("phone", maxLength: 50), address: sub.string("address", maxLength: 500))
             reader.absorb(sub, prefix: "contact.")
         }
         let pageSize = reader.integer("pageSize", range: 1...200) ?? 24

@@ -42,7 +42,8 @@ enum YamsBridge {
         }
         switch node {
         case .scalar(let scalar):
-            let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+            let quoted =
+                scalar.style == .singleQuoted || scalar.style == .doubleQuoted
                 || scalar.style == .literal || scalar.style == .folded
             if !quoted, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return ContentValue(.null, line: line) }
             return ContentValue(.scalar(scalar.string, quoted: quoted), line: line)

@@ -15,7 +15,9 @@ public struct Catalog: Sendable {
     public init(store: StoreConfig, products: [Product], pages: [Page]) {
         self.store = store
         // Sorting indices moves integers, not 17-field products.
-        let order = products.indices.sorted { (products[$0].weight, products[$0].title, products[$0].sku) < (products[$1].weight, products[$1].title, products[$1].sku) }
+        let order = products.indices.sorted {
+            (products[$0].weight, products[$0].title, products[$0].sku) < (products[$1].weight, products[$1].title, products[$1].sku)
+        }
         self.products = order.map { products[$0] }
         self.pages = pages.sorted { ($0.weight, $0.title, $0.slug) < ($1.weight, $1.title, $1.slug) }
         var index: [String: Int] = [:]

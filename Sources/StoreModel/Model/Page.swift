@@ -18,7 +18,8 @@ public struct Page: Sendable, Hashable {
     public var bodyLine: Int
 
     /// Creates a page.
-    public init(slug: String, sourcePath: String, title: String, summary: String? = nil, weight: Int = 0, draft: Bool = false, body: String, bodyLine: Int = 1) {
+    public init(slug: String, sourcePath: String, title: String, summary: String? = nil, weight: Int = 0, draft: Bool = false, body: String, bodyLine: Int = 1)
+    {
         self.slug = slug
         self.sourcePath = sourcePath
         self.title = title

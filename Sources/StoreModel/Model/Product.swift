@@ -136,10 +136,11 @@ public struct Product: Sendable, Hashable {
         brand: String? = nil, gtin: String? = nil, weight: Int = 0, draft: Bool = false, description: String = "",
         descriptionLine: Int = 1
     ) {
-        box = Box(Fields(
-            slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAtPrice,
-            stock: stock, categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin,
-            weight: weight, draft: draft, description: .text(description), descriptionLine: descriptionLine))
+        box = Box(
+            Fields(
+                slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAtPrice,
+                stock: stock, categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin,
+                weight: weight, draft: draft, description: .text(description), descriptionLine: descriptionLine))
     }
 
     /// Creates a product from fields whose fingerprint is already known (the content cache).
