@@ -85,9 +85,8 @@ final class GroupCommitWriter: Sendable {
         } catch {
             results = jobs.map { _ in .failure(error) }
         }
-        for (job, result) in zip(jobs, results).dropFirst() {
-            job.continuation.resume(returning: .done(result))
-        }
+        // The turn passes first, so the next batch's commit is queued on the executor ahead of the
+        // callers answered below (under load, hundreds of them), and the writer does not sit idle.
         let next = state.withLock { state -> Job? in
             guard let first = state.queue.first else {
                 state.leading = false
@@ -96,6 +95,9 @@ final class GroupCommitWriter: Sendable {
             return first
         }
         next?.continuation.resume(returning: .lead)
+        for (job, result) in zip(jobs, results).dropFirst() {
+            job.continuation.resume(returning: .done(result))
+        }
         return results[0]
     }
 }
