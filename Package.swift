@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ShopServer", targets: ["ShopServer"]),
         .library(name: "PaymentProtocols", targets: ["PaymentProtocols"]),
         .library(name: "PaymentSandbox", targets: ["PaymentSandbox"]),
+        .library(name: "Notifications", targets: ["Notifications"]),
         .executable(name: "payment-sandbox", targets: ["payment-sandbox"]),
     ],
     dependencies: [
@@ -27,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
     ],
     targets: [
         // Shared values: money, products, catalog loading, pricing, order states, site status.
@@ -55,11 +58,26 @@ let package = Package(
             name: "PaymentProtocols",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Telling people: an SMTP client and MIME messages, e-mail templates from the theme,
+        // Standard Webhooks signatures, webhook delivery and retry timing. No storage, no HTTP server.
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "StoreModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // The order API: Hummingbird application, storage, payments.
         .target(
             name: "OrderService",
             dependencies: [
-                "StoreModel", "PaymentProtocols",
+                "StoreModel", "PaymentProtocols", "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,6 +107,8 @@ let package = Package(
             dependencies: [
                 "PaymentProtocols",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,6 +152,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: [
+                "Notifications", "StoreModel", "PaymentSandbox",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "PaymentSandboxTests",

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The default theme compiled into the generator (`DefaultThemeFiles.swift`, written by
+/// The default theme compiled into every binary (`DefaultThemeFiles.swift`, written by
 /// `scripts/embed-default-theme.py` from `themes/default`).
 ///
 /// Every build starts from these files; a `themes/default` folder on disk and then the shop's own

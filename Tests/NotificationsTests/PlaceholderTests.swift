@@ -1,0 +1,9 @@
+import Testing
+
+@testable import Notifications
+
+@Suite(.timeLimit(.minutes(2))) struct NotificationsModuleTests {
+    @Test func theModuleIsLinked() {
+        #expect(String(describing: Notifications.self) == "Notifications")
+    }
+}
