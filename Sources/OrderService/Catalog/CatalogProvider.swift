@@ -36,6 +36,7 @@ public final class CatalogProvider: Sendable {
         self.contentCacheFile = contentCacheFile
         let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, cacheWrites: cacheWrites, logger: logger)
         try await store.seedStock(Self.initialStock(catalog))
+        store.setLowStockRules(LowStockRule.rules(for: catalog))
         state = Mutex(State(catalog: catalog, pricesByVersion: [catalog.version: Self.prices(catalog)], versionOrder: [catalog.version]))
         logger.info("catalog loaded", metadata: ["version": "\(catalog.version)", "products": "\(catalog.products.count)"])
     }
@@ -65,6 +66,7 @@ public final class CatalogProvider: Sendable {
     func reloadHoldingLock() async throws -> Catalog {
         let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, cacheWrites: cacheWrites, logger: logger)
         try await store.seedStock(Self.initialStock(catalog))
+        store.setLowStockRules(LowStockRule.rules(for: catalog))
         state.withLock { state in
             state.catalog = catalog
             if state.pricesByVersion[catalog.version] == nil {

@@ -129,6 +129,52 @@ enum Migrations {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v3: notification outbox, deliveries, webhook endpoints, low-stock flags") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox_events (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        type TEXT NOT NULL,
+                        order_id TEXT,
+                        created_at INTEGER NOT NULL,
+                        payload BLOB NOT NULL
+                    ) STRICT;
+                    CREATE TRIGGER outbox_events_append_only_update BEFORE UPDATE ON outbox_events
+                        BEGIN SELECT RAISE(ABORT, 'outbox_events is append-only'); END;
+
+                    CREATE TABLE deliveries (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_seq INTEGER NOT NULL REFERENCES outbox_events(seq),
+                        channel TEXT NOT NULL,
+                        destination TEXT NOT NULL,
+                        template TEXT,
+                        status TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL,
+                        lease_until INTEGER,
+                        last_error TEXT,
+                        created_at INTEGER NOT NULL,
+                        sent_at INTEGER,
+                        UNIQUE (event_seq, channel, destination)
+                    ) STRICT;
+                    CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'pending';
+                    CREATE INDEX deliveries_status ON deliveries(status, id);
+
+                    CREATE TABLE webhook_endpoints (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        url TEXT NOT NULL,
+                        events TEXT,
+                        secret TEXT NOT NULL,
+                        enabled INTEGER NOT NULL DEFAULT 1,
+                        disabled_reason TEXT,
+                        created_at INTEGER NOT NULL,
+                        deleted_at INTEGER
+                    ) STRICT;
+
+                    ALTER TABLE stock ADD COLUMN low_alerted INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }
 }

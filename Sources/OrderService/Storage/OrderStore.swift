@@ -3,7 +3,7 @@ import StoreModel
 
 /// Everything the API keeps durably. One implementation per database; each write method is one
 /// transaction that keeps its invariant (stock is never oversold, every state change writes an event).
-public protocol OrderStore: Sendable {
+public protocol OrderStore: NotificationOutbox {
     /// Adds stock rows for tracked SKUs that have none; existing rows are kept (the database is the live stock).
     func seedStock(_ initial: [String: Int]) async throws
 
@@ -238,4 +238,44 @@ public enum StoreError: Error, Sendable, Hashable {
     case invalidStock
     /// A stored row could not be read back (corruption or a newer schema).
     case corruptRow(String)
+}
+
+/// The notification outbox: events are recorded by the write methods above, in their own
+/// transactions; these methods deliver them and manage webhook endpoints.
+public protocol NotificationOutbox: Sendable {
+    /// Sets the low-stock rule of each tracked SKU (from the catalog; replaced on every reload).
+    func setLowStockRules(_ rules: [String: LowStockRule])
+
+    /// Pending deliveries due at `now` and not leased, oldest due first.
+    func dueDeliveries(now: Date, limit: Int) async throws -> [DueDelivery]
+
+    /// Leases a due delivery until `until`; `false` when another worker has it or it is no longer due.
+    func claimDelivery(id: Int64, now: Date, until: Date) async throws -> Bool
+
+    /// Records an attempt's outcome (and, on giving up, the owner's alert) in one transaction.
+    func finishDelivery(id: Int64, outcome: DeliveryOutcome, at: Date) async throws
+
+    /// A page of the delivery log, newest first, and the cursor of the next page.
+    func deliveries(_ query: DeliveryQuery) async throws -> (deliveries: [Delivery], next: Int64?)
+
+    /// One delivery.
+    func delivery(id: Int64) async throws -> Delivery?
+
+    /// Makes a pending or failed delivery due now with a fresh set of attempts; `nil` when unknown.
+    func retryDelivery(id: Int64, at: Date) async throws -> Delivery?
+
+    /// Adds a webhook endpoint.
+    func addWebhookEndpoint(_ endpoint: WebhookEndpoint) async throws
+
+    /// The endpoints not deleted, oldest first.
+    func webhookEndpoints() async throws -> [WebhookEndpoint]
+
+    /// One endpoint, unless deleted.
+    func webhookEndpoint(id: String) async throws -> WebhookEndpoint?
+
+    /// Deletes an endpoint; its pending deliveries fail at their next attempt. `false` when unknown.
+    func deleteWebhookEndpoint(id: String, at: Date) async throws -> Bool
+
+    /// Records a `webhook.test` event for one endpoint; returns the delivery's id, `nil` when unknown.
+    func enqueueWebhookTest(endpointID: String, at: Date) async throws -> Int64?
 }

@@ -44,7 +44,8 @@ extension SQLiteOrderStore {
     }
 
     private func writeReport(_ report: PaymentReport, acceptSimulated: Bool) async throws -> PaymentOutcome {
-        try await writer.submit { db in
+        let outbox = outboxContext
+        return try await writer.submit { db in
             if let eventID = report.eventID,
                 try Bool.fetchOne(
                     db, sql: "SELECT 1 FROM payment_events_seen WHERE gateway = ? AND event_id = ?", arguments: [report.gateway.rawValue, eventID]) == true
@@ -60,7 +61,7 @@ extension SQLiteOrderStore {
                     StatusChange(
                         orderID: order.id, to: status, role: .gateway, actor: "gateway:\(report.gateway.rawValue)", note: decision.note,
                         at: report.receivedAt, expectedFrom: .created),
-                    db)
+                    db, outbox)
             }
             if decision.changesPayment {
                 let after = decision.recorded(on: current, at: report.receivedAt)
@@ -79,6 +80,10 @@ extension SQLiteOrderStore {
                 try Self.appendEvent(
                     db, orderID: order.id, at: report.receivedAt, actor: "gateway:\(report.gateway.rawValue)", from: current.status, to: current.status,
                     note: note)
+            }
+            if decision.changesPayment {
+                // The status change (if any) recorded its own events in `apply`; these are the payment's.
+                try Self.recordOrderEvents(before: current, after: try Self.order(db, id: order.id), at: report.receivedAt, outbox, db)
             }
             if let eventID = report.eventID {
                 try db.execute(

@@ -16,10 +16,14 @@ public final class SQLiteOrderStore: OrderStore {
     private let lock: DatabaseLock
     private let writeCounter: SharedWriteCounter
     private let observers = Mutex<[@Sendable ([String]) -> Void]>([])
+    /// Who hears of events; fixed at start-up.
+    let routing: NotificationRouting
+    private let lowStockRules = Mutex<[String: LowStockRule]>([:])
 
     /// Opens (creating when needed) the database at `path` and runs the migrations. Holds the
     /// database's lock file shared while open, so `order-api restore` cannot swap it underneath.
-    public init(path: String, logger: Logger) throws {
+    public init(path: String, logger: Logger, notifications: NotificationRouting = .webhooksOnly) throws {
+        routing = notifications
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -47,6 +51,13 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     public var foreignWrites: UInt64 { writeCounter.foreignWrites }
+
+    public func setLowStockRules(_ rules: [String: LowStockRule]) {
+        lowStockRules.withLock { $0 = rules }
+    }
+
+    /// What the outbox needs inside the next transaction.
+    var outboxContext: OutboxContext { OutboxContext(routing: routing, lowStock: lowStockRules.withLock { $0 }) }
 
     /// Runs `write`, then (committed, rolled back or failed alike) counts it as this store's write
     /// and tells the observers about `orderIDs`: after the transaction ended, before the caller
@@ -85,13 +96,16 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     private func insertOrder(_ order: NewOrder, idempotency: IdempotencyDraft?) async throws -> CreateOrderOutcome {
-        try await writer.submit { db in
+        let outbox = outboxContext
+        return try await writer.submit { db in
             if let idempotency, let existing = try Self.idempotencyRecord(db, key: idempotency.key) {
                 return .replay(existing)
             }
             try Self.move(StatusRules.reservation(of: order.order), db)
             try Self.insert(order.order, db)
             try Self.appendEvent(db, orderID: order.id, at: order.order.createdAt, actor: "shopper", from: nil, to: .created, note: "")
+            try Self.recordOrderEvents(before: nil, after: order.order, at: order.order.createdAt, outbox, db)
+            try Self.checkLowStock(order.order.lines.map(\.sku), at: order.order.createdAt, outbox, db)
             if let idempotency {
                 try db.execute(
                     sql: "INSERT INTO idempotency_keys (key, request_hash, response_status, response_body, order_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -131,8 +145,9 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     public func transition(_ change: StatusChange) async throws -> Order {
-        try await changing([change.orderID]) {
-            try await writer.submit { db in try Self.apply(change, db) }
+        let outbox = outboxContext
+        return try await changing([change.orderID]) {
+            try await writer.submit { db in try Self.apply(change, db, outbox) }
         }
     }
 
@@ -157,20 +172,24 @@ public final class SQLiteOrderStore: OrderStore {
 
     public func recordPaymentInstructions(orderID: String, instructions: PaymentInstructions, at: Date) async throws {
         let json = String(decoding: try JSONEncoder().encode(instructions), as: UTF8.self)
+        let outbox = outboxContext
         try await changing([orderID]) {
             try await writer.submit { db in
+                let before = try Self.order(db, id: orderID)
                 try db.execute(sql: "UPDATE orders SET payment_info = ?, updated_at = ? WHERE id = ?", arguments: [json, at.millis, orderID])
-                if db.changesCount == 0 { throw StoreError.orderNotFound }
+                try Self.recordOrderEvents(before: before, after: try Self.order(db, id: orderID), at: at, outbox, db)
             }
         }
     }
 
     public func flagForReview(orderID: String, actor: String, note: String, at: Date) async throws {
+        let outbox = outboxContext
         try await changing([orderID]) {
             try await writer.submit { db in
                 let order = try Self.order(db, id: orderID)
                 try db.execute(sql: "UPDATE orders SET needs_review = 1, updated_at = ? WHERE id = ?", arguments: [at.millis, orderID])
                 try Self.appendEvent(db, orderID: orderID, at: at, actor: actor, from: order.status, to: order.status, note: note)
+                try Self.recordOrderEvents(before: order, after: try Self.order(db, id: orderID), at: at, outbox, db, reviewReason: note)
             }
         }
     }
@@ -224,13 +243,15 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     private func writeAvailableStock(sku: String, available: Int) async throws -> StockLevel {
-        try await writer.submit { db in
+        let outbox = outboxContext
+        return try await writer.submit { db in
             try db.execute(
                 sql: """
                     INSERT INTO stock (sku, available, reserved, sold, received) VALUES (?1, ?2, 0, 0, ?2)
                     ON CONFLICT(sku) DO UPDATE SET received = received + (?2 - available), available = ?2
                     """,
                 arguments: [sku, available])
+            try Self.checkLowStock([sku], at: Date(), outbox, db)
             guard let row = try Row.fetchOne(db, sql: "SELECT sku, available, reserved, sold, received FROM stock WHERE sku = ?", arguments: [sku]) else {
                 throw StoreError.invalidStock
             }
@@ -296,7 +317,7 @@ extension SQLiteOrderStore {
 
     /// Reads the order, lets `StatusRules` decide the change, and stores the decision: the stock
     /// moves, the order's new state and the event.
-    static func apply(_ change: StatusChange, _ db: Database) throws -> Order {
+    static func apply(_ change: StatusChange, _ db: Database, _ outbox: OutboxContext) throws -> Order {
         let order = try order(db, id: change.orderID)
         let decision = try StatusRules.decide(order: order, change: change)
         try move(decision.stockMoves, db)
@@ -305,6 +326,8 @@ extension SQLiteOrderStore {
             sql: "UPDATE orders SET status = ?, updated_at = ?, tracking_number = ?, payment_state = ? WHERE id = ?",
             arguments: [after.status.rawValue, after.updatedAt.millis, after.trackingNumber, after.paymentState.rawValue, order.id])
         try appendEvent(db, orderID: order.id, at: change.at, actor: change.actor, from: order.status, to: after.status, note: change.note)
+        try recordOrderEvents(before: order, after: after, at: change.at, outbox, db)
+        if !decision.stockMoves.isEmpty { try checkLowStock(decision.stockMoves.map(\.sku), at: change.at, outbox, db) }
         return after
     }
 

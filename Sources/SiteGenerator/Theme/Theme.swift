@@ -40,28 +40,18 @@ struct Theme: Sendable {
     /// Loads the theme: the `embedded` files first, then each folder of `directories` that exists,
     /// a file in a later one replacing the file at the same relative path in an earlier one.
     static func load(embedded: [String: Data] = [:], directories: [String], locale: String) throws -> Theme {
-        var files: [String: (label: String, data: Data?)] = [:]  // relative path -> label for errors, embedded bytes
-        for (relative, data) in embedded { files[relative] = ("(embedded default theme) \(relative)", data) }
-        let fm = FileManager.default
-        for directory in directories {
-            guard let enumerator = fm.enumerator(atPath: directory) else { continue }
-            while let relative = enumerator.nextObject() as? String {
-                let full = directory + "/" + relative
-                var isDirectory: ObjCBool = false
-                if fm.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue, !relative.hasPrefix(".") {
-                    files[relative] = (full, nil)
-                }
-            }
-        }
+        let theme = ThemeFiles.layered(embedded: embedded, directories: directories)
         var fingerprint = FNV1a.hash64("theme".utf8)
         var library = MustacheLibrary()
         var registered: [String: String] = [:]
         var sources: [String: String] = [:]
         var assets: [Asset] = []
-        var localeFiles: [String: [String: String]] = [:]
-        for relative in files.keys.sorted() {
-            let (full, embeddedData) = files[relative]!
-            guard let data = embeddedData ?? fm.contents(atPath: full) else { throw LoadError(description: "\(full): cannot be read") }
+        for relative in theme.files.keys.sorted() {
+            if relative.hasPrefix("emails/") { continue }  // e-mails are the order API's, not the site's
+            let file = theme.files[relative]!
+            let full = file.label
+            let data: Data
+            do { data = try file.read() } catch { throw LoadError(description: "\(error)") }
             fingerprint = FNV1a.hash64(relative.utf8, seed: fingerprint)
             fingerprint = FNV1a.hash64(data, seed: fingerprint)
             if relative.hasPrefix("templates/"), relative.hasSuffix(".mustache") {
@@ -83,12 +73,6 @@ struct Theme: Sendable {
                 let ext = (name as NSString).pathExtension
                 let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
                 assets.append(Asset(name: name, hashedName: ext.isEmpty ? "\(stem).\(hash)" : "\(stem).\(hash).\(ext)", data: data))
-            } else if relative.hasPrefix("locales/"), relative.hasSuffix(".json") {
-                let code = String((relative as NSString).lastPathComponent.dropLast(".json".count))
-                guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                    throw LoadError(description: "\(full): must be a JSON object of strings")
-                }
-                localeFiles[code] = object.compactMapValues { $0 as? String }
             }
         }
         let missing = requiredTemplates.filter { registered[$0] == nil }
@@ -98,11 +82,8 @@ struct Theme: Sendable {
                     "the theme has no template for: \(missing.joined(separator: ", ")) (looked in \(((embedded.isEmpty ? [] : ["the embedded default theme"]) + directories).joined(separator: ", ")))"
             )
         }
-        var strings = localeFiles["en"] ?? [:]
-        let language = locale.split(separator: "-").first.map(String.init) ?? locale
-        for key in [language, locale] {
-            if let overrides = localeFiles[key] { strings.merge(overrides) { $1 } }
-        }
+        let strings: [String: String]
+        do { strings = try theme.strings(locale: locale) } catch { throw LoadError(description: "\(error)") }
         let compiled = try? CompiledTemplates(sources: sources)
         return Theme(library: library, compiled: compiled, strings: strings, assets: assets, fingerprint: fingerprint)
     }

@@ -27,7 +27,7 @@ public struct ContentCache: Sendable {
     }
 
     /// Bumped whenever the record layout or the definition of `Product.fingerprint` changes.
-    static let magic = Array("storefront-content-cache 3\n".utf8)
+    static let magic = Array("storefront-content-cache 4\n".utf8)
     static let segmentMark = Array("SEG1".utf8)
 
     private struct Cached: Sendable {
@@ -196,6 +196,8 @@ extension ContentCache.Entry {
         if let compare = product.compareAtPrice { writer.write(compare.minorUnits) }
         writer.write(product.stock != nil)
         if let stock = product.stock { writer.write(stock) }
+        writer.write(product.lowStock != nil)
+        if let lowStock = product.lowStock { writer.write(lowStock) }
         writer.write(product.categories)
         writer.write(product.tags)
         writer.write(product.images)
@@ -223,8 +225,9 @@ extension ContentCache.Entry {
         let price = Money(minorUnits: try reader.readInt64(), currency: currency)
         let compareAt = try reader.readBool() ? Money(minorUnits: try reader.readInt64(), currency: currency) : nil
         let stock = try reader.readBool() ? try reader.readInt() : nil
+        let lowStock = try reader.readBool() ? try reader.readInt() : nil
         let fields = Product.Fields(
-            slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAt, stock: stock,
+            slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAt, stock: stock, lowStock: lowStock,
             categories: try reader.readStrings(), tags: try reader.readStrings(), images: try reader.readStrings(),
             summary: try reader.readOptionalString(), brand: try reader.readOptionalString(), gtin: try reader.readOptionalString(),
             weight: try reader.readInt(), draft: try reader.readBool(), description: try Self.readDescription(from: &reader, mappedAt: mapping),

@@ -67,6 +67,8 @@ extension Product.Fields {
         if let compareAtPrice { hasher.combine(compareAtPrice.minorUnits) }
         hasher.combine(stock != nil)
         if let stock { hasher.combine(stock) }
+        hasher.combine(lowStock != nil)
+        if let lowStock { hasher.combine(lowStock) }
         hasher.combine(categories)
         hasher.combine(tags)
         hasher.combine(images)

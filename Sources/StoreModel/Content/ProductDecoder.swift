@@ -18,6 +18,7 @@ enum ProductDecoder {
             reader.issue(reader.line(of: "compareAtPrice"), "compareAtPrice", "must be higher than price (\(price.decimalString)) to show a sale")
         }
         let stock = reader.integer("stock", range: ProductRules.stockRange)
+        let lowStock = reader.integer("lowStock", range: ProductRules.stockRange)
         let categories = reader.stringList("categories")
         let tags = reader.stringList("tags")
         for (key, names) in [("categories", categories), ("tags", tags)] {
@@ -48,7 +49,7 @@ enum ProductDecoder {
         }
         guard reader.issues.isEmpty, let title, let sku, let price else { return (nil, reader.issues) }
         let product = Product(
-            slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAt, stock: stock,
+            slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAt, stock: stock, lowStock: lowStock,
             categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin, weight: weight,
             draft: draft, description: description, descriptionLine: descriptionLine)
         return (product, [])

@@ -1,7 +1,7 @@
 /// Reads `store.json` / `store.yml` into `StoreConfig`.
 enum StoreConfigDecoder {
     static let knownFields: Set<String> = [
-        "name", "description", "baseURL", "locale", "currency", "apiURL", "paymentMethods", "shipping", "contact", "pageSize",
+        "name", "description", "baseURL", "locale", "currency", "apiURL", "paymentMethods", "shipping", "contact", "pageSize", "lowStockThreshold",
     ]
 
     static func decode(fields: [ContentField], file: String) -> (StoreConfig?, [ContentIssue]) {
@@ -46,10 +46,17 @@ enum StoreConfigDecoder {
         if let currency {
             shipping = ShippingRule(flatFee: .zero(currency), freeShippingThreshold: nil)
             if let members = reader.map("shipping") {
-                var sub = FieldReader(file: file, fields: members, known: ["flatFee", "freeShippingThreshold"], fallbackLine: reader.line(of: "shipping"))
+                var sub = FieldReader(
+                    file: file, fields: members, known: ["flatFee", "freeShippingThreshold", "trackingURL"], fallbackLine: reader.line(of: "shipping"))
                 let fee = sub.money("flatFee", currency: currency) ?? .zero(currency)
                 let threshold = sub.money("freeShippingThreshold", currency: currency)
                 shipping = ShippingRule(flatFee: fee, freeShippingThreshold: threshold)
+                if let tracking = sub.string("trackingURL", maxLength: 500) {
+                    if let problem = ShippingRule.trackingURLProblem(tracking) {
+                        sub.issue(sub.line(of: "trackingURL"), "trackingURL", problem)
+                    }
+                    shipping?.trackingURL = tracking
+                }
                 reader.absorb(sub, prefix: "shipping.")
             }
         }
@@ -61,10 +68,11 @@ enum StoreConfigDecoder {
             reader.absorb(sub, prefix: "contact.")
         }
         let pageSize = reader.integer("pageSize", range: 1...200) ?? 24
+        let lowStockThreshold = reader.integer("lowStockThreshold", range: ProductRules.stockRange)
         guard reader.issues.isEmpty, let name, let baseURL, let currency, let shipping else { return (nil, reader.issues) }
         let config = StoreConfig(
             name: name, description: description, baseURL: baseURL, locale: locale, currency: currency, apiURL: apiURL,
-            paymentMethods: methods, shipping: shipping, contact: contact, pageSize: pageSize)
+            paymentMethods: methods, shipping: shipping, contact: contact, pageSize: pageSize, lowStockThreshold: lowStockThreshold)
         return (config, [])
     }
 }

@@ -13,6 +13,7 @@ public struct Product: Sendable, Hashable {
         @usableFromInline var price: Money
         @usableFromInline var compareAtPrice: Money?
         @usableFromInline var stock: Int?
+        @usableFromInline var lowStock: Int?
         @usableFromInline var categories: [String]
         @usableFromInline var tags: [String]
         @usableFromInline var images: [String]
@@ -68,6 +69,12 @@ public struct Product: Sendable, Hashable {
     public var compareAtPrice: Money? {
         @inlinable get { box.fields.compareAtPrice }
         set { update { $0.compareAtPrice = newValue } }
+    }
+    /// The available stock at or below which the owner is alerted (`stock.low`); `nil` uses the
+    /// shop's `lowStockThreshold`.
+    public var lowStock: Int? {
+        @inlinable get { box.fields.lowStock }
+        set { update { $0.lowStock = newValue } }
     }
     /// The initial stock; `nil` means not tracked (always available).
     public var stock: Int? {
@@ -132,14 +139,14 @@ public struct Product: Sendable, Hashable {
     /// Creates a product.
     public init(
         slug: String, sourcePath: String, title: String, sku: String, price: Money, compareAtPrice: Money? = nil,
-        stock: Int? = nil, categories: [String] = [], tags: [String] = [], images: [String] = [], summary: String? = nil,
+        stock: Int? = nil, lowStock: Int? = nil, categories: [String] = [], tags: [String] = [], images: [String] = [], summary: String? = nil,
         brand: String? = nil, gtin: String? = nil, weight: Int = 0, draft: Bool = false, description: String = "",
         descriptionLine: Int = 1
     ) {
         box = Box(
             Fields(
                 slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAtPrice,
-                stock: stock, categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin,
+                stock: stock, lowStock: lowStock, categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin,
                 weight: weight, draft: draft, description: .text(description), descriptionLine: descriptionLine))
     }
 
@@ -173,7 +180,7 @@ public struct Product: Sendable, Hashable {
 
     /// The fields a product file may have.
     public static let knownFields: Set<String> = [
-        "title", "sku", "price", "compareAtPrice", "stock", "categories", "tags", "images", "summary", "brand",
+        "title", "sku", "price", "compareAtPrice", "stock", "lowStock", "categories", "tags", "images", "summary", "brand",
         "gtin", "weight", "draft", "description",
     ]
 }

@@ -20,6 +20,9 @@ public struct StoreConfig: Sendable, Hashable {
     public var contact: Contact
     /// Products per listing page.
     public var pageSize: Int
+    /// The available stock at or below which the owner hears `stock.low`, for products without
+    /// their own `lowStock`; `nil` means no alerts for them.
+    public var lowStockThreshold: Int?
 
     /// Contact details; each may be empty.
     public struct Contact: Sendable, Hashable {
@@ -41,7 +44,8 @@ public struct StoreConfig: Sendable, Hashable {
     /// Creates settings.
     public init(
         name: String, description: String = "", baseURL: String, locale: String, currency: Currency, apiURL: String,
-        paymentMethods: [PaymentMethod], shipping: ShippingRule, contact: Contact = Contact(), pageSize: Int = 24
+        paymentMethods: [PaymentMethod], shipping: ShippingRule, contact: Contact = Contact(), pageSize: Int = 24,
+        lowStockThreshold: Int? = nil
     ) {
         self.name = name
         self.description = description
@@ -53,6 +57,7 @@ public struct StoreConfig: Sendable, Hashable {
         self.shipping = shipping
         self.contact = contact
         self.pageSize = pageSize
+        self.lowStockThreshold = lowStockThreshold
     }
 
     /// The path part of `baseURL` (`""` for a site at the root of its host, `/shop` under a folder).

@@ -1,0 +1,299 @@
+import Foundation
+import GRDB
+import StoreModel
+
+/// What the outbox needs to know inside a write transaction, taken before it starts.
+struct OutboxContext: Sendable {
+    /// Who hears of events.
+    var routing: NotificationRouting
+    /// The low-stock threshold and title of each tracked SKU that has one.
+    var lowStock: [String: LowStockRule]
+}
+
+/// When a SKU's stock counts as low, and how to name it.
+public struct LowStockRule: Sendable, Hashable {
+    /// `stock.low` fires at or below this many available units.
+    public var threshold: Int
+    /// The product's title, for the alert.
+    public var title: String
+
+    /// Creates a rule.
+    public init(threshold: Int, title: String) {
+        self.threshold = threshold
+        self.title = title
+    }
+
+    /// The rule of every tracked product of `catalog` with a threshold: its own `lowStock`, else the
+    /// shop's `lowStockThreshold`.
+    public static func rules(for catalog: Catalog) -> [String: LowStockRule] {
+        catalog.products.reduce(into: [:]) { rules, product in
+            guard product.stock != nil, let threshold = product.lowStock ?? catalog.store.lowStockThreshold else { return }
+            rules[product.sku] = LowStockRule(threshold: threshold, title: product.title)
+        }
+    }
+}
+
+/// How a delivery attempt ended, as the store records it.
+public enum DeliveryOutcome: Sendable, Hashable {
+    /// Delivered.
+    case sent
+    /// Try again at the given time.
+    case retry(at: Date, error: String)
+    /// Give up; with `disableEndpoint` the webhook endpoint is turned off (410 Gone), with
+    /// `alertOwner` the owner is told by e-mail.
+    case failed(error: String, disableEndpoint: Bool, alertOwner: Bool)
+}
+
+// MARK: - Recording events inside a transaction
+
+extension SQLiteOrderStore {
+    /// Records the events of `before` becoming `after` (and their deliveries) in the caller's transaction.
+    static func recordOrderEvents(
+        before: Order?, after: Order, at: Date, _ outbox: OutboxContext, _ db: Database, reviewReason: String? = nil
+    ) throws {
+        for type in NotificationRules.orderEvents(before: before, after: after) {
+            let reason = type == .orderNeedsReview ? (reviewReason ?? after.reviewReason ?? "") : nil
+            let data = EventData(order: OrderData(after), reviewReason: reason)
+            try recordEvent(type, data: data, orderID: after.id, shopper: after, at: at, outbox, db)
+        }
+    }
+
+    /// Records one event and a delivery per destination; records nothing when it has no destination.
+    /// With `onlyEndpoint` the event goes to that webhook endpoint alone (the admin's test message).
+    @discardableResult
+    static func recordEvent(
+        _ type: NotificationEventType, data: EventData, orderID: String?, shopper: Order?, at: Date, _ outbox: OutboxContext, _ db: Database,
+        onlyEndpoint: WebhookEndpoint? = nil
+    ) throws -> [Int64] {
+        let destinations: [NotificationRules.Destination]
+        if let onlyEndpoint {
+            destinations = [NotificationRules.Destination(channel: .webhook, destination: onlyEndpoint.id, template: nil)]
+        } else {
+            destinations = NotificationRules.destinations(
+                of: type, shopperEmail: shopper?.customer.email, paymentMethod: shopper?.paymentMethod, routing: outbox.routing,
+                endpoints: try activeEndpoints(db))
+        }
+        guard !destinations.isEmpty else { return [] }
+        let payload = try EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data).encoded()
+        let eventID = "evt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try db.cachedStatement(sql: "INSERT INTO outbox_events (id, type, order_id, created_at, payload) VALUES (?, ?, ?, ?, ?)").execute(
+            arguments: [eventID, type.rawValue, orderID, at.millis, payload])
+        let seq = db.lastInsertedRowID
+        var ids: [Int64] = []
+        for destination in destinations {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO deliveries (event_seq, channel, destination, template, status, attempts, next_attempt_at, created_at)
+                    VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)
+                    """
+            ).execute(arguments: [seq, destination.channel.rawValue, destination.destination, destination.template, at.millis, at.millis])
+            ids.append(db.lastInsertedRowID)
+        }
+        return ids
+    }
+
+    /// Fires or re-arms `stock.low` for `skus` after their available stock changed.
+    static func checkLowStock(_ skus: some Sequence<String>, at: Date, _ outbox: OutboxContext, _ db: Database) throws {
+        for sku in Set(skus) {
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT available, low_alerted FROM stock WHERE sku = ?"), arguments: [sku])
+            else { continue }
+            let available: Int = row["available"]
+            let rule = outbox.lowStock[sku]
+            switch NotificationRules.stockAlert(available: available, threshold: rule?.threshold, alerted: (row["low_alerted"] as Int64) != 0) {
+            case .none:
+                continue
+            case .rearm:
+                try db.cachedStatement(sql: "UPDATE stock SET low_alerted = 0 WHERE sku = ?").execute(arguments: [sku])
+            case .alert:
+                guard let rule else { continue }
+                try db.cachedStatement(sql: "UPDATE stock SET low_alerted = 1 WHERE sku = ?").execute(arguments: [sku])
+                let data = EventData(stock: StockData(sku: sku, title: rule.title, available: available, threshold: rule.threshold))
+                try recordEvent(.stockLow, data: data, orderID: nil, shopper: nil, at: at, outbox, db)
+            }
+        }
+    }
+
+    static func activeEndpoints(_ db: Database) throws -> [WebhookEndpoint] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM webhook_endpoints WHERE enabled = 1 AND deleted_at IS NULL")).map(endpoint)
+    }
+
+    static func endpoint(_ row: Row) -> WebhookEndpoint {
+        let eventsJSON: String? = row["events"]
+        let events = eventsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }?.compactMap(NotificationEventType.init(rawValue:))
+        return WebhookEndpoint(
+            id: row["id"], url: row["url"], events: events, secret: row["secret"], enabled: (row["enabled"] as Int64) != 0,
+            disabledReason: row["disabled_reason"], createdAt: Date(millis: row["created_at"]))
+    }
+}
+
+// MARK: - Delivering
+
+extension SQLiteOrderStore {
+    public func dueDeliveries(now: Date, limit: Int) async throws -> [DueDelivery] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT d.*, e.id AS event_id, e.type AS event_type, e.order_id AS order_id, e.created_at AS event_created_at, e.payload AS payload
+                        FROM deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+                        WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND (d.lease_until IS NULL OR d.lease_until <= ?1)
+                        ORDER BY d.next_attempt_at, d.id LIMIT ?2
+                        """),
+                arguments: [now.millis, limit]
+            ).map { row in
+                DueDelivery(delivery: try Self.delivery(row), payload: row["payload"], eventTimestamp: (row["event_created_at"] as Int64) / 1000)
+            }
+        }
+    }
+
+    public func claimDelivery(id: Int64, now: Date, until: Date) async throws -> Bool {
+        try await changing([]) {
+            try await writer.submit { db in
+                try db.execute(
+                    sql: """
+                        UPDATE deliveries SET lease_until = ?1 WHERE id = ?2 AND status = 'pending' AND next_attempt_at <= ?3
+                        AND (lease_until IS NULL OR lease_until <= ?3)
+                        """,
+                    arguments: [until.millis, id, now.millis])
+                return db.changesCount == 1
+            }
+        }
+    }
+
+    public func finishDelivery(id: Int64, outcome: DeliveryOutcome, at: Date) async throws {
+        let outbox = outboxContext
+        try await changing([]) {
+            try await writer.submit { db in
+                switch outcome {
+                case .sent:
+                    try db.execute(
+                        sql: "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
+                        arguments: [at.millis, id])
+                case .retry(let next, let error):
+                    try db.execute(
+                        sql: "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE id = ?",
+                        arguments: [next.millis, error, id])
+                case .failed(let error, let disableEndpoint, let alertOwner):
+                    try db.execute(
+                        sql: "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, lease_until = NULL, last_error = ? WHERE id = ?",
+                        arguments: [error, id])
+                    guard let row = try Row.fetchOne(Self.deliverySelect(db, where: "d.id = ?"), arguments: [id]) else { return }
+                    let delivery = try Self.delivery(row)
+                    if disableEndpoint, delivery.channel == .webhook {
+                        try db.execute(
+                            sql: "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ? WHERE id = ?", arguments: [error, delivery.destination])
+                    }
+                    if alertOwner, delivery.eventType != .deliveryFailed {
+                        let data = EventData(
+                            delivery: FailedDeliveryData(
+                                deliveryId: delivery.id, eventId: delivery.eventID, eventType: delivery.eventType.rawValue, channel: delivery.channel.rawValue,
+                                destination: delivery.destination, attempts: delivery.attempts, lastError: error))
+                        try Self.recordEvent(.deliveryFailed, data: data, orderID: delivery.orderID, shopper: nil, at: at, outbox, db)
+                    }
+                }
+            }
+        }
+    }
+
+    public func deliveries(_ query: DeliveryQuery) async throws -> (deliveries: [Delivery], next: Int64?) {
+        try await pool.read { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let status = query.status { clauses.append("d.status = ?"); arguments += [status.rawValue] }
+            if let before = query.before { clauses.append("d.id < ?"); arguments += [before] }
+            let limit = max(1, min(query.limit, 200))
+            let rows = try Row.fetchAll(
+                Self.deliverySelect(db, where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), suffix: "ORDER BY d.id DESC LIMIT \(limit + 1)"),
+                arguments: arguments)
+            let page = try rows.prefix(limit).map(Self.delivery)
+            return (page, rows.count > limit ? page.last?.id : nil)
+        }
+    }
+
+    public func delivery(id: Int64) async throws -> Delivery? {
+        try await pool.read { db in try Row.fetchOne(Self.deliverySelect(db, where: "d.id = ?"), arguments: [id]).map(Self.delivery) }
+    }
+
+    public func retryDelivery(id: Int64, at: Date) async throws -> Delivery? {
+        try await changing([]) {
+            try await writer.submit { db in
+                try db.execute(
+                    sql: "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL WHERE id = ? AND status != 'sent'",
+                    arguments: [at.millis, id])
+                return try Row.fetchOne(Self.deliverySelect(db, where: "d.id = ?"), arguments: [id]).map(Self.delivery)
+            }
+        }
+    }
+
+    static func deliverySelect(_ db: Database, where clause: String, suffix: String = "") throws -> Statement {
+        try db.cachedStatement(
+            sql: """
+                SELECT d.*, e.id AS event_id, e.type AS event_type, e.order_id AS order_id FROM deliveries d
+                JOIN outbox_events e ON e.seq = d.event_seq WHERE \(clause) \(suffix)
+                """)
+    }
+
+    static func delivery(_ row: Row) throws -> Delivery {
+        guard let type = NotificationEventType(rawValue: row["event_type"]), let channel = DeliveryChannel(rawValue: row["channel"]),
+            let status = DeliveryStatus(rawValue: row["status"])
+        else { throw StoreError.corruptRow("deliveries \(row["id"] as Int64)") }
+        let sent: Int64? = row["sent_at"]
+        return Delivery(
+            id: row["id"], eventID: row["event_id"], eventType: type, orderID: row["order_id"], channel: channel, destination: row["destination"],
+            template: row["template"], status: status, attempts: row["attempts"],
+            nextAttemptAt: status == .pending ? Date(millis: row["next_attempt_at"]) : nil, lastError: row["last_error"],
+            createdAt: Date(millis: row["created_at"]), sentAt: sent.map(Date.init(millis:)))
+    }
+}
+
+// MARK: - Webhook endpoints
+
+extension SQLiteOrderStore {
+    public func addWebhookEndpoint(_ endpoint: WebhookEndpoint) async throws {
+        let events = try endpoint.events.map { String(decoding: try JSONEncoder().encode($0.map(\.rawValue)), as: UTF8.self) }
+        try await changing([]) {
+            try await writer.submit { db in
+                try db.execute(
+                    sql: "INSERT INTO webhook_endpoints (id, url, events, secret, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)",
+                    arguments: [endpoint.id, endpoint.url, events, endpoint.secret, endpoint.createdAt.millis])
+            }
+        }
+    }
+
+    public func webhookEndpoints() async throws -> [WebhookEndpoint] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM webhook_endpoints WHERE deleted_at IS NULL ORDER BY created_at, id").map(Self.endpoint)
+        }
+    }
+
+    public func webhookEndpoint(id: String) async throws -> WebhookEndpoint? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL", arguments: [id]).map(Self.endpoint)
+        }
+    }
+
+    public func deleteWebhookEndpoint(id: String, at: Date) async throws -> Bool {
+        try await changing([]) {
+            try await writer.submit { db in
+                try db.execute(
+                    sql: "UPDATE webhook_endpoints SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL", arguments: [at.millis, id])
+                return db.changesCount == 1
+            }
+        }
+    }
+
+    public func enqueueWebhookTest(endpointID: String, at: Date) async throws -> Int64? {
+        let outbox = outboxContext
+        return try await changing([]) {
+            try await writer.submit { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL", arguments: [endpointID])
+                else { return nil }
+                let data = EventData(message: "A test message from the shop's admin page.")
+                return try Self.recordEvent(.webhookTest, data: data, orderID: nil, shopper: nil, at: at, outbox, db, onlyEndpoint: Self.endpoint(row))
+                    .first
+            }
+        }
+    }
+}
