@@ -30,6 +30,8 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("on-content-change"),
         help: "Shell command run after an admin edit changed a content file, e.g. a build-and-upload script (ORDER_API_ON_CONTENT_CHANGE).")
     var onContentChange: String?
+    @Option(help: "A theme folder whose emails/ and locales/ override the default theme's (ORDER_API_THEME, default themes/default beside the content folder).")
+    var theme: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (LOG_LEVEL, default info).") var logLevel: String?
     @Option(name: .customLong("log-format"), help: "text or json (LOG_FORMAT, default text).") var logFormat: String?
 
@@ -38,6 +40,7 @@ struct Serve: AsyncParsableCommand {
         flags.host = host
         flags.port = port
         flags.content = content
+        flags.theme = theme
         flags.siteStatus = siteStatus
         flags.db = database.db
         flags.allowedOrigins = allowedOrigins

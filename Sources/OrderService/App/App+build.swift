@@ -58,7 +58,7 @@ public struct OrderAPI: Sendable {
             CatalogReloadSignalService(catalog: components.catalog, logger: components.logger),
             ExpirySweepService(book: components.book, interval: components.configuration.expirySweepInterval, logger: components.logger),
             components.contentChangeHook,
-        ]
+        ] + components.notifications.services
     }
 
     /// Reloads the catalog from the content directory (after a rebuild, for example).
@@ -78,13 +78,14 @@ struct AppComponents: Sendable {
     let openAPIDocument: Data
     let contentChangeHook: ContentChangeHook
     let payments: PaymentComponents
+    let notifications: NotificationComponents
     let logger: Logger
 
     static func make(
         configuration: OrderAPIConfiguration, logger: Logger, paymentSteps: (any PaymentStepProvider)?, clock: @escaping @Sendable () -> Date
     ) async throws -> AppComponents {
         try PaymentComponents.validate(configuration)
-        let store = try SQLiteOrderStore(path: configuration.databasePath, logger: logger)
+        let store = try SQLiteOrderStore(path: configuration.databasePath, logger: logger, notifications: configuration.notifications.routing)
         let catalog = try await CatalogProvider(
             contentDirectory: configuration.contentDirectory, store: store,
             contentCacheFile: configuration.databasePath + ".content-cache", logger: logger)
@@ -95,6 +96,7 @@ struct AppComponents: Sendable {
         let book = OrderBook(
             store: store, catalog: catalog, siteStatus: siteStatus, payments: payments.steps, expiry: configuration.orderExpiry,
             metrics: metrics, answerCacheCapacity: configuration.orderAnswerCacheEntries, clock: clock)
+        let notifications = try NotificationComponents.make(configuration: configuration, store: store, catalog: catalog, logger: logger, clock: clock)
         if configuration.adminTokens.isEmpty {
             logger.warning("admin API is off: set ADMIN_TOKEN to enable it")
         }
@@ -103,7 +105,7 @@ struct AppComponents: Sendable {
             openAPIDocument: try OpenAPIDocument.load(),
             contentChangeHook: ContentChangeHook(
                 command: configuration.contentChangeCommand, workingDirectory: FileManager.default.currentDirectoryPath, logger: logger),
-            payments: payments, logger: logger)
+            payments: payments, notifications: notifications, logger: logger)
     }
 }
 
@@ -156,6 +158,10 @@ func addRoutes(_ components: AppComponents, to router: RouterGroup<AppRequestCon
         catalog: components.catalog, store: components.store, bodyLimit: configuration.adminBodyLimit, contentChanged: components.contentChangeHook
     ).addRoutes(to: admin)
     AdminCatalogController(catalog: components.catalog).addRoutes(to: admin)
+    AdminWebhookController(store: components.store, policy: components.notifications.urlPolicy, bodyLimit: configuration.adminBodyLimit, clock: components.book.clock)
+        .addRoutes(to: admin)
+    AdminDeliveryController(store: components.store, clock: components.book.clock, doorbell: components.notifications.dispatcher.doorbell).addRoutes(to: admin)
+    AdminEmailController(notifications: components.notifications, catalog: components.catalog).addRoutes(to: admin)
 
     PaymentController(payments: components.payments, bodyLimit: configuration.paymentBodyLimit).addRoutes(to: router.group("payment"))
     components.logger.info("routes ready", metadata: ["origins": "\(origins.joined(separator: " "))"])

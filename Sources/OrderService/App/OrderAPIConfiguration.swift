@@ -36,6 +36,8 @@ public struct OrderAPIConfiguration: Sendable {
     /// rebuilds the site and uploads it (`--on-content-change`, `ORDER_API_ON_CONTENT_CHANGE`). It
     /// gets the changed paths, one per line, in `STOREFRONT_CHANGED_FILES`.
     public var contentChangeCommand: String?
+    /// E-mail and webhooks (`SMTP_URL`, `MAIL_FROM`, `OWNER_EMAIL`, `WEBHOOK_ALLOW_PRIVATE`, `--theme`).
+    public var notifications = NotificationConfiguration()
     /// The payment gateways (`ECPAY_*`, `STRIPE_*`); empty turns online payment steps off.
     public var payments = PaymentConfiguration()
     /// Largest gateway callback body in bytes.

@@ -30,6 +30,8 @@ public struct OrderAPIFlags: Sendable {
     public var expirySweepInterval: Int?
     /// `--on-content-change`.
     public var onContentChange: String?
+    /// `--theme`.
+    public var theme: String?
     /// `--log-level`.
     public var logLevel: String?
     /// `--log-format`.
@@ -91,6 +93,7 @@ public struct OrderAPISettings: Sendable {
             }
         }
         config.payments = try payments()
+        config.notifications = try NotificationConfiguration.fromEnvironment(environment, theme: setting(flags.theme, "ORDER_API_THEME"))
         return config
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Notifications
 import StoreModel
 
 /// Which events a change causes and who hears of each: pure functions that every store shares.
@@ -116,5 +117,18 @@ public struct NotificationRouting: Sendable, Hashable {
     public init(emailEnabled: Bool, ownerEmails: [String]) {
         self.emailEnabled = emailEnabled
         self.ownerEmails = ownerEmails
+    }
+}
+
+extension NotificationRules {
+    /// What a failed attempt leads to: another attempt when the schedule has one (after at least
+    /// `retryAfter`), else giving up and telling the owner. `attempts` counts this attempt.
+    public static func afterFailure(
+        attempts: Int, error: String, retryAfter: Duration?, schedule: RetrySchedule, now: Date, using random: inout some RandomNumberGenerator
+    ) -> DeliveryOutcome {
+        if let next = schedule.nextAttempt(afterAttempt: attempts, at: now, retryAfter: retryAfter, using: &random) {
+            return .retry(at: next, error: error)
+        }
+        return .failed(error: "gave up after \(attempts) attempts: \(error)", disableEndpoint: false, alertOwner: true)
     }
 }
