@@ -58,6 +58,7 @@ extension EmbeddedTheme {
 <button type="button" class="tab" data-tab="orders" aria-selected="true">Orders</button>
 <button type="button" class="tab" data-tab="products" aria-selected="false">Products</button>
 <button type="button" class="tab" data-tab="site" aria-selected="false">Shop status</button>
+<button type="button" class="tab" data-tab="notifications" aria-selected="false">Notifications</button>
 </nav>
 
 <section id="tab-orders" class="admin-panel" aria-labelledby="orders-heading">
@@ -118,6 +119,77 @@ extension EmbeddedTheme {
 <textarea id="site-announcement" name="announcement" rows="2" maxlength="1000"></textarea>
 <button class="button primary" id="save-site-status" type="submit">Save</button>
 </form>
+</section>
+
+<section id="tab-notifications" class="admin-panel" aria-labelledby="notifications-heading" hidden>
+<h1 id="notifications-heading">Notifications</h1>
+
+<h2 id="webhooks-heading">Webhook endpoints</h2>
+<p>Each endpoint receives the shop's events as signed JSON POSTs (Standard Webhooks); failed deliveries are retried.</p>
+<table class="admin-table" id="webhooks-table" aria-labelledby="webhooks-heading">
+<thead><tr><th scope="col">URL</th><th scope="col">Events</th><th scope="col">State</th><th scope="col">Added</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody id="webhooks-body"></tbody>
+</table>
+<p id="webhooks-empty" hidden>No webhook endpoints yet.</p>
+
+<form id="webhook-form" class="admin-card" novalidate>
+<h3>Add an endpoint</h3>
+<label for="webhook-url">URL</label>
+<input id="webhook-url" name="url" type="url" required maxlength="2000" placeholder="https://example.com/hooks/storefront" aria-describedby="webhook-url-error">
+<p id="webhook-url-error" class="error field-error" data-field-error="url"></p>
+<fieldset aria-describedby="webhook-events-hint webhook-events-error"><legend>Events</legend>
+<p id="webhook-events-hint" class="hint">Leave all unchecked to receive every event.</p>
+<label class="event-choice"><input type="checkbox" name="events" value="order.created"> <code>order.created</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.payment_info"> <code>order.payment_info</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.paid"> <code>order.paid</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.shipped"> <code>order.shipped</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.delivered"> <code>order.delivered</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.cancelled"> <code>order.cancelled</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.expired"> <code>order.expired</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.refunded"> <code>order.refunded</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.needs_review"> <code>order.needs_review</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="stock.low"> <code>stock.low</code></label>
+</fieldset>
+<p id="webhook-events-error" class="error field-error" data-field-error="events"></p>
+<button class="button primary" id="add-webhook" type="submit">Add endpoint</button>
+</form>
+<div id="webhook-secret" class="admin-card admin-secret" role="status" hidden>
+<h3>Signing secret</h3>
+<p>For <code id="webhook-secret-url"></code>: use it to verify the <code>webhook-signature</code> header.</p>
+<p><code id="webhook-secret-value" class="secret-value"></code></p>
+<p><strong>Copy it now: it will not be shown again.</strong></p>
+<button type="button" class="button small" id="webhook-secret-copy">Copy</button>
+<button type="button" class="button small" id="webhook-secret-done">Done</button>
+</div>
+
+<h2 id="deliveries-heading">Delivery log</h2>
+<form id="delivery-filter" class="admin-toolbar">
+<label>Status <select id="delivery-status" name="status">
+<option value="">All</option><option value="failed">failed</option><option value="pending">pending</option><option value="sent">sent</option>
+</select></label>
+<button class="button small" type="submit">Refresh</button>
+</form>
+<table class="admin-table" id="deliveries-table" aria-labelledby="deliveries-heading">
+<thead><tr><th scope="col">Created</th><th scope="col">Event</th><th scope="col">Channel</th><th scope="col">Destination</th><th scope="col">Status</th>
+<th scope="col">Attempts</th><th scope="col">Details</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody id="deliveries-body"></tbody>
+</table>
+<p id="deliveries-empty" hidden>No deliveries match.</p>
+<div class="admin-pager"><button type="button" class="button small" id="deliveries-prev" disabled>Previous</button> <span id="deliveries-page">Page 1</span> <button type="button" class="button small" id="deliveries-next" disabled>Next</button></div>
+
+<h2 id="emails-heading">E-mail previews</h2>
+<p>The theme's e-mail templates rendered with a sample order.</p>
+<form id="email-preview-form" class="admin-toolbar">
+<label>Template <select id="email-template" name="name"><option value="">Choose a template</option></select></label>
+<label>Language <select id="email-locale" name="locale"><option value="en">English (en)</option><option value="zh-TW">繁體中文 (zh-TW)</option></select></label>
+</form>
+<article id="email-preview" class="admin-card" hidden aria-live="polite">
+<p><strong>Subject:</strong> <span id="email-subject"></span></p>
+<h3>HTML part</h3>
+<iframe id="email-html" class="email-frame" sandbox title="HTML part of the e-mail"></iframe>
+<h3>Text part</h3>
+<pre id="email-text" class="email-text"></pre>
+</article>
 </section>
 </div>
 </main>
@@ -1375,10 +1447,24 @@ extension EmbeddedTheme {
 .admin-events { font-size: .9rem; }
 .badge-review { background: #b3261e; color: #fff; margin-left: .4rem; }
 .error { color: #b3261e; }
+.admin-card input[type=url] { display: block; width: 100%; margin: .3rem 0 .3rem; }
+.admin-card label.event-choice { display: inline-flex; align-items: center; gap: .35rem; width: auto; margin: .2rem 1.25rem .2rem 0; }
+.admin-card label.event-choice input { width: auto; min-height: 0; }
+.admin .hint { color: var(--muted); font-size: .9rem; margin: 0 0 .5rem; }
+.field-error:empty { display: none; }
+.admin-secret { background: var(--warn-bg); border-color: #e6c98f; }
+.admin-secret .secret-value { display: inline-block; padding: .3rem .5rem; background: var(--card); font-size: 1rem; overflow-wrap: anywhere; user-select: all; }
+.admin-table td.actions { white-space: nowrap; text-align: right; }
+.wrap-anywhere { overflow-wrap: anywhere; }
+.delivery-sent { background: var(--soft); color: var(--brand-dk); }
+.delivery-pending { background: var(--warn-bg); color: var(--warn); }
+.delivery-failed { background: #f6dcd6; color: #7a1d0c; }
+.email-frame { display: block; width: 100%; height: 70vh; min-height: 24rem; border: 1px solid #d9d4c7; border-radius: var(--r); background: #fff; }
+.email-text { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--soft); padding: .75rem 1rem; border-radius: var(--r); max-height: 60vh; overflow: auto; }
 
 """#),
         "assets/admin.js": .text(#"""
-/* Storefront admin page: orders, products and shop status over the order API's admin JSON.
+/* Storefront admin page: orders, products, shop status and notifications over the order API's admin JSON.
    The token lives in sessionStorage only (this tab), and every request sends it as a bearer token. */
 (() => {
 'use strict';
@@ -1418,9 +1504,10 @@ const call = async (path, options = {}) => {
   const res = await fetch(`${API}${path}`, Object.assign({}, options, { headers, cache: 'no-store' }));
   if (res.status === 401 || res.status === 403) { throw new AuthError(res.status === 403 ? 'The admin API is turned off (no ADMIN_TOKEN).' : 'The token was not accepted.'); }
   if (!res.ok) {
-    let message = `HTTP ${res.status}`;
-    try { const e = (await res.json()).error; message = e.field ? `${e.field}: ${e.message}` : e.message || message; } catch (e) { /* not JSON */ }
-    throw new Error(message);
+    let message = `HTTP ${res.status}`, detail = {};
+    try { detail = (await res.json()).error || {}; message = detail.field ? `${detail.field}: ${detail.message}` : detail.message || message; } catch (e) { /* not JSON */ }
+    // The API's field and message stay on the error for forms that show them next to the field.
+    throw Object.assign(new Error(message), { status: res.status, field: detail.field, detail: detail.message });
   }
   return options.raw ? res : res.json();
 };
@@ -1611,6 +1698,153 @@ $('#site-status-form').addEventListener('submit', guarded(async e => {
     status, message: $('#site-message').value.trim(), announcement: $('#site-announcement').value.trim() }) });
   notice(`Saved: the shop is ${saved.status}.`);
 }));
+
+// Notifications: webhook endpoints, the delivery log and e-mail previews.
+const webhookEvents = w => w.events && w.events.length ? w.events.join(', ') : 'all events';
+const loadWebhooks = guarded(async () => {
+  const data = await call('/admin/webhooks');
+  $('#webhooks-body').replaceChildren(...data.webhooks.map(w => el('tr', { 'data-webhook': w.id },
+    el('td', { class: 'wrap-anywhere' }, el('code', {}, w.url)),
+    el('td', {}, webhookEvents(w)),
+    el('td', {}, w.enabled ? 'enabled' : 'disabled', !w.enabled && w.disabledReason ? el('br') : null,
+      !w.enabled && w.disabledReason ? el('small', {}, w.disabledReason) : null),
+    el('td', {}, when(w.createdAt)),
+    el('td', { class: 'actions' },
+      el('button', { type: 'button', class: 'button small', 'data-action': 'test' }, 'Send test'), ' ',
+      el('button', { type: 'button', class: 'button small', 'data-action': 'delete' }, 'Delete')))));
+  $('#webhooks-empty').hidden = data.webhooks.length > 0;
+});
+$('#webhooks-body').addEventListener('click', guarded(async e => {
+  const button = e.target.closest('button[data-action]');
+  if (!button) return;
+  const row = button.closest('tr[data-webhook]'), id = row.dataset.webhook, url = $('code', row).textContent;
+  if (button.dataset.action === 'delete') {
+    if (!confirm(`Delete the webhook endpoint ${url}?`)) return;
+    await call(`/admin/webhooks/${encodeURIComponent(id)}`, { method: 'DELETE', raw: true });
+    notice(`Deleted the endpoint ${url}.`);
+    await loadWebhooks();
+  } else {
+    const res = await call(`/admin/webhooks/${encodeURIComponent(id)}/test`, { method: 'POST', raw: true });
+    const data = await res.json().catch(() => ({}));
+    notice(`Test event queued for ${url}${data && data.deliveryId ? ` (delivery ${data.deliveryId})` : ''}; see the delivery log.`);
+    await loadDeliveries();
+  }
+}));
+const fieldErrors = $$('#webhook-form [data-field-error]');
+const clearFieldErrors = () => {
+  fieldErrors.forEach(p => { p.textContent = ''; });
+  $('#webhook-url').removeAttribute('aria-invalid');
+};
+$('#webhook-form').addEventListener('submit', async e => {
+  e.preventDefault();
+  clearFieldErrors();
+  const url = $('#webhook-url').value.trim();
+  if (!url) { $('#webhook-url-error').textContent = 'Enter the endpoint URL.'; $('#webhook-url').setAttribute('aria-invalid', 'true'); $('#webhook-url').focus(); return; }
+  const events = $$('#webhook-form input[name=events]:checked').map(box => box.value);
+  const body = events.length ? { url, events } : { url };
+  try {
+    const created = await call('/admin/webhooks', { method: 'POST', body: JSON.stringify(body) });
+    e.target.reset();
+    $('#webhook-secret-url').textContent = created.url;
+    $('#webhook-secret-value').textContent = created.secret;
+    $('#webhook-secret').hidden = false;
+    $('#webhook-secret').scrollIntoView({ block: 'nearest' });
+    notice(`Added the endpoint ${created.url}.`);
+    await loadWebhooks();
+  } catch (err) {
+    if (err instanceof AuthError) { signOut(err.message); return; }
+    const field = String(err.field || '').startsWith('events') ? 'events' : err.field ? 'url' : null;
+    if (err.status === 400 && field) {
+      $(`#webhook-form [data-field-error="${field}"]`).textContent = err.detail || err.message;
+      if (field === 'url') { $('#webhook-url').setAttribute('aria-invalid', 'true'); $('#webhook-url').focus(); }
+    } else {
+      notice(err.message, true);
+    }
+  }
+});
+$('#webhook-secret-copy').addEventListener('click', async () => {
+  try { await navigator.clipboard.writeText($('#webhook-secret-value').textContent); notice('Secret copied.'); } catch (e) { notice('Copying failed: select the secret and copy it.', true); }
+});
+$('#webhook-secret-done').addEventListener('click', () => {
+  $('#webhook-secret-value').textContent = '';
+  $('#webhook-secret-url').textContent = '';
+  $('#webhook-secret').hidden = true;
+});
+
+const deliveries = { cursors: [null], page: 0 };
+const deliveryDetails = x => {
+  if (x.status === 'sent') return x.sentAt ? `sent ${when(x.sentAt)}` : '';
+  const parts = [];
+  if (x.status === 'pending' && x.nextAttemptAt) parts.push(`next attempt ${when(x.nextAttemptAt)}`);
+  if (x.lastError) parts.push(x.lastError);
+  return parts.join(' · ');
+};
+const loadDeliveries = guarded(async () => {
+  const q = new URLSearchParams();
+  const status = $('#delivery-status').value;
+  if (status) q.set('status', status);
+  if (deliveries.cursors[deliveries.page]) q.set('cursor', deliveries.cursors[deliveries.page]);
+  const data = await call(`/admin/deliveries${q.toString() ? `?${q}` : ''}`);
+  $('#deliveries-body').replaceChildren(...data.deliveries.map(x => el('tr', { 'data-delivery': x.id },
+    el('td', {}, when(x.createdAt)),
+    el('td', {}, el('code', {}, x.eventType), x.orderId ? el('br') : null, x.orderId ? el('small', {}, `order ${x.orderId}`) : null),
+    el('td', {}, x.channel),
+    el('td', { class: 'wrap-anywhere' }, x.destination),
+    el('td', {}, el('span', { class: `status-badge delivery-${x.status}` }, x.status)),
+    el('td', {}, x.attempts),
+    el('td', { class: 'wrap-anywhere' }, el('small', {}, deliveryDetails(x))),
+    el('td', { class: 'actions' }, x.status === 'failed' || x.status === 'pending'
+      ? el('button', { type: 'button', class: 'button small', 'data-action': 'retry' }, 'Retry') : null))));
+  $('#deliveries-empty').hidden = data.deliveries.length > 0;
+  deliveries.cursors[deliveries.page + 1] = data.nextCursor;
+  $('#deliveries-next').disabled = !data.nextCursor;
+  $('#deliveries-prev').disabled = deliveries.page === 0;
+  $('#deliveries-page').textContent = `Page ${deliveries.page + 1}`;
+});
+const reloadDeliveries = () => { deliveries.cursors = [null]; deliveries.page = 0; return loadDeliveries(); };
+$('#delivery-filter').addEventListener('submit', e => { e.preventDefault(); reloadDeliveries(); });
+$('#delivery-status').addEventListener('change', reloadDeliveries);
+$('#deliveries-next').addEventListener('click', () => { deliveries.page += 1; loadDeliveries(); });
+$('#deliveries-prev').addEventListener('click', () => { deliveries.page = Math.max(0, deliveries.page - 1); loadDeliveries(); });
+$('#deliveries-body').addEventListener('click', guarded(async e => {
+  const button = e.target.closest('button[data-action=retry]');
+  if (!button) return;
+  const id = button.closest('tr[data-delivery]').dataset.delivery;
+  button.disabled = true;
+  await call(`/admin/deliveries/${encodeURIComponent(id)}/retry`, { method: 'POST', raw: true });
+  notice(`Delivery ${id} will be retried.`);
+  await loadDeliveries();
+}));
+
+const emails = { loaded: false };
+const loadEmailList = guarded(async () => {
+  if (emails.loaded) return;
+  const data = await call('/admin/emails');
+  const group = (audience, label) => {
+    const names = data.templates.filter(x => x.audience === audience);
+    return names.length ? el('optgroup', { label }, ...names.map(x => el('option', { value: x.name }, x.name))) : null;
+  };
+  const other = data.templates.filter(x => x.audience !== 'shopper' && x.audience !== 'owner');
+  $('#email-template').replaceChildren(el('option', { value: '' }, 'Choose a template'),
+    ...[group('shopper', 'To shoppers'), group('owner', 'To the owner')].filter(Boolean),
+    ...other.map(x => el('option', { value: x.name }, x.name)));
+  emails.loaded = true;
+});
+const showEmailPreview = guarded(async () => {
+  const name = $('#email-template').value;
+  if (!name) { $('#email-preview').hidden = true; return; }
+  const locale = $('#email-locale').value;
+  const data = await call(`/admin/emails/${encodeURIComponent(name)}/preview?${new URLSearchParams({ locale })}`);
+  $('#email-subject').textContent = data.subject;
+  $('#email-html').srcdoc = data.html;
+  $('#email-text').textContent = data.text;
+  $('#email-preview').hidden = false;
+});
+$('#email-preview-form').addEventListener('submit', e => { e.preventDefault(); showEmailPreview(); });
+$('#email-template').addEventListener('change', showEmailPreview);
+$('#email-locale').addEventListener('change', showEmailPreview);
+
+loaders.notifications = () => Promise.all([loadWebhooks(), reloadDeliveries(), loadEmailList()]);
 
 if (token()) start(); else signOut('');
 })();
