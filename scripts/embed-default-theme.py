@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Sources/StoreModel/Theme/DefaultThemeFiles.swift from themes/default (templates, partials,
+"""Writes Sources/StoreModel/Theme/DefaultThemeFiles.swift from themes/default (templates, partials, e-mails,
 locales, assets), so that the `storefront` binary carries its default theme and works in any
 folder, even copied alone to /usr/local/bin.
 
@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 THEME = REPO / "themes" / "default"
 OUTPUT = REPO / "Sources" / "StoreModel" / "Theme" / "DefaultThemeFiles.swift"
-FOLDERS = ("templates", "assets", "locales")
+FOLDERS = ("templates", "emails", "assets", "locales")
 
 
 def theme_files():

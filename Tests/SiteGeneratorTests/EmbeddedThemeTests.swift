@@ -7,11 +7,11 @@ import Testing
 /// The default theme built into the generator: equal to `themes/default`, enough on its own, and
 /// overridden file by file by a `themes/default` folder on disk and then by the shop's theme.
 @Suite(.timeLimit(.minutes(2))) struct EmbeddedThemeTests {
-    /// Every file of `themes/default` that is embedded (templates, partials, locales, assets).
+    /// Every file of `themes/default` that is embedded (templates, partials, e-mails, locales, assets).
     static func themeFilesOnDisk() -> [String: Data] {
         let theme = repositoryRoot.appendingPathComponent("themes/default")
         var files: [String: Data] = [:]
-        for folder in ["templates", "assets", "locales"] {
+        for folder in ["templates", "emails", "assets", "locales"] {
             let enumerator = FileManager.default.enumerator(atPath: theme.appendingPathComponent(folder).path)
             while let relative = enumerator?.nextObject() as? String {
                 let url = theme.appendingPathComponent(folder).appendingPathComponent(relative)

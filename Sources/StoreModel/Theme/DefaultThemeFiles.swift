@@ -58,6 +58,7 @@ extension EmbeddedTheme {
 <button type="button" class="tab" data-tab="orders" aria-selected="true">Orders</button>
 <button type="button" class="tab" data-tab="products" aria-selected="false">Products</button>
 <button type="button" class="tab" data-tab="site" aria-selected="false">Shop status</button>
+<button type="button" class="tab" data-tab="notifications" aria-selected="false">Notifications</button>
 </nav>
 
 <section id="tab-orders" class="admin-panel" aria-labelledby="orders-heading">
@@ -118,6 +119,77 @@ extension EmbeddedTheme {
 <textarea id="site-announcement" name="announcement" rows="2" maxlength="1000"></textarea>
 <button class="button primary" id="save-site-status" type="submit">Save</button>
 </form>
+</section>
+
+<section id="tab-notifications" class="admin-panel" aria-labelledby="notifications-heading" hidden>
+<h1 id="notifications-heading">Notifications</h1>
+
+<h2 id="webhooks-heading">Webhook endpoints</h2>
+<p>Each endpoint receives the shop's events as signed JSON POSTs (Standard Webhooks); failed deliveries are retried.</p>
+<table class="admin-table" id="webhooks-table" aria-labelledby="webhooks-heading">
+<thead><tr><th scope="col">URL</th><th scope="col">Events</th><th scope="col">State</th><th scope="col">Added</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody id="webhooks-body"></tbody>
+</table>
+<p id="webhooks-empty" hidden>No webhook endpoints yet.</p>
+
+<form id="webhook-form" class="admin-card" novalidate>
+<h3>Add an endpoint</h3>
+<label for="webhook-url">URL</label>
+<input id="webhook-url" name="url" type="url" required maxlength="2000" placeholder="https://example.com/hooks/storefront" aria-describedby="webhook-url-error">
+<p id="webhook-url-error" class="error field-error" data-field-error="url"></p>
+<fieldset aria-describedby="webhook-events-hint webhook-events-error"><legend>Events</legend>
+<p id="webhook-events-hint" class="hint">Leave all unchecked to receive every event.</p>
+<label class="event-choice"><input type="checkbox" name="events" value="order.created"> <code>order.created</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.payment_info"> <code>order.payment_info</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.paid"> <code>order.paid</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.shipped"> <code>order.shipped</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.delivered"> <code>order.delivered</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.cancelled"> <code>order.cancelled</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.expired"> <code>order.expired</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.refunded"> <code>order.refunded</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="order.needs_review"> <code>order.needs_review</code></label>
+<label class="event-choice"><input type="checkbox" name="events" value="stock.low"> <code>stock.low</code></label>
+</fieldset>
+<p id="webhook-events-error" class="error field-error" data-field-error="events"></p>
+<button class="button primary" id="add-webhook" type="submit">Add endpoint</button>
+</form>
+<div id="webhook-secret" class="admin-card admin-secret" role="status" hidden>
+<h3>Signing secret</h3>
+<p>For <code id="webhook-secret-url"></code>: use it to verify the <code>webhook-signature</code> header.</p>
+<p><code id="webhook-secret-value" class="secret-value"></code></p>
+<p><strong>Copy it now: it will not be shown again.</strong></p>
+<button type="button" class="button small" id="webhook-secret-copy">Copy</button>
+<button type="button" class="button small" id="webhook-secret-done">Done</button>
+</div>
+
+<h2 id="deliveries-heading">Delivery log</h2>
+<form id="delivery-filter" class="admin-toolbar">
+<label>Status <select id="delivery-status" name="status">
+<option value="">All</option><option value="failed">failed</option><option value="pending">pending</option><option value="sent">sent</option>
+</select></label>
+<button class="button small" type="submit">Refresh</button>
+</form>
+<table class="admin-table" id="deliveries-table" aria-labelledby="deliveries-heading">
+<thead><tr><th scope="col">Created</th><th scope="col">Event</th><th scope="col">Channel</th><th scope="col">Destination</th><th scope="col">Status</th>
+<th scope="col">Attempts</th><th scope="col">Details</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody id="deliveries-body"></tbody>
+</table>
+<p id="deliveries-empty" hidden>No deliveries match.</p>
+<div class="admin-pager"><button type="button" class="button small" id="deliveries-prev" disabled>Previous</button> <span id="deliveries-page">Page 1</span> <button type="button" class="button small" id="deliveries-next" disabled>Next</button></div>
+
+<h2 id="emails-heading">E-mail previews</h2>
+<p>The theme's e-mail templates rendered with a sample order.</p>
+<form id="email-preview-form" class="admin-toolbar">
+<label>Template <select id="email-template" name="name"><option value="">Choose a template</option></select></label>
+<label>Language <select id="email-locale" name="locale"><option value="en">English (en)</option><option value="zh-TW">繁體中文 (zh-TW)</option></select></label>
+</form>
+<article id="email-preview" class="admin-card" hidden aria-live="polite">
+<p><strong>Subject:</strong> <span id="email-subject"></span></p>
+<h3>HTML part</h3>
+<iframe id="email-html" class="email-frame" sandbox title="HTML part of the e-mail"></iframe>
+<h3>Text part</h3>
+<pre id="email-text" class="email-text"></pre>
+</article>
 </section>
 </div>
 </main>
@@ -616,6 +688,742 @@ extension EmbeddedTheme {
 {{/base}}
 
 """#),
+        "emails/order-cancelled.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailCancelledHeading}}</h1>
+{{> greeting-html}}
+<p style="margin:0 0 12px;">{{t.emailCancelledIntro}}</p>
+<p style="margin:0 0 12px;">{{t.emailCancelledContact}}</p>
+{{> order-button-html}}
+{{> order-facts-html}}
+{{> lines-html}}
+{{> html-footer}}
+
+"""#),
+        "emails/order-cancelled.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectCancelled}} #{{order.id}}
+"""#),
+        "emails/order-cancelled.text.mustache": .text(#"""
+{{> greeting-text}}
+
+{{t.emailCancelledIntro}}
+
+{{t.emailCancelledContact}}
+
+{{> order-facts-text}}
+
+{{> lines-text}}
+
+{{> order-link-text}}
+
+{{> text-footer}}
+
+"""#),
+        "emails/order-expired.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailExpiredHeading}}</h1>
+{{> greeting-html}}
+<p style="margin:0 0 12px;">{{t.emailExpiredIntro}}</p>
+<p style="margin:0 0 12px;">{{t.emailExpiredLate}}</p>
+{{> order-button-html}}
+{{> order-facts-html}}
+{{> lines-html}}
+{{> html-footer}}
+
+"""#),
+        "emails/order-expired.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectExpired}} #{{order.id}}
+"""#),
+        "emails/order-expired.text.mustache": .text(#"""
+{{> greeting-text}}
+
+{{t.emailExpiredIntro}}
+
+{{t.emailExpiredLate}}
+
+{{> order-facts-text}}
+
+{{> lines-text}}
+
+{{> order-link-text}}
+
+{{> text-footer}}
+
+"""#),
+        "emails/order-paid.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailPaidHeading}}</h1>
+{{> greeting-html}}
+<p style="margin:0 0 12px;">{{t.emailPaidIntro}}</p>
+{{> order-button-html}}
+{{> order-facts-html}}
+{{> lines-html}}
+{{> html-footer}}
+
+"""#),
+        "emails/order-paid.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectPaid}} #{{order.id}}
+"""#),
+        "emails/order-paid.text.mustache": .text(#"""
+{{> greeting-text}}
+
+{{t.emailPaidIntro}}
+
+{{> order-facts-text}}
+
+{{> lines-text}}
+
+{{> order-link-text}}
+
+{{> text-footer}}
+
+"""#),
+        "emails/order-payment-info.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailPaymentInfoHeading}}</h1>
+{{> greeting-html}}
+<p style="margin:0 0 12px;">{{t.emailPaymentInfoIntro}}</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:16px 0;background-color:#e8efdc;border-radius:6px;">
+<tr>
+<td style="padding:12px 8px 4px 16px;color:#545c4c;white-space:nowrap;">{{t.emailBankCode}}</td>
+<td style="padding:12px 16px 4px 8px;font-size:18px;font-weight:bold;">{{payment.bankCode}}</td>
+</tr>
+<tr>
+<td style="padding:4px 8px 4px 16px;color:#545c4c;white-space:nowrap;">{{t.emailAccount}}</td>
+<td style="padding:4px 16px 4px 8px;font-size:18px;font-weight:bold;letter-spacing:1px;">{{payment.account}}</td>
+</tr>
+<tr>
+<td style="padding:4px 8px 4px 16px;color:#545c4c;white-space:nowrap;">{{t.emailAmount}}</td>
+<td style="padding:4px 16px 4px 8px;font-size:18px;font-weight:bold;">{{order.total}}</td>
+</tr>
+<tr>
+<td style="padding:4px 8px 12px 16px;color:#545c4c;white-space:nowrap;">{{t.emailDeadline}}</td>
+<td style="padding:4px 16px 12px 8px;font-weight:bold;color:#a3321a;">{{payment.deadline}}</td>
+</tr>
+</table>
+<p style="margin:0 0 12px;">{{t.emailPaymentInfoExact}} {{t.emailPaymentInfoExpiry}}</p>
+{{> order-button-html}}
+{{> order-facts-html}}
+{{> lines-html}}
+{{> html-footer}}
+
+"""#),
+        "emails/order-payment-info.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectPaymentInfo}} #{{order.id}}
+"""#),
+        "emails/order-payment-info.text.mustache": .text(#"""
+{{> greeting-text}}
+
+{{t.emailPaymentInfoIntro}}
+
+{{t.emailPaymentInfoHeading}}
+{{t.emailBankCode}}{{t.emailColon}}{{payment.bankCode}}
+{{t.emailAccount}}{{t.emailColon}}{{payment.account}}
+{{t.emailAmount}}{{t.emailColon}}{{order.total}}
+{{t.emailDeadline}}{{t.emailColon}}{{payment.deadline}}
+
+{{t.emailPaymentInfoExact}}
+{{t.emailPaymentInfoExpiry}}
+
+{{> order-facts-text}}
+
+{{> lines-text}}
+
+{{> order-link-text}}
+
+{{> text-footer}}
+
+"""#),
+        "emails/order-received.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailReceivedHeading}}</h1>
+{{> greeting-html}}
+<p style="margin:0 0 12px;">{{t.emailReceivedIntro}}</p>
+{{#order.isCashOnDelivery}}
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:16px 0;background-color:#e8efdc;border-radius:6px;">
+<tr>
+<td style="padding:14px 16px;">
+<p style="margin:0 0 6px;font-weight:bold;">{{t.emailCodHeading}}</p>
+<p style="margin:0 0 6px;">{{t.emailCodNextSteps}}</p>
+<p style="margin:0;">{{t.emailCodAmountDue}}{{t.emailColon}}<strong>{{order.total}}</strong></p>
+</td>
+</tr>
+</table>
+{{/order.isCashOnDelivery}}
+{{#order.isATM}}
+<p style="margin:0 0 12px;">{{t.emailReceivedAtmNote}}</p>
+{{/order.isATM}}
+{{> order-button-html}}
+{{> order-facts-html}}
+{{> lines-html}}
+{{> html-footer}}
+
+"""#),
+        "emails/order-received.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectReceived}} #{{order.id}}
+"""#),
+        "emails/order-received.text.mustache": .text(#"""
+{{> greeting-text}}
+
+{{t.emailReceivedIntro}}
+{{#order.isCashOnDelivery}}
+
+{{t.emailCodHeading}}
+{{t.emailCodNextSteps}}
+{{t.emailCodAmountDue}}{{t.emailColon}}{{order.total}}
+{{/order.isCashOnDelivery}}
+{{#order.isATM}}
+
+{{t.emailReceivedAtmNote}}
+{{/order.isATM}}
+
+{{> order-facts-text}}
+
+{{> lines-text}}
+
+{{> order-link-text}}
+
+{{> text-footer}}
+
+"""#),
+        "emails/order-refunded.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailRefundedHeading}}</h1>
+{{> greeting-html}}
+<p style="margin:0 0 12px;">{{t.emailRefundedIntro}}</p>
+{{> order-button-html}}
+{{> order-facts-html}}
+{{> lines-html}}
+{{> html-footer}}
+
+"""#),
+        "emails/order-refunded.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectRefunded}} #{{order.id}}
+"""#),
+        "emails/order-refunded.text.mustache": .text(#"""
+{{> greeting-text}}
+
+{{t.emailRefundedIntro}}
+
+{{> order-facts-text}}
+
+{{> lines-text}}
+
+{{> order-link-text}}
+
+{{> text-footer}}
+
+"""#),
+        "emails/order-shipped.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailShippedHeading}}</h1>
+{{> greeting-html}}
+<p style="margin:0 0 12px;">{{t.emailShippedIntro}}</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:16px 0;background-color:#e8efdc;border-radius:6px;">
+<tr>
+<td style="padding:14px 16px;">
+{{#order.trackingNumber}}
+<p style="margin:0;">{{t.emailTrackingNumber}}{{t.emailColon}}<strong>{{order.trackingNumber}}</strong></p>
+{{/order.trackingNumber}}
+{{#order.hasTrackingURL}}
+<p style="margin:6px 0 0;"><a href="{{order.trackingURL}}" style="color:#2f5d1e;font-weight:bold;">{{t.emailTrackPackage}}</a></p>
+{{/order.hasTrackingURL}}
+</td>
+</tr>
+</table>
+{{#order.isCashOnDelivery}}
+<p style="margin:0 0 12px;">{{t.emailShippedCod}}<br>{{t.emailCodAmountDue}}{{t.emailColon}}<strong>{{order.total}}</strong></p>
+{{/order.isCashOnDelivery}}
+{{> order-button-html}}
+{{> order-facts-html}}
+{{> lines-html}}
+{{> html-footer}}
+
+"""#),
+        "emails/order-shipped.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectShipped}} #{{order.id}}
+"""#),
+        "emails/order-shipped.text.mustache": .text(#"""
+{{> greeting-text}}
+
+{{t.emailShippedIntro}}
+
+{{#order.trackingNumber}}
+{{t.emailTrackingNumber}}{{t.emailColon}}{{order.trackingNumber}}
+{{/order.trackingNumber}}
+{{#order.hasTrackingURL}}
+{{t.emailTrackPackageText}}
+{{order.trackingURL}}
+{{/order.hasTrackingURL}}
+{{#order.isCashOnDelivery}}
+
+{{t.emailShippedCod}}
+{{t.emailCodAmountDue}}{{t.emailColon}}{{order.total}}
+{{/order.isCashOnDelivery}}
+
+{{> order-facts-text}}
+
+{{> lines-text}}
+
+{{> order-link-text}}
+
+{{> text-footer}}
+
+"""#),
+        "emails/owner-delivery-failed.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailOwnerDeliveryFailedHeading}}</h1>
+<p style="margin:0 0 12px;">{{t.emailOwnerDeliveryFailedIntro}}</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:16px 0;background-color:#fff1d6;border-radius:6px;">
+<tr>
+<td style="padding:4px 8px 4px 16px;color:#545c4c;white-space:nowrap;vertical-align:top;">{{t.emailEventType}}</td>
+<td style="padding:4px 16px 4px 8px;font-weight:bold;">{{delivery.eventType}}</td>
+</tr>
+<tr>
+<td style="padding:4px 8px 4px 16px;color:#545c4c;white-space:nowrap;vertical-align:top;">{{t.emailDestination}}</td>
+<td style="padding:4px 16px 4px 8px;font-weight:bold;word-break:break-all;">{{delivery.destination}}</td>
+</tr>
+<tr>
+<td style="padding:4px 8px 4px 16px;color:#545c4c;white-space:nowrap;vertical-align:top;">{{t.emailAttempts}}</td>
+<td style="padding:4px 16px 4px 8px;font-weight:bold;">{{delivery.attempts}}</td>
+</tr>
+<tr>
+<td style="padding:4px 8px 4px 16px;color:#545c4c;white-space:nowrap;vertical-align:top;">{{t.emailLastError}}</td>
+<td style="padding:4px 16px 4px 8px;font-family:Menlo,Consolas,monospace;font-size:13px;word-break:break-word;">{{delivery.lastError}}</td>
+</tr>
+</table>
+{{> admin-button-html}}
+{{> html-footer-owner}}
+
+"""#),
+        "emails/owner-delivery-failed.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectOwnerDeliveryFailed}} · {{delivery.eventType}}
+"""#),
+        "emails/owner-delivery-failed.text.mustache": .text(#"""
+{{t.emailOwnerDeliveryFailedIntro}}
+
+{{t.emailEventType}}{{t.emailColon}}{{delivery.eventType}}
+{{t.emailDestination}}{{t.emailColon}}{{delivery.destination}}
+{{t.emailAttempts}}{{t.emailColon}}{{delivery.attempts}}
+{{t.emailLastError}}{{t.emailColon}}{{delivery.lastError}}
+
+{{> admin-link-text}}
+
+{{> text-footer-owner}}
+
+"""#),
+        "emails/owner-low-stock.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailOwnerLowStockHeading}}</h1>
+<p style="margin:0 0 12px;">{{t.emailOwnerLowStockIntro}}</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:16px 0;background-color:#e8efdc;border-radius:6px;">
+<tr>
+<td style="padding:4px 8px 4px 16px;color:#545c4c;white-space:nowrap;vertical-align:top;">{{t.emailProduct}}</td>
+<td style="padding:4px 16px 4px 8px;font-weight:bold;">{{stock.title}}</td>
+</tr>
+<tr>
+<td style="padding:4px 8px 4px 16px;color:#545c4c;white-space:nowrap;vertical-align:top;">{{t.emailSku}}</td>
+<td style="padding:4px 16px 4px 8px;font-weight:bold;">{{stock.sku}}</td>
+</tr>
+<tr>
+<td style="padding:4px 8px 4px 16px;color:#545c4c;white-space:nowrap;vertical-align:top;">{{t.emailAvailable}}</td>
+<td style="padding:4px 16px 4px 8px;font-weight:bold;color:#a3321a;">{{stock.available}}</td>
+</tr>
+<tr>
+<td style="padding:4px 8px 4px 16px;color:#545c4c;white-space:nowrap;vertical-align:top;">{{t.emailThreshold}}</td>
+<td style="padding:4px 16px 4px 8px;">{{stock.threshold}}</td>
+</tr>
+</table>
+{{> admin-button-html}}
+{{> html-footer-owner}}
+
+"""#),
+        "emails/owner-low-stock.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectOwnerLowStock}} · {{stock.title}} ({{stock.sku}})
+"""#),
+        "emails/owner-low-stock.text.mustache": .text(#"""
+{{t.emailOwnerLowStockIntro}}
+
+{{t.emailProduct}}{{t.emailColon}}{{stock.title}}
+{{t.emailSku}}{{t.emailColon}}{{stock.sku}}
+{{t.emailAvailable}}{{t.emailColon}}{{stock.available}}
+{{t.emailThreshold}}{{t.emailColon}}{{stock.threshold}}
+
+{{> admin-link-text}}
+
+{{> text-footer-owner}}
+
+"""#),
+        "emails/owner-needs-review.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailOwnerNeedsReviewHeading}}</h1>
+<p style="margin:0 0 12px;">{{t.emailOwnerNeedsReviewIntro}}</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:16px 0;background-color:#fff1d6;border-radius:6px;">
+<tr>
+<td style="padding:14px 16px;color:#7a4b00;"><strong>{{t.emailReviewReason}}{{t.emailColon}}</strong>{{review.reason}}</td>
+</tr>
+</table>
+{{> admin-button-html}}
+{{> owner-facts-html}}
+{{> lines-html}}
+{{> html-footer-owner}}
+
+"""#),
+        "emails/owner-needs-review.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectOwnerNeedsReview}} #{{order.id}}
+"""#),
+        "emails/owner-needs-review.text.mustache": .text(#"""
+{{t.emailOwnerNeedsReviewIntro}}
+
+{{t.emailReviewReason}}{{t.emailColon}}{{review.reason}}
+
+{{> owner-facts-text}}
+
+{{> lines-text}}
+
+{{> admin-link-text}}
+
+{{> text-footer-owner}}
+
+"""#),
+        "emails/owner-new-order.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailOwnerNewOrderHeading}}</h1>
+<p style="margin:0 0 12px;">{{t.emailOwnerNewOrderIntro}}</p>
+{{#order.isCashOnDelivery}}
+<p style="margin:0 0 12px;">{{t.emailOwnerCodNote}}</p>
+{{/order.isCashOnDelivery}}
+{{#order.isATM}}
+<p style="margin:0 0 12px;">{{t.emailOwnerAtmNote}}</p>
+{{/order.isATM}}
+{{> admin-button-html}}
+{{> owner-facts-html}}
+{{> lines-html}}
+{{> html-footer-owner}}
+
+"""#),
+        "emails/owner-new-order.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectOwnerNewOrder}} #{{order.id}} · {{order.total}}
+"""#),
+        "emails/owner-new-order.text.mustache": .text(#"""
+{{t.emailOwnerNewOrderIntro}}
+{{#order.isCashOnDelivery}}
+{{t.emailOwnerCodNote}}
+{{/order.isCashOnDelivery}}
+{{#order.isATM}}
+{{t.emailOwnerAtmNote}}
+{{/order.isATM}}
+
+{{> owner-facts-text}}
+
+{{> lines-text}}
+
+{{> admin-link-text}}
+
+{{> text-footer-owner}}
+
+"""#),
+        "emails/owner-paid.html.mustache": .text(#"""
+{{> html-header}}
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1f2a1a;">{{t.emailOwnerPaidHeading}}</h1>
+<p style="margin:0 0 12px;">{{t.emailOwnerPaidIntro}}</p>
+{{> admin-button-html}}
+{{> owner-facts-html}}
+{{> lines-html}}
+{{> html-footer-owner}}
+
+"""#),
+        "emails/owner-paid.subject.mustache": .text(#"""
+[{{shop.name}}] {{t.emailSubjectOwnerPaid}} #{{order.id}} · {{order.total}}
+"""#),
+        "emails/owner-paid.text.mustache": .text(#"""
+{{t.emailOwnerPaidIntro}}
+
+{{> owner-facts-text}}
+
+{{> lines-text}}
+
+{{> admin-link-text}}
+
+{{> text-footer-owner}}
+
+"""#),
+        "emails/partials/admin-button-html.mustache": .text(#"""
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:20px 0;">
+<tr>
+<td align="center" bgcolor="#2f5d1e" style="border-radius:6px;background-color:#2f5d1e;">
+<a href="{{admin.url}}" style="display:inline-block;padding:12px 24px;font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">{{t.emailOpenAdmin}}</a>
+</td>
+</tr>
+</table>
+
+"""#),
+        "emails/partials/admin-link-text.mustache": .text(#"""
+{{t.emailOpenAdminText}}
+{{admin.url}}
+
+"""#),
+        "emails/partials/greeting-html.mustache": .text(#"""
+<p style="margin:0 0 12px;">{{t.emailGreetingBefore}}{{order.customerName}}{{t.emailGreetingAfter}}</p>
+
+"""#),
+        "emails/partials/greeting-text.mustache": .text(#"""
+{{t.emailGreetingBefore}}{{order.customerName}}{{t.emailGreetingAfter}}
+
+"""#),
+        "emails/partials/html-footer-owner.mustache": .text(#"""
+</td>
+</tr>
+<tr>
+<td style="padding:16px 24px;border-top:1px solid #ddd4bf;font-size:13px;line-height:1.5;color:#545c4c;">
+<p style="margin:0;">{{t.emailOwnerFooter}} <a href="{{shop.url}}" style="color:#2f5d1e;">{{shop.name}}</a></p>
+</td>
+</tr>
+</table>
+</td>
+</tr>
+</table>
+</body>
+</html>
+
+"""#),
+        "emails/partials/html-footer.mustache": .text(#"""
+</td>
+</tr>
+<tr>
+<td style="padding:16px 24px;border-top:1px solid #ddd4bf;font-size:13px;line-height:1.5;color:#545c4c;">
+<p style="margin:0 0 6px;">{{t.emailShopContact}}</p>
+<p style="margin:0 0 6px;"><a href="{{shop.url}}" style="color:#2f5d1e;">{{shop.name}}</a>
+{{#shop.email}}
+· <a href="mailto:{{shop.email}}" style="color:#2f5d1e;">{{shop.email}}</a>
+{{/shop.email}}
+{{#shop.phone}}
+· {{shop.phone}}
+{{/shop.phone}}
+</p>
+<p style="margin:0;">{{t.emailShopperFooter}}</p>
+</td>
+</tr>
+</table>
+</td>
+</tr>
+</table>
+</body>
+</html>
+
+"""#),
+        "emails/partials/html-header.mustache": .text(#"""
+<!doctype html>
+<html lang="{{t.emailLang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>{{shop.name}}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f4f1e8;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;background-color:#f4f1e8;">
+<tr>
+<td align="center" style="padding:24px 8px;">
+<table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0"
+ style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #ddd4bf;border-radius:8px;border-collapse:separate;
+ font-family:Arial,Helvetica,'PingFang TC','Microsoft JhengHei',sans-serif;font-size:16px;line-height:1.5;color:#1f2a1a;">
+<tr>
+<td style="padding:18px 24px;background-color:#2f5d1e;border-radius:8px 8px 0 0;">
+<a href="{{shop.url}}" style="color:#ffffff;font-size:20px;font-weight:bold;text-decoration:none;">{{shop.name}}</a>
+</td>
+</tr>
+<tr>
+<td style="padding:24px;">
+
+"""#),
+        "emails/partials/lines-html.mustache": .text(#"""
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:16px 0;border-collapse:collapse;font-size:15px;">
+<tr>
+<th align="left" style="padding:8px 4px;border-bottom:2px solid #ddd4bf;text-align:left;">{{t.emailItem}}</th>
+<th align="right" style="padding:8px 4px;border-bottom:2px solid #ddd4bf;text-align:right;white-space:nowrap;">{{t.emailQuantity}}</th>
+<th align="right" style="padding:8px 4px;border-bottom:2px solid #ddd4bf;text-align:right;white-space:nowrap;">{{t.emailLineTotal}}</th>
+</tr>
+{{#order.lines}}
+<tr>
+<td style="padding:8px 4px;border-bottom:1px solid #ece6d6;vertical-align:top;">{{title}}<br>
+<span style="font-size:13px;color:#545c4c;">{{t.emailSku}} {{sku}} · {{t.emailUnitPrice}} {{unitPrice}}</span></td>
+<td align="right" style="padding:8px 4px;border-bottom:1px solid #ece6d6;text-align:right;vertical-align:top;">{{quantity}}</td>
+<td align="right" style="padding:8px 4px;border-bottom:1px solid #ece6d6;text-align:right;vertical-align:top;white-space:nowrap;">{{lineTotal}}</td>
+</tr>
+{{/order.lines}}
+<tr>
+<td colspan="2" align="right" style="padding:8px 4px 2px;text-align:right;color:#545c4c;">{{t.emailSubtotal}}</td>
+<td align="right" style="padding:8px 4px 2px;text-align:right;white-space:nowrap;">{{order.subtotal}}</td>
+</tr>
+<tr>
+<td colspan="2" align="right" style="padding:2px 4px;text-align:right;color:#545c4c;">{{t.emailShipping}}</td>
+<td align="right" style="padding:2px 4px;text-align:right;white-space:nowrap;">{{order.shipping}}</td>
+</tr>
+<tr>
+<td colspan="2" align="right" style="padding:6px 4px;text-align:right;font-weight:bold;">{{t.emailTotal}}</td>
+<td align="right" style="padding:6px 4px;text-align:right;font-weight:bold;white-space:nowrap;">{{order.total}}</td>
+</tr>
+</table>
+
+"""#),
+        "emails/partials/lines-text.mustache": .text(#"""
+{{#order.lines}}
+- {{title}} ({{t.emailSku}} {{sku}})
+  {{quantity}} × {{unitPrice}} = {{lineTotal}}
+{{/order.lines}}
+
+{{t.emailSubtotal}}{{t.emailColon}}{{order.subtotal}}
+{{t.emailShipping}}{{t.emailColon}}{{order.shipping}}
+{{t.emailTotal}}{{t.emailColon}}{{order.total}}
+
+"""#),
+        "emails/partials/order-button-html.mustache": .text(#"""
+<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:20px 0;">
+<tr>
+<td align="center" bgcolor="#2f5d1e" style="border-radius:6px;background-color:#2f5d1e;">
+<a href="{{order.url}}" style="display:inline-block;padding:12px 24px;font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">{{t.emailViewOrder}}</a>
+</td>
+</tr>
+</table>
+
+"""#),
+        "emails/partials/order-facts-html.mustache": .text(#"""
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:16px 0;font-size:15px;">
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailOrderNumber}}</td>
+<td style="padding:3px 0;font-weight:bold;">{{order.id}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailOrderDate}}</td>
+<td style="padding:3px 0;">{{order.createdAt}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailPaymentMethod}}</td>
+<td style="padding:3px 0;">{{order.paymentMethod}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailOrderStatus}}</td>
+<td style="padding:3px 0;">{{order.status}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailRecipient}}</td>
+<td style="padding:3px 0;">{{order.customerName}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailShipTo}}</td>
+<td style="padding:3px 0;">{{order.shippingAddress}}</td>
+</tr>
+{{#order.hasNote}}
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailNote}}</td>
+<td style="padding:3px 0;">{{order.note}}</td>
+</tr>
+{{/order.hasNote}}
+</table>
+
+"""#),
+        "emails/partials/order-facts-text.mustache": .text(#"""
+{{t.emailOrderNumber}}{{t.emailColon}}{{order.id}}
+{{t.emailOrderDate}}{{t.emailColon}}{{order.createdAt}}
+{{t.emailPaymentMethod}}{{t.emailColon}}{{order.paymentMethod}}
+{{t.emailOrderStatus}}{{t.emailColon}}{{order.status}}
+{{t.emailRecipient}}{{t.emailColon}}{{order.customerName}}
+{{t.emailShipTo}}{{t.emailColon}}{{order.shippingAddress}}
+{{#order.hasNote}}
+{{t.emailNote}}{{t.emailColon}}{{order.note}}
+{{/order.hasNote}}
+
+"""#),
+        "emails/partials/order-link-text.mustache": .text(#"""
+{{t.emailViewOrderText}}
+{{order.url}}
+
+"""#),
+        "emails/partials/owner-facts-html.mustache": .text(#"""
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:16px 0;font-size:15px;">
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailOrderNumber}}</td>
+<td style="padding:3px 0;font-weight:bold;">{{order.id}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailOrderDate}}</td>
+<td style="padding:3px 0;">{{order.createdAt}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailPaymentMethod}}</td>
+<td style="padding:3px 0;">{{order.paymentMethod}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailOrderStatus}}</td>
+<td style="padding:3px 0;">{{order.status}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailTotal}}</td>
+<td style="padding:3px 0;font-weight:bold;">{{order.total}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailCustomer}}</td>
+<td style="padding:3px 0;">{{order.customerName}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailContactEmail}}</td>
+<td style="padding:3px 0;"><a href="mailto:{{order.customerEmail}}" style="color:#2f5d1e;">{{order.customerEmail}}</a></td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailContactPhone}}</td>
+<td style="padding:3px 0;">{{order.customerPhone}}</td>
+</tr>
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailShipTo}}</td>
+<td style="padding:3px 0;">{{order.shippingAddress}}</td>
+</tr>
+{{#order.hasNote}}
+<tr>
+<td style="padding:3px 12px 3px 0;color:#545c4c;vertical-align:top;white-space:nowrap;">{{t.emailNote}}</td>
+<td style="padding:3px 0;">{{order.note}}</td>
+</tr>
+{{/order.hasNote}}
+</table>
+
+"""#),
+        "emails/partials/owner-facts-text.mustache": .text(#"""
+{{t.emailOrderNumber}}{{t.emailColon}}{{order.id}}
+{{t.emailOrderDate}}{{t.emailColon}}{{order.createdAt}}
+{{t.emailPaymentMethod}}{{t.emailColon}}{{order.paymentMethod}}
+{{t.emailOrderStatus}}{{t.emailColon}}{{order.status}}
+{{t.emailTotal}}{{t.emailColon}}{{order.total}}
+{{t.emailCustomer}}{{t.emailColon}}{{order.customerName}}
+{{t.emailContactEmail}}{{t.emailColon}}{{order.customerEmail}}
+{{t.emailContactPhone}}{{t.emailColon}}{{order.customerPhone}}
+{{t.emailShipTo}}{{t.emailColon}}{{order.shippingAddress}}
+{{#order.hasNote}}
+{{t.emailNote}}{{t.emailColon}}{{order.note}}
+{{/order.hasNote}}
+
+"""#),
+        "emails/partials/text-footer-owner.mustache": .text(#"""
+-- 
+{{t.emailOwnerFooter}}
+{{shop.name}}
+{{shop.url}}
+
+"""#),
+        "emails/partials/text-footer.mustache": .text(#"""
+-- 
+{{t.emailShopContact}}
+{{shop.name}}
+{{shop.url}}
+{{#shop.email}}
+{{t.emailContactEmail}}{{t.emailColon}}{{shop.email}}
+{{/shop.email}}
+{{#shop.phone}}
+{{t.emailContactPhone}}{{t.emailColon}}{{shop.phone}}
+{{/shop.phone}}
+
+{{t.emailShopperFooter}}
+
+"""#),
         "assets/admin.css": .text(#"""
 /* Admin page only. */
 .admin { padding-top: 1rem; padding-bottom: 3rem; }
@@ -639,10 +1447,24 @@ extension EmbeddedTheme {
 .admin-events { font-size: .9rem; }
 .badge-review { background: #b3261e; color: #fff; margin-left: .4rem; }
 .error { color: #b3261e; }
+.admin-card input[type=url] { display: block; width: 100%; margin: .3rem 0 .3rem; }
+.admin-card label.event-choice { display: inline-flex; align-items: center; gap: .35rem; width: auto; margin: .2rem 1.25rem .2rem 0; }
+.admin-card label.event-choice input { width: auto; min-height: 0; }
+.admin .hint { color: var(--muted); font-size: .9rem; margin: 0 0 .5rem; }
+.field-error:empty { display: none; }
+.admin-secret { background: var(--warn-bg); border-color: #e6c98f; }
+.admin-secret .secret-value { display: inline-block; padding: .3rem .5rem; background: var(--card); font-size: 1rem; overflow-wrap: anywhere; user-select: all; }
+.admin-table td.actions { white-space: nowrap; text-align: right; }
+.wrap-anywhere { overflow-wrap: anywhere; }
+.delivery-sent { background: var(--soft); color: var(--brand-dk); }
+.delivery-pending { background: var(--warn-bg); color: var(--warn); }
+.delivery-failed { background: #f6dcd6; color: #7a1d0c; }
+.email-frame { display: block; width: 100%; height: 70vh; min-height: 24rem; border: 1px solid #d9d4c7; border-radius: var(--r); background: #fff; }
+.email-text { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--soft); padding: .75rem 1rem; border-radius: var(--r); max-height: 60vh; overflow: auto; }
 
 """#),
         "assets/admin.js": .text(#"""
-/* Storefront admin page: orders, products and shop status over the order API's admin JSON.
+/* Storefront admin page: orders, products, shop status and notifications over the order API's admin JSON.
    The token lives in sessionStorage only (this tab), and every request sends it as a bearer token. */
 (() => {
 'use strict';
@@ -682,9 +1504,10 @@ const call = async (path, options = {}) => {
   const res = await fetch(`${API}${path}`, Object.assign({}, options, { headers, cache: 'no-store' }));
   if (res.status === 401 || res.status === 403) { throw new AuthError(res.status === 403 ? 'The admin API is turned off (no ADMIN_TOKEN).' : 'The token was not accepted.'); }
   if (!res.ok) {
-    let message = `HTTP ${res.status}`;
-    try { const e = (await res.json()).error; message = e.field ? `${e.field}: ${e.message}` : e.message || message; } catch (e) { /* not JSON */ }
-    throw new Error(message);
+    let message = `HTTP ${res.status}`, detail = {};
+    try { detail = (await res.json()).error || {}; message = detail.field ? `${detail.field}: ${detail.message}` : detail.message || message; } catch (e) { /* not JSON */ }
+    // The API's field and message stay on the error for forms that show them next to the field.
+    throw Object.assign(new Error(message), { status: res.status, field: detail.field, detail: detail.message });
   }
   return options.raw ? res : res.json();
 };
@@ -875,6 +1698,153 @@ $('#site-status-form').addEventListener('submit', guarded(async e => {
     status, message: $('#site-message').value.trim(), announcement: $('#site-announcement').value.trim() }) });
   notice(`Saved: the shop is ${saved.status}.`);
 }));
+
+// Notifications: webhook endpoints, the delivery log and e-mail previews.
+const webhookEvents = w => w.events && w.events.length ? w.events.join(', ') : 'all events';
+const loadWebhooks = guarded(async () => {
+  const data = await call('/admin/webhooks');
+  $('#webhooks-body').replaceChildren(...data.webhooks.map(w => el('tr', { 'data-webhook': w.id },
+    el('td', { class: 'wrap-anywhere' }, el('code', {}, w.url)),
+    el('td', {}, webhookEvents(w)),
+    el('td', {}, w.enabled ? 'enabled' : 'disabled', !w.enabled && w.disabledReason ? el('br') : null,
+      !w.enabled && w.disabledReason ? el('small', {}, w.disabledReason) : null),
+    el('td', {}, when(w.createdAt)),
+    el('td', { class: 'actions' },
+      el('button', { type: 'button', class: 'button small', 'data-action': 'test' }, 'Send test'), ' ',
+      el('button', { type: 'button', class: 'button small', 'data-action': 'delete' }, 'Delete')))));
+  $('#webhooks-empty').hidden = data.webhooks.length > 0;
+});
+$('#webhooks-body').addEventListener('click', guarded(async e => {
+  const button = e.target.closest('button[data-action]');
+  if (!button) return;
+  const row = button.closest('tr[data-webhook]'), id = row.dataset.webhook, url = $('code', row).textContent;
+  if (button.dataset.action === 'delete') {
+    if (!confirm(`Delete the webhook endpoint ${url}?`)) return;
+    await call(`/admin/webhooks/${encodeURIComponent(id)}`, { method: 'DELETE', raw: true });
+    notice(`Deleted the endpoint ${url}.`);
+    await loadWebhooks();
+  } else {
+    const res = await call(`/admin/webhooks/${encodeURIComponent(id)}/test`, { method: 'POST', raw: true });
+    const data = await res.json().catch(() => ({}));
+    notice(`Test event queued for ${url}${data && data.deliveryId ? ` (delivery ${data.deliveryId})` : ''}; see the delivery log.`);
+    await loadDeliveries();
+  }
+}));
+const fieldErrors = $$('#webhook-form [data-field-error]');
+const clearFieldErrors = () => {
+  fieldErrors.forEach(p => { p.textContent = ''; });
+  $('#webhook-url').removeAttribute('aria-invalid');
+};
+$('#webhook-form').addEventListener('submit', async e => {
+  e.preventDefault();
+  clearFieldErrors();
+  const url = $('#webhook-url').value.trim();
+  if (!url) { $('#webhook-url-error').textContent = 'Enter the endpoint URL.'; $('#webhook-url').setAttribute('aria-invalid', 'true'); $('#webhook-url').focus(); return; }
+  const events = $$('#webhook-form input[name=events]:checked').map(box => box.value);
+  const body = events.length ? { url, events } : { url };
+  try {
+    const created = await call('/admin/webhooks', { method: 'POST', body: JSON.stringify(body) });
+    e.target.reset();
+    $('#webhook-secret-url').textContent = created.url;
+    $('#webhook-secret-value').textContent = created.secret;
+    $('#webhook-secret').hidden = false;
+    $('#webhook-secret').scrollIntoView({ block: 'nearest' });
+    notice(`Added the endpoint ${created.url}.`);
+    await loadWebhooks();
+  } catch (err) {
+    if (err instanceof AuthError) { signOut(err.message); return; }
+    const field = String(err.field || '').startsWith('events') ? 'events' : err.field ? 'url' : null;
+    if (err.status === 400 && field) {
+      $(`#webhook-form [data-field-error="${field}"]`).textContent = err.detail || err.message;
+      if (field === 'url') { $('#webhook-url').setAttribute('aria-invalid', 'true'); $('#webhook-url').focus(); }
+    } else {
+      notice(err.message, true);
+    }
+  }
+});
+$('#webhook-secret-copy').addEventListener('click', async () => {
+  try { await navigator.clipboard.writeText($('#webhook-secret-value').textContent); notice('Secret copied.'); } catch (e) { notice('Copying failed: select the secret and copy it.', true); }
+});
+$('#webhook-secret-done').addEventListener('click', () => {
+  $('#webhook-secret-value').textContent = '';
+  $('#webhook-secret-url').textContent = '';
+  $('#webhook-secret').hidden = true;
+});
+
+const deliveries = { cursors: [null], page: 0 };
+const deliveryDetails = x => {
+  if (x.status === 'sent') return x.sentAt ? `sent ${when(x.sentAt)}` : '';
+  const parts = [];
+  if (x.status === 'pending' && x.nextAttemptAt) parts.push(`next attempt ${when(x.nextAttemptAt)}`);
+  if (x.lastError) parts.push(x.lastError);
+  return parts.join(' · ');
+};
+const loadDeliveries = guarded(async () => {
+  const q = new URLSearchParams();
+  const status = $('#delivery-status').value;
+  if (status) q.set('status', status);
+  if (deliveries.cursors[deliveries.page]) q.set('cursor', deliveries.cursors[deliveries.page]);
+  const data = await call(`/admin/deliveries${q.toString() ? `?${q}` : ''}`);
+  $('#deliveries-body').replaceChildren(...data.deliveries.map(x => el('tr', { 'data-delivery': x.id },
+    el('td', {}, when(x.createdAt)),
+    el('td', {}, el('code', {}, x.eventType), x.orderId ? el('br') : null, x.orderId ? el('small', {}, `order ${x.orderId}`) : null),
+    el('td', {}, x.channel),
+    el('td', { class: 'wrap-anywhere' }, x.destination),
+    el('td', {}, el('span', { class: `status-badge delivery-${x.status}` }, x.status)),
+    el('td', {}, x.attempts),
+    el('td', { class: 'wrap-anywhere' }, el('small', {}, deliveryDetails(x))),
+    el('td', { class: 'actions' }, x.status === 'failed' || x.status === 'pending'
+      ? el('button', { type: 'button', class: 'button small', 'data-action': 'retry' }, 'Retry') : null))));
+  $('#deliveries-empty').hidden = data.deliveries.length > 0;
+  deliveries.cursors[deliveries.page + 1] = data.nextCursor;
+  $('#deliveries-next').disabled = !data.nextCursor;
+  $('#deliveries-prev').disabled = deliveries.page === 0;
+  $('#deliveries-page').textContent = `Page ${deliveries.page + 1}`;
+});
+const reloadDeliveries = () => { deliveries.cursors = [null]; deliveries.page = 0; return loadDeliveries(); };
+$('#delivery-filter').addEventListener('submit', e => { e.preventDefault(); reloadDeliveries(); });
+$('#delivery-status').addEventListener('change', reloadDeliveries);
+$('#deliveries-next').addEventListener('click', () => { deliveries.page += 1; loadDeliveries(); });
+$('#deliveries-prev').addEventListener('click', () => { deliveries.page = Math.max(0, deliveries.page - 1); loadDeliveries(); });
+$('#deliveries-body').addEventListener('click', guarded(async e => {
+  const button = e.target.closest('button[data-action=retry]');
+  if (!button) return;
+  const id = button.closest('tr[data-delivery]').dataset.delivery;
+  button.disabled = true;
+  await call(`/admin/deliveries/${encodeURIComponent(id)}/retry`, { method: 'POST', raw: true });
+  notice(`Delivery ${id} will be retried.`);
+  await loadDeliveries();
+}));
+
+const emails = { loaded: false };
+const loadEmailList = guarded(async () => {
+  if (emails.loaded) return;
+  const data = await call('/admin/emails');
+  const group = (audience, label) => {
+    const names = data.templates.filter(x => x.audience === audience);
+    return names.length ? el('optgroup', { label }, ...names.map(x => el('option', { value: x.name }, x.name))) : null;
+  };
+  const other = data.templates.filter(x => x.audience !== 'shopper' && x.audience !== 'owner');
+  $('#email-template').replaceChildren(el('option', { value: '' }, 'Choose a template'),
+    ...[group('shopper', 'To shoppers'), group('owner', 'To the owner')].filter(Boolean),
+    ...other.map(x => el('option', { value: x.name }, x.name)));
+  emails.loaded = true;
+});
+const showEmailPreview = guarded(async () => {
+  const name = $('#email-template').value;
+  if (!name) { $('#email-preview').hidden = true; return; }
+  const locale = $('#email-locale').value;
+  const data = await call(`/admin/emails/${encodeURIComponent(name)}/preview?${new URLSearchParams({ locale })}`);
+  $('#email-subject').textContent = data.subject;
+  $('#email-html').srcdoc = data.html;
+  $('#email-text').textContent = data.text;
+  $('#email-preview').hidden = false;
+});
+$('#email-preview-form').addEventListener('submit', e => { e.preventDefault(); showEmailPreview(); });
+$('#email-template').addEventListener('change', showEmailPreview);
+$('#email-locale').addEventListener('change', showEmailPreview);
+
+loaders.notifications = () => Promise.all([loadWebhooks(), reloadDeliveries(), loadEmailList()]);
 
 if (token()) start(); else signOut('');
 })();
@@ -1562,7 +2532,98 @@ addEventListener('storage', e => {
   "paymentState_processing": "Payment processing",
   "paymentState_paid": "Paid",
   "paymentState_failed": "Payment failed",
-  "paymentState_late": "Received after the deadline"
+  "paymentState_late": "Received after the deadline",
+  "emailLang": "en",
+  "emailColon": ": ",
+  "emailGreetingBefore": "Hello ",
+  "emailGreetingAfter": ",",
+  "emailSubjectReceived": "We received your order",
+  "emailSubjectPaymentInfo": "ATM transfer details",
+  "emailSubjectPaid": "Payment received",
+  "emailSubjectShipped": "Your order has shipped",
+  "emailSubjectCancelled": "Order cancelled",
+  "emailSubjectExpired": "Order expired",
+  "emailSubjectRefunded": "Order refunded",
+  "emailSubjectOwnerNewOrder": "New order",
+  "emailSubjectOwnerPaid": "Order paid",
+  "emailSubjectOwnerNeedsReview": "Order needs review",
+  "emailSubjectOwnerLowStock": "Low stock",
+  "emailSubjectOwnerDeliveryFailed": "A notification could not be delivered",
+  "emailOrderNumber": "Order number",
+  "emailOrderDate": "Order date",
+  "emailPaymentMethod": "Payment method",
+  "emailOrderStatus": "Order status",
+  "emailRecipient": "Recipient",
+  "emailShipTo": "Ship to",
+  "emailNote": "Note",
+  "emailItem": "Item",
+  "emailSku": "SKU",
+  "emailQuantity": "Qty",
+  "emailUnitPrice": "Unit price",
+  "emailLineTotal": "Amount",
+  "emailSubtotal": "Subtotal",
+  "emailShipping": "Shipping",
+  "emailTotal": "Total",
+  "emailViewOrder": "View your order",
+  "emailViewOrderText": "See your order and its status at any time:",
+  "emailShopContact": "Questions about your order? Contact us:",
+  "emailContactEmail": "E-mail",
+  "emailContactPhone": "Phone",
+  "emailShopperFooter": "You are receiving this e-mail because you placed an order with us.",
+  "emailReceivedHeading": "Thank you for your order",
+  "emailReceivedIntro": "We have received your order. We will e-mail you again whenever its status changes.",
+  "emailCodHeading": "What happens next",
+  "emailCodNextSteps": "We will prepare your order and ship it to you. You pay the courier in cash when the package arrives; there is nothing to pay now.",
+  "emailCodAmountDue": "Amount to pay on delivery",
+  "emailReceivedAtmNote": "We will send the ATM transfer details in a separate e-mail. Your order ships once the payment has arrived.",
+  "emailPaymentInfoHeading": "ATM transfer details",
+  "emailPaymentInfoIntro": "Please transfer the amount below to this account before the deadline. We will ship your order once the payment arrives.",
+  "emailBankCode": "Bank code",
+  "emailAccount": "Account number",
+  "emailAmount": "Amount",
+  "emailDeadline": "Pay before",
+  "emailPaymentInfoExact": "Please transfer the exact amount. This account number is for this order only.",
+  "emailPaymentInfoExpiry": "If the payment has not arrived by the deadline, the order expires automatically.",
+  "emailPaidHeading": "Payment received",
+  "emailPaidIntro": "Thank you! We have received your payment and are now preparing your order for shipping.",
+  "emailShippedHeading": "Your order is on its way",
+  "emailShippedIntro": "Good news: your order has shipped and is on its way to you.",
+  "emailTrackingNumber": "Tracking number",
+  "emailTrackPackage": "Track your package",
+  "emailTrackPackageText": "Track your package:",
+  "emailShippedCod": "Please have the amount below ready: you pay the courier in cash when the package arrives.",
+  "emailCancelledHeading": "Your order was cancelled",
+  "emailCancelledIntro": "Your order has been cancelled. If you already paid, we will contact you about the refund.",
+  "emailCancelledContact": "If you did not expect this, please contact us.",
+  "emailExpiredHeading": "Your order has expired",
+  "emailExpiredIntro": "We did not receive the payment for this order before the deadline, so the order has expired. You are welcome to place a new order at any time.",
+  "emailExpiredLate": "If you have already transferred the money, please contact us and we will sort it out.",
+  "emailRefundedHeading": "Your order was refunded",
+  "emailRefundedIntro": "We have refunded your order. Depending on your bank or card issuer, it can take a few business days until the money shows in your account.",
+  "emailOwnerFooter": "This is an automatic notification from your shop.",
+  "emailOpenAdmin": "Open the admin page",
+  "emailOpenAdminText": "Admin page:",
+  "emailCustomer": "Customer",
+  "emailOwnerNewOrderHeading": "New order",
+  "emailOwnerNewOrderIntro": "A new order was placed in your shop.",
+  "emailOwnerCodNote": "Cash on delivery: ship the order; the courier collects the payment.",
+  "emailOwnerAtmNote": "ATM transfer: wait for the payment before you ship.",
+  "emailOwnerPaidHeading": "Order paid",
+  "emailOwnerPaidIntro": "The payment for this order has arrived. It is ready to ship.",
+  "emailOwnerNeedsReviewHeading": "Order needs review",
+  "emailOwnerNeedsReviewIntro": "This order needs your attention. Please check it before you ship or refund anything.",
+  "emailReviewReason": "Reason",
+  "emailOwnerLowStockHeading": "Low stock",
+  "emailOwnerLowStockIntro": "This product is running low. Restock it, or update its stock in the admin page.",
+  "emailProduct": "Product",
+  "emailAvailable": "Available",
+  "emailThreshold": "Alert threshold",
+  "emailOwnerDeliveryFailedHeading": "A notification could not be delivered",
+  "emailOwnerDeliveryFailedIntro": "A notification was given up after several attempts. Check the destination, then retry it from the delivery log in the admin page.",
+  "emailDestination": "Destination",
+  "emailEventType": "Event",
+  "emailAttempts": "Attempts",
+  "emailLastError": "Last error"
 }
 
 """#),
@@ -1682,7 +2743,98 @@ addEventListener('storage', e => {
   "paymentState_processing": "付款處理中",
   "paymentState_paid": "已付款",
   "paymentState_failed": "付款失敗",
-  "paymentState_late": "逾期後收到款項"
+  "paymentState_late": "逾期後收到款項",
+  "emailLang": "zh-Hant-TW",
+  "emailColon": "：",
+  "emailGreetingBefore": "",
+  "emailGreetingAfter": " 您好：",
+  "emailSubjectReceived": "您的訂單已成立",
+  "emailSubjectPaymentInfo": "ATM 轉帳資訊",
+  "emailSubjectPaid": "付款完成",
+  "emailSubjectShipped": "商品已出貨",
+  "emailSubjectCancelled": "訂單已取消",
+  "emailSubjectExpired": "訂單已逾期",
+  "emailSubjectRefunded": "訂單已退款",
+  "emailSubjectOwnerNewOrder": "新訂單",
+  "emailSubjectOwnerPaid": "訂單已付款",
+  "emailSubjectOwnerNeedsReview": "訂單待確認",
+  "emailSubjectOwnerLowStock": "庫存偏低",
+  "emailSubjectOwnerDeliveryFailed": "通知無法送達",
+  "emailOrderNumber": "訂單編號",
+  "emailOrderDate": "訂購時間",
+  "emailPaymentMethod": "付款方式",
+  "emailOrderStatus": "訂單狀態",
+  "emailRecipient": "收件人",
+  "emailShipTo": "收件地址",
+  "emailNote": "備註",
+  "emailItem": "商品",
+  "emailSku": "商品編號",
+  "emailQuantity": "數量",
+  "emailUnitPrice": "單價",
+  "emailLineTotal": "小計",
+  "emailSubtotal": "商品小計",
+  "emailShipping": "運費",
+  "emailTotal": "總計",
+  "emailViewOrder": "查看訂單",
+  "emailViewOrderText": "隨時查看訂單內容與最新狀態：",
+  "emailShopContact": "對訂單有任何疑問，歡迎與我們聯繫：",
+  "emailContactEmail": "電子郵件",
+  "emailContactPhone": "電話",
+  "emailShopperFooter": "您收到這封信，是因為您在本店訂購了商品。",
+  "emailReceivedHeading": "感謝您的訂購",
+  "emailReceivedIntro": "我們已收到您的訂單，訂單狀態有任何更新時，都會再寄信通知您。",
+  "emailCodHeading": "接下來的流程",
+  "emailCodNextSteps": "我們會盡快為您備貨並安排出貨。商品送達時，請以現金將款項交給物流人員，現在不需要付款。",
+  "emailCodAmountDue": "到貨應付金額",
+  "emailReceivedAtmNote": "ATM 轉帳資訊將另外寄信通知您，確認收到款項後，我們就會為您安排出貨。",
+  "emailPaymentInfoHeading": "ATM 轉帳資訊",
+  "emailPaymentInfoIntro": "請於繳費期限前，將應付金額轉入以下帳號。確認收到款項後，我們就會為您安排出貨。",
+  "emailBankCode": "銀行代碼",
+  "emailAccount": "轉帳帳號",
+  "emailAmount": "應付金額",
+  "emailDeadline": "繳費期限",
+  "emailPaymentInfoExact": "請轉入正確金額，此帳號僅限本筆訂單使用。",
+  "emailPaymentInfoExpiry": "若超過繳費期限仍未收到款項，訂單將自動失效。",
+  "emailPaidHeading": "付款完成",
+  "emailPaidIntro": "感謝您！我們已收到您的款項，正在為您準備出貨。",
+  "emailShippedHeading": "商品已出貨",
+  "emailShippedIntro": "好消息！您的訂單已經出貨，正在寄送給您。",
+  "emailTrackingNumber": "物流單號",
+  "emailTrackPackage": "查詢配送進度",
+  "emailTrackPackageText": "查詢配送進度：",
+  "emailShippedCod": "請準備好以下金額，商品送達時以現金交給物流人員即可。",
+  "emailCancelledHeading": "訂單已取消",
+  "emailCancelledIntro": "您的訂單已取消。若您已經付款，我們會再與您聯繫退款事宜。",
+  "emailCancelledContact": "如果這不是您預期的結果，請與我們聯繫。",
+  "emailExpiredHeading": "訂單已逾期",
+  "emailExpiredIntro": "由於繳費期限內未收到這筆訂單的款項，訂單已自動失效。歡迎您隨時重新下單。",
+  "emailExpiredLate": "如果您已經完成轉帳，請與我們聯繫，我們會盡快為您處理。",
+  "emailRefundedHeading": "訂單已退款",
+  "emailRefundedIntro": "您的訂單已完成退款。依銀行或發卡機構的作業時間不同，款項可能需要幾個工作天才會入帳。",
+  "emailOwnerFooter": "這是商店系統自動發送的通知。",
+  "emailOpenAdmin": "前往管理頁面",
+  "emailOpenAdminText": "管理頁面：",
+  "emailCustomer": "顧客",
+  "emailOwnerNewOrderHeading": "新訂單",
+  "emailOwnerNewOrderIntro": "商店收到一筆新訂單。",
+  "emailOwnerCodNote": "貨到付款：請直接安排出貨，由物流人員代收貨款。",
+  "emailOwnerAtmNote": "ATM 轉帳：請等款項入帳後再出貨。",
+  "emailOwnerPaidHeading": "訂單已付款",
+  "emailOwnerPaidIntro": "這筆訂單已完成付款，可以安排出貨了。",
+  "emailOwnerNeedsReviewHeading": "訂單需要確認",
+  "emailOwnerNeedsReviewIntro": "這筆訂單需要您確認，請先檢查後再安排出貨或退款。",
+  "emailReviewReason": "原因",
+  "emailOwnerLowStockHeading": "庫存偏低",
+  "emailOwnerLowStockIntro": "以下商品庫存偏低，請盡快補貨，或到管理頁面更新庫存。",
+  "emailProduct": "商品",
+  "emailAvailable": "可售數量",
+  "emailThreshold": "提醒門檻",
+  "emailOwnerDeliveryFailedHeading": "通知無法送達",
+  "emailOwnerDeliveryFailedIntro": "系統多次嘗試後仍無法送出一則通知。請確認傳送目標是否正確，再到管理頁面的寄送紀錄重新發送。",
+  "emailDestination": "傳送目標",
+  "emailEventType": "事件",
+  "emailAttempts": "嘗試次數",
+  "emailLastError": "最後一次錯誤"
 }
 
 """#),

@@ -1,4 +1,4 @@
-/* Storefront admin page: orders, products and shop status over the order API's admin JSON.
+/* Storefront admin page: orders, products, shop status and notifications over the order API's admin JSON.
    The token lives in sessionStorage only (this tab), and every request sends it as a bearer token. */
 (() => {
 'use strict';
@@ -38,9 +38,10 @@ const call = async (path, options = {}) => {
   const res = await fetch(`${API}${path}`, Object.assign({}, options, { headers, cache: 'no-store' }));
   if (res.status === 401 || res.status === 403) { throw new AuthError(res.status === 403 ? 'The admin API is turned off (no ADMIN_TOKEN).' : 'The token was not accepted.'); }
   if (!res.ok) {
-    let message = `HTTP ${res.status}`;
-    try { const e = (await res.json()).error; message = e.field ? `${e.field}: ${e.message}` : e.message || message; } catch (e) { /* not JSON */ }
-    throw new Error(message);
+    let message = `HTTP ${res.status}`, detail = {};
+    try { detail = (await res.json()).error || {}; message = detail.field ? `${detail.field}: ${detail.message}` : detail.message || message; } catch (e) { /* not JSON */ }
+    // The API's field and message stay on the error for forms that show them next to the field.
+    throw Object.assign(new Error(message), { status: res.status, field: detail.field, detail: detail.message });
   }
   return options.raw ? res : res.json();
 };
@@ -231,6 +232,153 @@ $('#site-status-form').addEventListener('submit', guarded(async e => {
     status, message: $('#site-message').value.trim(), announcement: $('#site-announcement').value.trim() }) });
   notice(`Saved: the shop is ${saved.status}.`);
 }));
+
+// Notifications: webhook endpoints, the delivery log and e-mail previews.
+const webhookEvents = w => w.events && w.events.length ? w.events.join(', ') : 'all events';
+const loadWebhooks = guarded(async () => {
+  const data = await call('/admin/webhooks');
+  $('#webhooks-body').replaceChildren(...data.webhooks.map(w => el('tr', { 'data-webhook': w.id },
+    el('td', { class: 'wrap-anywhere' }, el('code', {}, w.url)),
+    el('td', {}, webhookEvents(w)),
+    el('td', {}, w.enabled ? 'enabled' : 'disabled', !w.enabled && w.disabledReason ? el('br') : null,
+      !w.enabled && w.disabledReason ? el('small', {}, w.disabledReason) : null),
+    el('td', {}, when(w.createdAt)),
+    el('td', { class: 'actions' },
+      el('button', { type: 'button', class: 'button small', 'data-action': 'test' }, 'Send test'), ' ',
+      el('button', { type: 'button', class: 'button small', 'data-action': 'delete' }, 'Delete')))));
+  $('#webhooks-empty').hidden = data.webhooks.length > 0;
+});
+$('#webhooks-body').addEventListener('click', guarded(async e => {
+  const button = e.target.closest('button[data-action]');
+  if (!button) return;
+  const row = button.closest('tr[data-webhook]'), id = row.dataset.webhook, url = $('code', row).textContent;
+  if (button.dataset.action === 'delete') {
+    if (!confirm(`Delete the webhook endpoint ${url}?`)) return;
+    await call(`/admin/webhooks/${encodeURIComponent(id)}`, { method: 'DELETE', raw: true });
+    notice(`Deleted the endpoint ${url}.`);
+    await loadWebhooks();
+  } else {
+    const res = await call(`/admin/webhooks/${encodeURIComponent(id)}/test`, { method: 'POST', raw: true });
+    const data = await res.json().catch(() => ({}));
+    notice(`Test event queued for ${url}${data && data.deliveryId ? ` (delivery ${data.deliveryId})` : ''}; see the delivery log.`);
+    await loadDeliveries();
+  }
+}));
+const fieldErrors = $$('#webhook-form [data-field-error]');
+const clearFieldErrors = () => {
+  fieldErrors.forEach(p => { p.textContent = ''; });
+  $('#webhook-url').removeAttribute('aria-invalid');
+};
+$('#webhook-form').addEventListener('submit', async e => {
+  e.preventDefault();
+  clearFieldErrors();
+  const url = $('#webhook-url').value.trim();
+  if (!url) { $('#webhook-url-error').textContent = 'Enter the endpoint URL.'; $('#webhook-url').setAttribute('aria-invalid', 'true'); $('#webhook-url').focus(); return; }
+  const events = $$('#webhook-form input[name=events]:checked').map(box => box.value);
+  const body = events.length ? { url, events } : { url };
+  try {
+    const created = await call('/admin/webhooks', { method: 'POST', body: JSON.stringify(body) });
+    e.target.reset();
+    $('#webhook-secret-url').textContent = created.url;
+    $('#webhook-secret-value').textContent = created.secret;
+    $('#webhook-secret').hidden = false;
+    $('#webhook-secret').scrollIntoView({ block: 'nearest' });
+    notice(`Added the endpoint ${created.url}.`);
+    await loadWebhooks();
+  } catch (err) {
+    if (err instanceof AuthError) { signOut(err.message); return; }
+    const field = String(err.field || '').startsWith('events') ? 'events' : err.field ? 'url' : null;
+    if (err.status === 400 && field) {
+      $(`#webhook-form [data-field-error="${field}"]`).textContent = err.detail || err.message;
+      if (field === 'url') { $('#webhook-url').setAttribute('aria-invalid', 'true'); $('#webhook-url').focus(); }
+    } else {
+      notice(err.message, true);
+    }
+  }
+});
+$('#webhook-secret-copy').addEventListener('click', async () => {
+  try { await navigator.clipboard.writeText($('#webhook-secret-value').textContent); notice('Secret copied.'); } catch (e) { notice('Copying failed: select the secret and copy it.', true); }
+});
+$('#webhook-secret-done').addEventListener('click', () => {
+  $('#webhook-secret-value').textContent = '';
+  $('#webhook-secret-url').textContent = '';
+  $('#webhook-secret').hidden = true;
+});
+
+const deliveries = { cursors: [null], page: 0 };
+const deliveryDetails = x => {
+  if (x.status === 'sent') return x.sentAt ? `sent ${when(x.sentAt)}` : '';
+  const parts = [];
+  if (x.status === 'pending' && x.nextAttemptAt) parts.push(`next attempt ${when(x.nextAttemptAt)}`);
+  if (x.lastError) parts.push(x.lastError);
+  return parts.join(' · ');
+};
+const loadDeliveries = guarded(async () => {
+  const q = new URLSearchParams();
+  const status = $('#delivery-status').value;
+  if (status) q.set('status', status);
+  if (deliveries.cursors[deliveries.page]) q.set('cursor', deliveries.cursors[deliveries.page]);
+  const data = await call(`/admin/deliveries${q.toString() ? `?${q}` : ''}`);
+  $('#deliveries-body').replaceChildren(...data.deliveries.map(x => el('tr', { 'data-delivery': x.id },
+    el('td', {}, when(x.createdAt)),
+    el('td', {}, el('code', {}, x.eventType), x.orderId ? el('br') : null, x.orderId ? el('small', {}, `order ${x.orderId}`) : null),
+    el('td', {}, x.channel),
+    el('td', { class: 'wrap-anywhere' }, x.destination),
+    el('td', {}, el('span', { class: `status-badge delivery-${x.status}` }, x.status)),
+    el('td', {}, x.attempts),
+    el('td', { class: 'wrap-anywhere' }, el('small', {}, deliveryDetails(x))),
+    el('td', { class: 'actions' }, x.status === 'failed' || x.status === 'pending'
+      ? el('button', { type: 'button', class: 'button small', 'data-action': 'retry' }, 'Retry') : null))));
+  $('#deliveries-empty').hidden = data.deliveries.length > 0;
+  deliveries.cursors[deliveries.page + 1] = data.nextCursor;
+  $('#deliveries-next').disabled = !data.nextCursor;
+  $('#deliveries-prev').disabled = deliveries.page === 0;
+  $('#deliveries-page').textContent = `Page ${deliveries.page + 1}`;
+});
+const reloadDeliveries = () => { deliveries.cursors = [null]; deliveries.page = 0; return loadDeliveries(); };
+$('#delivery-filter').addEventListener('submit', e => { e.preventDefault(); reloadDeliveries(); });
+$('#delivery-status').addEventListener('change', reloadDeliveries);
+$('#deliveries-next').addEventListener('click', () => { deliveries.page += 1; loadDeliveries(); });
+$('#deliveries-prev').addEventListener('click', () => { deliveries.page = Math.max(0, deliveries.page - 1); loadDeliveries(); });
+$('#deliveries-body').addEventListener('click', guarded(async e => {
+  const button = e.target.closest('button[data-action=retry]');
+  if (!button) return;
+  const id = button.closest('tr[data-delivery]').dataset.delivery;
+  button.disabled = true;
+  await call(`/admin/deliveries/${encodeURIComponent(id)}/retry`, { method: 'POST', raw: true });
+  notice(`Delivery ${id} will be retried.`);
+  await loadDeliveries();
+}));
+
+const emails = { loaded: false };
+const loadEmailList = guarded(async () => {
+  if (emails.loaded) return;
+  const data = await call('/admin/emails');
+  const group = (audience, label) => {
+    const names = data.templates.filter(x => x.audience === audience);
+    return names.length ? el('optgroup', { label }, ...names.map(x => el('option', { value: x.name }, x.name))) : null;
+  };
+  const other = data.templates.filter(x => x.audience !== 'shopper' && x.audience !== 'owner');
+  $('#email-template').replaceChildren(el('option', { value: '' }, 'Choose a template'),
+    ...[group('shopper', 'To shoppers'), group('owner', 'To the owner')].filter(Boolean),
+    ...other.map(x => el('option', { value: x.name }, x.name)));
+  emails.loaded = true;
+});
+const showEmailPreview = guarded(async () => {
+  const name = $('#email-template').value;
+  if (!name) { $('#email-preview').hidden = true; return; }
+  const locale = $('#email-locale').value;
+  const data = await call(`/admin/emails/${encodeURIComponent(name)}/preview?${new URLSearchParams({ locale })}`);
+  $('#email-subject').textContent = data.subject;
+  $('#email-html').srcdoc = data.html;
+  $('#email-text').textContent = data.text;
+  $('#email-preview').hidden = false;
+});
+$('#email-preview-form').addEventListener('submit', e => { e.preventDefault(); showEmailPreview(); });
+$('#email-template').addEventListener('change', showEmailPreview);
+$('#email-locale').addEventListener('change', showEmailPreview);
+
+loaders.notifications = () => Promise.all([loadWebhooks(), reloadDeliveries(), loadEmailList()]);
 
 if (token()) start(); else signOut('');
 })();
