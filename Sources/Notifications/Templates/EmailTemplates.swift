@@ -49,7 +49,7 @@ public struct EmailTemplates: Sendable {
             let data: Data
             do { data = try file.read() } catch { throw EmailTemplateError(file: file.label, line: nil, message: "cannot be read") }
             var text = String(decoding: data, as: UTF8.self)
-            if name.hasSuffix(".subject") || name.hasSuffix(".text") || name.hasSuffix("-text") {
+            if name.hasSuffix(".subject") || name.hasSuffix(".text") || name.hasSuffix("-text") || name.hasPrefix("text-") {
                 text = "{{% CONTENT_TYPE: TEXT}}" + text  // same line, so line numbers stay right
             }
             do {

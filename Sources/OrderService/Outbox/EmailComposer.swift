@@ -64,7 +64,19 @@ struct EmailComposer: Sendable {
                 "destination": delivery.destination, "eventType": delivery.eventType, "attempts": "\(delivery.attempts)", "lastError": delivery.lastError,
             ]
         }
-        return values
+        return withoutEmptyStrings(values)
+    }
+
+    /// Drops empty strings, so that a section on a missing value (`{{#order.trackingNumber}}`) hides.
+    static func withoutEmptyStrings(_ values: [String: Any]) -> [String: Any] {
+        values.compactMapValues { value -> Any? in
+            switch value {
+            case let text as String: text.isEmpty ? nil : text
+            case let nested as [String: Any]: withoutEmptyStrings(nested)
+            case let list as [[String: Any]]: list.map(withoutEmptyStrings)
+            default: value
+            }
+        }
     }
 
     static func orderValues(_ order: OrderData, store: StoreConfig, shopURL: String, strings: [String: String]) -> [String: Any] {

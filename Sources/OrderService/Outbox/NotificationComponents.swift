@@ -8,6 +8,8 @@ import StoreModel
 /// The parts that deliver notifications, built once at start-up.
 struct NotificationComponents: Sendable {
     let configuration: NotificationConfiguration
+    /// The theme the e-mails come from, for previews in other locales.
+    let theme: ThemeFiles
     let templates: EmailTemplates
     let composer: EmailComposer?
     let dispatcher: NotificationDispatcher
@@ -44,7 +46,7 @@ struct NotificationComponents: Sendable {
             mail: mail, webhookPolicy: policy, webhookTimeout: settings.webhookTimeout, catalog: catalog, store: store, clock: clock, logger: logger)
         let dispatcher = NotificationDispatcher(store: store, attempts: attempts, clock: clock, logger: logger, pollInterval: settings.pollInterval)
         store.observeOrderChanges { [doorbell = dispatcher.doorbell] _ in doorbell.ring() }
-        return NotificationComponents(configuration: settings, templates: templates, composer: composer, dispatcher: dispatcher, urlPolicy: policy)
+        return NotificationComponents(configuration: settings, theme: theme, templates: templates, composer: composer, dispatcher: dispatcher, urlPolicy: policy)
     }
 
     /// `themes/default` beside the content folder: the shop's own copy of the default theme.
