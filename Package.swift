@@ -128,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "storefront",
             dependencies: [
-                "SiteGenerator", "StoreModel", "ShopServer",
+                "SiteGenerator", "StoreModel", "ShopServer", "Notifications",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

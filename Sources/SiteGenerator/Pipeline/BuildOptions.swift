@@ -1,3 +1,4 @@
+import Foundation
 import StoreModel
 
 /// What to build and where.
@@ -31,6 +32,16 @@ public struct BuildOptions: Sendable {
     var racyWindow: Int64 = FileStamp.racyWindow
 
     /// Creates options with the usual defaults.
+    /// The theme folders layered over the embedded default theme, in order: `themes/default`
+    /// on disk, then the shop's theme when it is another folder.
+    public var themeDirectories: [String] {
+        var directories = [defaultThemeDirectory]
+        if URL(fileURLWithPath: themeDirectory).standardizedFileURL != URL(fileURLWithPath: defaultThemeDirectory).standardizedFileURL {
+            directories.append(themeDirectory)
+        }
+        return directories
+    }
+
     public init(
         contentDirectory: String = "content", themeDirectory: String = "themes/default",
         defaultThemeDirectory: String = "themes/default", outputDirectory: String = "public",

@@ -54,14 +54,8 @@ enum BuildSteps {
 
     static let loadTheme = BuildStep("load theme") { context in
         let store = try context.require(context.store, "store")
-        var directories = [context.options.defaultThemeDirectory]
-        if URL(fileURLWithPath: context.options.themeDirectory).standardizedFileURL
-            != URL(fileURLWithPath: context.options.defaultThemeDirectory).standardizedFileURL
-        {
-            directories.append(context.options.themeDirectory)
-        }
         do {
-            context.theme = try Theme.load(embedded: EmbeddedTheme.files, directories: directories, locale: store.locale)
+            context.theme = try Theme.load(embedded: EmbeddedTheme.files, directories: context.options.themeDirectories, locale: store.locale)
         } catch {
             throw BuildError.theme("\(error)")
         }

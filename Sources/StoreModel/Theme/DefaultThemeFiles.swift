@@ -186,7 +186,7 @@ extension EmbeddedTheme {
 <article id="email-preview" class="admin-card" hidden aria-live="polite">
 <p><strong>Subject:</strong> <span id="email-subject"></span></p>
 <h3>HTML part</h3>
-<iframe id="email-html" class="email-frame" sandbox title="HTML part of the e-mail"></iframe>
+<div id="email-html-slot"></div>
 <h3>Text part</h3>
 <pre id="email-text" class="email-text"></pre>
 </article>
@@ -1836,7 +1836,17 @@ const showEmailPreview = guarded(async () => {
   const locale = $('#email-locale').value;
   const data = await call(`/admin/emails/${encodeURIComponent(name)}/preview?${new URLSearchParams({ locale })}`);
   $('#email-subject').textContent = data.subject;
-  $('#email-html').srcdoc = data.html;
+  // Made here, not in the page: the page itself never carries an iframe. Sandboxed: no scripts, no same origin.
+  let frame = $('#email-html');
+  if (!frame) {
+    frame = document.createElement('iframe');
+    frame.id = 'email-html';
+    frame.className = 'email-frame';
+    frame.setAttribute('sandbox', '');
+    frame.title = 'HTML part of the e-mail';
+    $('#email-html-slot').append(frame);
+  }
+  frame.srcdoc = data.html;
   $('#email-text').textContent = data.text;
   $('#email-preview').hidden = false;
 });

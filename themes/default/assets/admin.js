@@ -370,7 +370,17 @@ const showEmailPreview = guarded(async () => {
   const locale = $('#email-locale').value;
   const data = await call(`/admin/emails/${encodeURIComponent(name)}/preview?${new URLSearchParams({ locale })}`);
   $('#email-subject').textContent = data.subject;
-  $('#email-html').srcdoc = data.html;
+  // Made here, not in the page: the page itself never carries an iframe. Sandboxed: no scripts, no same origin.
+  let frame = $('#email-html');
+  if (!frame) {
+    frame = document.createElement('iframe');
+    frame.id = 'email-html';
+    frame.className = 'email-frame';
+    frame.setAttribute('sandbox', '');
+    frame.title = 'HTML part of the e-mail';
+    $('#email-html-slot').append(frame);
+  }
+  frame.srcdoc = data.html;
   $('#email-text').textContent = data.text;
   $('#email-preview').hidden = false;
 });
