@@ -171,7 +171,8 @@ public struct WebhookSender: Sendable {
     /// Reads a `Retry-After` value: delta-seconds or an HTTP-date (IMF-fixdate, RFC 850 or asctime),
     /// as a delay from `now` clamped to 0…24 h; `nil` when it is neither.
     public static func retryAfterDelay(_ value: String, now: Date) -> Duration? {
-        let text = value.trimmingCharacters(in: .whitespaces)
+        // asctime pads the day with a space ("Sun Nov  6 08:49:37 1994"): runs of spaces count as one.
+        let text = value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
         let limit = 24 * 3600
         if !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) {
             guard text.count <= 9, let seconds = Int(text) else { return .seconds(limit) }
