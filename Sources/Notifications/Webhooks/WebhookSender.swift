@@ -128,6 +128,9 @@ public struct WebhookSender: Sendable {
                     return .answered(
                         status: Int(response.status.code), location: response.headers.first(name: "location"),
                         retryAfter: response.headers.first(name: "retry-after"), excerpt: Self.excerpt(kept), redirected: response.history.count > 1)
+                } catch let error as HTTPClientError where error == .deadlineExceeded {
+                    // The client's own deadline and the sleep below are the same time-out; either may come first.
+                    return .timedOut
                 } catch {
                     return .failed(String(describing: error))
                 }
