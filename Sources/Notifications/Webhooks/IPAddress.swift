@@ -111,6 +111,10 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         case .v4(let value):
             return "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
         case .v6(let bytes):
+            // IPv4-mapped and NAT64 addresses show the IPv4 address they carry, as RFC 5952 recommends.
+            let carried = IPAddress.v4(bytes[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+            if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF { return "::ffff:\(carried)" }
+            if bytes[0..<12].elementsEqual([0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0]) { return "64:ff9b::\(carried)" }
             let groups = (0..<8).map { UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1]) }
             var best = (start: -1, length: 0)
             var index = 0

@@ -128,6 +128,9 @@ public struct WebhookSender: Sendable {
                     return .answered(
                         status: Int(response.status.code), location: response.headers.first(name: "location"),
                         retryAfter: response.headers.first(name: "retry-after"), excerpt: Self.excerpt(kept), redirected: response.history.count > 1)
+                } catch let error as HTTPClientError where error == .deadlineExceeded {
+                    // The client's own deadline and the sleep below are the same time-out; either may come first.
+                    return .timedOut
                 } catch {
                     return .failed(String(describing: error))
                 }
@@ -171,7 +174,8 @@ public struct WebhookSender: Sendable {
     /// Reads a `Retry-After` value: delta-seconds or an HTTP-date (IMF-fixdate, RFC 850 or asctime),
     /// as a delay from `now` clamped to 0…24 h; `nil` when it is neither.
     public static func retryAfterDelay(_ value: String, now: Date) -> Duration? {
-        let text = value.trimmingCharacters(in: .whitespaces)
+        // asctime pads the day with a space ("Sun Nov  6 08:49:37 1994"): runs of spaces count as one.
+        let text = value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
         let limit = 24 * 3600
         if !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) {
             guard text.count <= 9, let seconds = Int(text) else { return .seconds(limit) }
