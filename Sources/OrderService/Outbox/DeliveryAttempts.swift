@@ -22,9 +22,7 @@ struct DeliveryAttempts: Sendable {
 
     /// Runs `body` with a webhook sender whose HTTP client (redirects off) lives exactly as long.
     func withWebhookSender<T: Sendable>(_ body: (WebhookSender) async throws -> T) async throws -> T {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: WebhookSender.clientConfiguration())
         let result: T
         do {
             result = try await body(WebhookSender(httpClient: client, policy: webhookPolicy, timeout: webhookTimeout, logger: logger))

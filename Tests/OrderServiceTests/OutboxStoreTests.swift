@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import Logging
+import StoreModel
+import Testing
+
+@testable import OrderService
+
+/// The outbox on a real SQLite file: events are written in the transaction of the change that
+/// causes them, one delivery per destination, and deliveries are leased, finished and retried.
+@Suite("Outbox store", .timeLimit(.minutes(2)))
+struct OutboxStoreTests {
+    static let routing = NotificationRouting(emailEnabled: true, ownerEmails: ["owner@shop.test"])
+
+    static func withStore(_ body: (SQLiteOrderStore) async throws -> Void) async throws {
+        let shop = try TestShop()
+        defer { shop.cleanUp() }
+        let store = try SQLiteOrderStore(path: shop.path("outbox.sqlite"), logger: Logger(label: "test"), notifications: routing)
+        do {
+            try await body(store)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+
+    static func endpoint(_ id: String, events: [NotificationEventType]? = nil) -> WebhookEndpoint {
+        WebhookEndpoint(
+            id: id, url: "https://hooks.example/\(id)", events: events, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", enabled: true, disabledReason: nil,
+            createdAt: Date(millis: 500))
+    }
+
+    static func eventTypes(_ store: SQLiteOrderStore) async throws -> [String] {
+        try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT type FROM outbox_events ORDER BY seq") }
+    }
+
+    @Test("an order's event and its three deliveries commit with it; a refused order writes none")
+    func eventsCommitWithTheOrder() async throws {
+        try await Self.withStore { store in
+            try await store.seedStock(["X": 3])
+            try await store.addWebhookEndpoint(Self.endpoint("we_1"))
+            try await store.addWebhookEndpoint(Self.endpoint("we_paid", events: [.orderPaid]))
+            let order = NewOrder.sample(quantity: 2, unitMinor: 100, method: .creditCard)
+            _ = try await store.createOrder(order, idempotency: nil)
+            let log = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.sorted { $0.id < $1.id }
+            #expect(log.map(\.destination) == ["e@example.com", "owner@shop.test", "we_1"])
+            #expect(log.map(\.template) == ["order-received", "owner-new-order", nil])
+            #expect(Set(log.map(\.eventID)).count == 1 && log.allSatisfy { $0.status == .pending && $0.orderID == order.id })
+            let due = try await store.dueDeliveries(now: Date(millis: 1_000), limit: 10)
+            let payload = try EventPayload.decode(due[0].payload)
+            #expect(payload.type == "order.created" && payload.data.order?.id == order.id && payload.data.order?.total == "200", "TWD has no minor digits: 2 × 100")
+
+            await #expect(throws: StoreError.self) { _ = try await store.createOrder(.sample(quantity: 5, unitMinor: 100, method: .creditCard), idempotency: nil) }
+            #expect(try await Self.eventTypes(store) == ["order.created"], "the refused order rolled back with its events")
+        }
+    }
+
+    @Test("stock.low fires once at the threshold, stays quiet below it, and fires again after the stock went back above")
+    func lowStock() async throws {
+        try await Self.withStore { store in
+            try await store.seedStock(["X": 10])
+            store.setLowStockRules(["X": LowStockRule(threshold: 5, title: "Avocado")])
+            let first = NewOrder.sample(quantity: 5, unitMinor: 100, method: .creditCard)
+            _ = try await store.createOrder(first, idempotency: nil)
+            let second = NewOrder.sample(quantity: 1, unitMinor: 100, method: .creditCard)
+            _ = try await store.createOrder(second, idempotency: nil)
+            #expect(try await Self.eventTypes(store).filter { $0 == "stock.low" }.count == 1)
+            for id in [first.id, second.id] {
+                _ = try await store.transition(StatusChange(orderID: id, to: .cancelled, role: .admin, actor: "admin:test", at: Date(millis: 2_000)))
+            }
+            _ = try await store.createOrder(.sample(quantity: 6, unitMinor: 100, method: .creditCard), idempotency: nil)
+            let types = try await Self.eventTypes(store)
+            #expect(types.filter { $0 == "stock.low" }.count == 2, "\(types)")
+            let alerts = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.eventType == .stockLow }
+            #expect(alerts.allSatisfy { $0.destination == "owner@shop.test" && $0.template == "owner-low-stock" })
+            _ = try await store.setAvailableStock(sku: "X", available: 2)
+            #expect(try await Self.eventTypes(store).filter { $0 == "stock.low" }.count == 2, "still low: no new alert")
+        }
+    }
+
+    @Test("a due delivery is leased to one worker; a retry waits for its time; giving up tells the owner once")
+    func leasesAndOutcomes() async throws {
+        try await Self.withStore { store in
+            try await store.seedStock(["X": 10])
+            try await store.addWebhookEndpoint(Self.endpoint("we_1"))
+            _ = try await store.createOrder(.sample(quantity: 1, unitMinor: 100, method: .creditCard), idempotency: nil)
+            let now = Date(millis: 10_000)
+            let due = try await store.dueDeliveries(now: now, limit: 10)
+            #expect(due.count == 3)
+            let hook = try #require(due.first { $0.delivery.channel == .webhook })
+            #expect(try await store.claimDelivery(id: hook.delivery.id, now: now, until: now.addingTimeInterval(60)))
+            #expect(try await !store.claimDelivery(id: hook.delivery.id, now: now, until: now.addingTimeInterval(60)), "leased once")
+            #expect(try await store.dueDeliveries(now: now, limit: 10).count == 2)
+            #expect(try await store.dueDeliveries(now: now.addingTimeInterval(61), limit: 10).count == 3, "an expired lease makes it due again")
+
+            try await store.finishDelivery(id: hook.delivery.id, outcome: .retry(at: now.addingTimeInterval(30), error: "503"), at: now)
+            #expect(try await store.dueDeliveries(now: now.addingTimeInterval(29), limit: 10).count == 2)
+            let retried = try #require(try await store.delivery(id: hook.delivery.id))
+            #expect(retried.attempts == 1 && retried.lastError == "503" && retried.status == .pending)
+
+            try await store.finishDelivery(id: hook.delivery.id, outcome: .failed(error: "410", disableEndpoint: true, alertOwner: true), at: now)
+            #expect(try await store.webhookEndpoint(id: "we_1")?.enabled == false)
+            let alerts = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.eventType == .deliveryFailed }
+            #expect(alerts.map(\.destination) == ["owner@shop.test"])
+            let alert = try #require(alerts.first)
+            try await store.finishDelivery(id: alert.id, outcome: .failed(error: "550", disableEndpoint: false, alertOwner: true), at: now)
+            #expect(try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.eventType == .deliveryFailed }.count == 1, "no alert about an alert")
+
+            let again = try #require(try await store.retryDelivery(id: hook.delivery.id, at: now))
+            #expect(again.status == .pending && again.attempts == 0)
+            let email = try #require(due.first { $0.delivery.template == "order-received" })
+            try await store.finishDelivery(id: email.delivery.id, outcome: .sent, at: now)
+            #expect(try await store.retryDelivery(id: email.delivery.id, at: now)?.status == .sent, "a sent delivery stays sent")
+            #expect(try await store.deliveries(DeliveryQuery(status: .sent, limit: 10)).deliveries.map(\.id) == [email.delivery.id])
+        }
+    }
+
+    @Test("a deleted endpoint gets no new deliveries; a test message goes to one endpoint only")
+    func endpoints() async throws {
+        try await Self.withStore { store in
+            try await store.seedStock(["X": 10])
+            try await store.addWebhookEndpoint(Self.endpoint("we_1"))
+            try await store.addWebhookEndpoint(Self.endpoint("we_2"))
+            let test = try #require(try await store.enqueueWebhookTest(endpointID: "we_2", at: Date(millis: 1)))
+            #expect(try await store.delivery(id: test)?.destination == "we_2")
+            #expect(try await store.deleteWebhookEndpoint(id: "we_1", at: Date(millis: 2)))
+            #expect(try await !store.deleteWebhookEndpoint(id: "we_1", at: Date(millis: 3)))
+            #expect(try await store.enqueueWebhookTest(endpointID: "we_1", at: Date(millis: 4)) == nil)
+            #expect(try await store.webhookEndpoints().map(\.id) == ["we_2"])
+            _ = try await store.createOrder(.sample(quantity: 1, unitMinor: 100, method: .creditCard), idempotency: nil)
+            let hooks = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.channel == .webhook && $0.eventType == .orderCreated }
+            #expect(hooks.map(\.destination) == ["we_2"])
+        }
+    }
+}
