@@ -85,6 +85,7 @@ enum SampleEvent {
             data = EventData(stock: StockData(sku: product?.sku ?? "SAMPLE-1", title: product?.title ?? "Sample", available: 2, threshold: 3))
         }
         if template == "owner-delivery-failed" {
+            data = EventData()
             data.delivery = FailedDeliveryData(
                 deliveryId: 42, eventId: "evt_sample", eventType: "order.paid", channel: "webhook", destination: "we_sample", attempts: 15,
                 lastError: "503 Service Unavailable")
