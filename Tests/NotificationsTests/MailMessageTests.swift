@@ -106,6 +106,19 @@ struct MailMessageTests {
         #expect(MIMEEncoding.headerText("Order #A1B2 is ready") == "Order #A1B2 is ready")
     }
 
+    @Test("line breaks in the subject, names, Message-ID or extra headers cannot add header fields")
+    func headerInjection() throws {
+        var message = try MailTest.message(subject: "Hi\r\nBcc: evil@example.com", id: "x\r\nBcc: e@example.com@shop.example.tw")
+        message.headers = [("X-Tag\r\nBcc", "a\r\nBcc: evil@example.com"), ("X-Other", "b\nBcc: c\u{2028}d")]
+        message.from.name = "Shop\r\nBcc: evil@example.com"
+        let bytes = message.rendered()
+        let lines = try Self.crlfLines(bytes).map { String(decoding: $0, as: UTF8.self) }
+        #expect(!lines.contains { $0.hasPrefix("Bcc") })
+        #expect(try Self.headers(bytes)["Subject"] == "Hi  Bcc: evil@example.com")
+        #expect(throws: MailAddressError.self) { try MailAddress(name: "a\r\nb", address: "a@b.c") }
+        #expect(throws: MailAddressError.self) { try MailAddress(address: "a@b.c\r\nBcc:x@y.z") }
+    }
+
     @Test("RFC 5322 dates in UTC")
     func dates() {
         #expect(MIMEEncoding.date(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 +0000")

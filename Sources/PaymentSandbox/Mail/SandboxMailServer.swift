@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -8,7 +9,7 @@ import Synchronization
 /// and looked at without sending any.
 ///
 /// It speaks EHLO/HELO, AUTH PLAIN and LOGIN (any credentials), MAIL, RCPT, DATA, RSET, NOOP and
-/// QUIT; it offers no STARTTLS. Run it as a service: it serves until graceful shutdown or
+/// QUIT, and STARTTLS when given a TLS context. Run it as a service: it serves until graceful shutdown or
 /// cancellation, then closes its listener and every connection.
 public final class SandboxMailServer: Service, Sendable {
     /// The address it binds.
@@ -19,6 +20,7 @@ public final class SandboxMailServer: Service, Sendable {
     public let mailbox = SandboxMailbox()
     let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
+    private let tlsContext: NIOSSLContext?
 
     private struct State {
         var port: Result<Int, any Error>?
@@ -27,10 +29,12 @@ public final class SandboxMailServer: Service, Sendable {
     }
     private let state = Mutex(State())
 
-    /// Creates a server; nothing is bound until `run()`.
-    public init(host: String = "127.0.0.1", port: Int, logger: Logger) {
+    /// Creates a server; nothing is bound until `run()`. With `tlsContext` (a server context with a
+    /// certificate) it offers STARTTLS.
+    public init(host: String = "127.0.0.1", port: Int, tlsContext: NIOSSLContext? = nil, logger: Logger) {
         self.host = host
         self.port = port
+        self.tlsContext = tlsContext
         self.logger = logger
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
     }
@@ -101,12 +105,14 @@ public final class SandboxMailServer: Service, Sendable {
     private func serve(_ connection: NIOAsyncChannel<SMTPLine, ByteBuffer>) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
-                var session = SandboxSMTPSession()
+                var session = SandboxSMTPSession(offersTLS: tlsContext != nil)
                 try await outbound.write(ByteBuffer(string: SandboxSMTPSession.greeting))
                 for try await line in inbound {
                     switch session.receive(line) {
                     case .reply(let text):
                         if !text.isEmpty { try await outbound.write(ByteBuffer(string: text)) }
+                    case .startTLS(let text):
+                        try await startTLS(on: connection.channel, reply: text)
                     case .close(let text):
                         try await outbound.write(ByteBuffer(string: text))
                         return
@@ -120,6 +126,21 @@ public final class SandboxMailServer: Service, Sendable {
         } catch {
             logger.debug("sandbox mail connection ended", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Sends `reply` in clear, then puts TLS in front of everything, in one event-loop turn so
+    /// that no byte of the client's handshake can arrive in between.
+    private func startTLS(on channel: any Channel, reply: String) async throws {
+        guard let tlsContext else { return }
+        try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
+            let written = channel.writeAndFlush(ByteBuffer(string: reply))
+            do {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext), position: .first)
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+            return written
+        }.get()
     }
 
     /// Stores `envelope` unless a failure was asked for; the reply to the end of DATA.

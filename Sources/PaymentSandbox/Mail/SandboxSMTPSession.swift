@@ -18,6 +18,8 @@ struct SandboxSMTPSession {
         case message
         /// Send these reply lines, then close.
         case close(String)
+        /// Send these reply lines, then start TLS before reading on.
+        case startTLS(String)
     }
 
     private enum State: Equatable {
@@ -32,9 +34,15 @@ struct SandboxSMTPSession {
     static let maximumRecipients = 100
 
     private var state = State.start
+    /// Whether `STARTTLS` is offered (the server has a TLS context and TLS is not on yet).
+    private(set) var offersTLS: Bool
     private(set) var user: String?
     private(set) var envelope = SandboxEnvelope(from: "", to: [], data: [])
     private var dataProblem: String?
+
+    init(offersTLS: Bool = false) {
+        self.offersTLS = offersTLS
+    }
 
     static let greeting = "220 \(hostname) Storefront sandbox ESMTP\r\n"
 
@@ -73,8 +81,9 @@ struct SandboxSMTPSession {
             guard !argument.isEmpty else { return .reply("501 5.5.4 EHLO needs a domain\r\n") }
             resetTransaction()
             state = .ready
+            let tls = offersTLS ? "250-STARTTLS\r\n" : ""
             return .reply(
-                "250-\(Self.hostname) greets \(argument)\r\n250-8BITMIME\r\n250-AUTH PLAIN LOGIN\r\n250-SIZE \(Self.maximumSize)\r\n250 ENHANCEDSTATUSCODES\r\n"
+                "250-\(Self.hostname) greets \(argument)\r\n250-8BITMIME\r\n250-AUTH PLAIN LOGIN\r\n250-SIZE \(Self.maximumSize)\r\n\(tls)250 ENHANCEDSTATUSCODES\r\n"
             )
         case "HELO":
             guard !argument.isEmpty else { return .reply("501 5.5.4 HELO needs a domain\r\n") }
@@ -126,7 +135,15 @@ struct SandboxSMTPSession {
         case "NOOP": return .reply("250 2.0.0 OK\r\n")
         case "VRFY": return .reply("252 2.1.5 cannot verify, will try\r\n")
         case "QUIT": return .close("221 2.0.0 bye\r\n")
-        case "STARTTLS": return .reply("502 5.5.1 STARTTLS is not offered\r\n")
+        case "STARTTLS":
+            guard offersTLS else { return .reply("502 5.5.1 STARTTLS is not offered\r\n") }
+            guard state == .ready else { return .reply("503 5.5.1 STARTTLS needs EHLO and no transaction\r\n") }
+            // RFC 3207: forget everything learnt before TLS; the client starts again with EHLO.
+            offersTLS = false
+            user = nil
+            resetTransaction()
+            state = .start
+            return .startTLS("220 2.0.0 Ready to start TLS\r\n")
         default: return .reply("500 5.5.2 command not recognised\r\n")
         }
     }
