@@ -20,11 +20,14 @@ public struct PaymentSandbox: Sendable {
     let ledger = SandboxLedger()
     let resends = ResendService()
     let logger: Logger
+    /// The SMTP server whose mail the `mail/` pages show; `nil` when `configuration.mailPort` is `nil`.
+    public let mailServer: SandboxMailServer?
 
     /// Creates a sandbox with empty state.
     public init(configuration: SandboxConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.mailServer = configuration.mailPort.map { SandboxMailServer(host: configuration.mailHost, port: $0, logger: logger) }
     }
 
     /// Adds every sandbox route to `group` (for example `router.group("sandbox")`).
@@ -38,12 +41,15 @@ public struct PaymentSandbox: Sendable {
                 status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-cache"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: HTML.autoSubmitScript)))
         }
+        if let mailServer {
+            MailViewerController<Context>(mailbox: mailServer.mailbox, base: configuration.mailViewerURL).addRoutes(to: group)
+        }
         group.get { _, _ in
             HTML.response(HTML.page(title: "Payment sandbox", body: "<h1>Payment sandbox</h1><p>ECPay AioCheckOut/V5 and Stripe Checkout stand-ins.</p>"))
         }
     }
 
-    /// Background work the sandbox needs running beside its routes: the notification resends.
-    /// Run it in the same service group as the server; resends stop when it stops.
-    public var services: [any Service] { [resends] }
+    /// Background work the sandbox needs running beside its routes: the notification resends and
+    /// the mail server, if any. Run them in the same service group as the server; they stop when it stops.
+    public var services: [any Service] { [resends] + (mailServer.map { [$0] } ?? []) }
 }

@@ -22,6 +22,11 @@ public struct SandboxConfiguration: Sendable {
     public var resendAttempts: Int
     /// The pause between two sends of an unacknowledged notification.
     public var resendInterval: Duration
+    /// The loopback port of the sandbox's SMTP server (`SandboxMailServer`), 0 for any free port;
+    /// `nil` runs no mail server.
+    public var mailPort: Int?
+    /// The address the SMTP server binds.
+    public var mailHost: String
 
     /// Creates a configuration; ECPay defaults to the public stage credentials.
     public init(
@@ -33,7 +38,9 @@ public struct SandboxConfiguration: Sendable {
         stripeWebhookURL: String? = nil,
         stripeWebhookSecret: String = "whsec_sandbox",
         resendAttempts: Int = 5,
-        resendInterval: Duration = .seconds(2)
+        resendInterval: Duration = .seconds(2),
+        mailPort: Int? = nil,
+        mailHost: String = "127.0.0.1"
     ) {
         var base = publicBaseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -46,6 +53,8 @@ public struct SandboxConfiguration: Sendable {
         self.stripeWebhookSecret = stripeWebhookSecret
         self.resendAttempts = max(1, resendAttempts)
         self.resendInterval = resendInterval
+        self.mailPort = mailPort
+        self.mailHost = mailHost
     }
 
     /// The checkout URL a shop posts its form to.
@@ -54,4 +63,6 @@ public struct SandboxConfiguration: Sendable {
     public var ecpayQueryURL: String { publicBaseURL + "/ecpay" + ECPayProtocol.queryPath }
     /// The Stripe API base URL (what `STRIPE_API_BASE` points at).
     public var stripeAPIBase: String { publicBaseURL + "/stripe" }
+    /// The mail viewer's URL (when a mail server runs).
+    public var mailViewerURL: String { publicBaseURL + "/mail" }
 }

@@ -21,10 +21,12 @@ struct PaymentSandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("webhook-secret"), help: "The whsec_ secret Stripe events are signed with.") var webhookSecret = "whsec_sandbox"
     @Option(name: .customLong("resend-attempts"), help: "Sends of an unacknowledged notification, the first included.") var resendAttempts = 5
     @Option(name: .customLong("resend-interval"), help: "Seconds between resends.") var resendInterval = 2.0
+    @Option(name: .customLong("mail-port"), help: "Run an SMTP server on this loopback port (0: any free port); mail shows under /mail.") var mailPort: Int?
     @Option(name: .customLong("log-level"), help: "trace … critical.") var logLevel = "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        if let mailPort, !(0...65535).contains(mailPort) { throw ValidationError("--mail-port must be 0 to 65535") }
         guard resendAttempts >= 1 else { throw ValidationError("--resend-attempts must be at least 1") }
         guard resendInterval >= 0 else { throw ValidationError("--resend-interval must not be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a log level") }
@@ -39,7 +41,7 @@ struct PaymentSandboxCommand: AsyncParsableCommand {
             configuration: SandboxConfiguration(
                 publicBaseURL: base, ecpayMerchantID: merchantID, ecpayHashKey: hashKey, ecpayHashIV: hashIV,
                 stripeSecretKey: stripeSecretKey, stripeWebhookURL: webhookURL, stripeWebhookSecret: webhookSecret,
-                resendAttempts: resendAttempts, resendInterval: .milliseconds(Int(resendInterval * 1000))),
+                resendAttempts: resendAttempts, resendInterval: .milliseconds(Int(resendInterval * 1000)), mailPort: mailPort),
             logger: logger)
         let router = Router()
         sandbox.addRoutes(to: router.group())

@@ -10,6 +10,19 @@ enum MIMEEncoding {
     /// Bytes whose base64 fits in one encoded word: 4 * ceil(n / 3) <= 75 - 12.
     private static let maximumBytesPerWord = (maximumEncodedWordLength - encodedWordOverhead) / 4 * 3
 
+    /// `text` on one line: line breaks (CR, LF, CRLF, U+2028…) and other control characters
+    /// but tab become spaces, so a value cannot add header fields.
+    static func oneLine(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let control =
+                scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F || scalar.properties.generalCategory == .lineSeparator
+                || scalar.properties.generalCategory == .paragraphSeparator || scalar == "\u{85}"
+            scalars.append(control ? " " : scalar)
+        }
+        return String(scalars)
+    }
+
     /// Whether `text` can go into a header as it is: printable ASCII, no `=?`, and short.
     static func isPlainHeaderText(_ text: String) -> Bool {
         text.utf8.count <= 900 && text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && !text.contains("=?")
@@ -41,14 +54,14 @@ enum MIMEEncoding {
 
     /// A header field's text: plain when it can be, otherwise encoded words folded one per line.
     static func headerText(_ text: String) -> String {
-        let clean = String(text.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
+        let clean = oneLine(text)
         if isPlainHeaderText(clean) { return clean }
         return encodedWords(clean).joined(separator: "\r\n ")
     }
 
     /// A display name for `From` or `To`: atoms as they are, other ASCII quoted, the rest encoded.
     static func displayName(_ name: String) -> String {
-        let clean = String(name.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
+        let clean = oneLine(name)
         let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~ ")
         if isPlainHeaderText(clean) {
             if clean.allSatisfy({ atext.contains($0) }) { return clean }

@@ -8,7 +8,7 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     /// Creates an address after checking it.
     public init(name: String? = nil, address: String) throws(MailAddressError) {
         guard Self.isSane(address) else { throw MailAddressError(address) }
-        if let name, name.contains(where: { $0 == "\r" || $0 == "\n" }) { throw MailAddressError(address) }
+        if let name, name.contains(where: \.isNewline) { throw MailAddressError(address) }
         self.name = name.flatMap { $0.isEmpty ? nil : $0 }
         self.address = address
     }
@@ -81,8 +81,9 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     static func isSane(_ address: String) -> Bool {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return false }
-        let forbidden: Set<Character> = [" ", "\t", "\r", "\n", "<", ">", "\"", ",", "(", ")", "\\", ";", ":"]
-        guard !address.contains(where: { forbidden.contains($0) || $0.isASCII && $0.asciiValue! < 32 }) else { return false }
+        let forbidden: Set<Unicode.Scalar> = [" ", "<", ">", "\"", ",", "(", ")", "\\", ";", ":", "[", "]"]
+        let bad = address.unicodeScalars.contains { forbidden.contains($0) || $0.value < 0x20 || $0.value == 0x7F || $0.properties.isWhitespace }
+        guard !bad else { return false }
         let domain = parts[1]
         guard domain.lowercased() == "localhost" || domain.contains(".") else { return false }
         return !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..")

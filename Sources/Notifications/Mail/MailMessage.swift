@@ -54,9 +54,11 @@ public struct MailMessage: Sendable {
         header("To", to.map(mailbox).joined(separator: ",\r\n "))
         header("Subject", MIMEEncoding.headerText(subject))
         header("Date", MIMEEncoding.date(date))
-        header("Message-ID", "<\(messageID.filter { !"<>\r\n ".contains($0) })>")
+        header(
+            "Message-ID",
+            "<\(String(String.UnicodeScalarView(messageID.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" })))>")
         for (name, value) in headers {
-            let cleanName = name.filter { $0.isASCII && $0 != ":" && $0 > " " && $0 != "\u{7F}" }
+            let cleanName = String(String.UnicodeScalarView(name.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F && $0 != ":" }))
             guard !cleanName.isEmpty else { continue }
             header(cleanName, MIMEEncoding.headerText(value))
         }

@@ -39,6 +39,8 @@ public struct SMTPClient: Sendable {
     let tlsConfiguration: TLSConfiguration
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
+    /// The AUTH mechanisms this client uses, in order of preference.
+    var authMechanisms = ["PLAIN", "LOGIN"]
 
     /// Creates a client. `tlsConfiguration` defaults to the system's trust roots with full
     /// certificate and host name verification.
@@ -164,17 +166,18 @@ public struct SMTPClient: Sendable {
 
     private func authenticate(_ connection: SMTPConnection, username: String, password: String, capabilities: [String: [String]]) async throws {
         let timeout = TimeAmount(timeouts.command)
-        let mechanisms = capabilities["AUTH"] ?? []
+        let offered = capabilities["AUTH"] ?? []
         func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
-        if mechanisms.contains("PLAIN") {
+        switch authMechanisms.first(where: offered.contains) {
+        case "PLAIN":
             logger.debug("smtp auth", metadata: ["mechanism": "PLAIN"])
             try await connection.command("AUTH PLAIN " + base64("\0\(username)\0\(password)"), step: .auth, timeout: timeout)
-        } else if mechanisms.contains("LOGIN") {
+        case "LOGIN":
             logger.debug("smtp auth", metadata: ["mechanism": "LOGIN"])
             try await connection.command("AUTH LOGIN", step: .authChallenge, timeout: timeout)
             try await connection.command(base64(username), step: .authChallenge, timeout: timeout)
             try await connection.command(base64(password), step: .auth, timeout: timeout)
-        } else {
+        default:
             throw SMTPError.permanent("credentials are set but the server offers neither AUTH PLAIN nor AUTH LOGIN", command: "AUTH")
         }
     }

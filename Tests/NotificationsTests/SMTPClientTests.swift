@@ -1,0 +1,141 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PaymentSandbox
+import Testing
+
+@testable import Notifications
+
+@Suite("SMTP client against the sandbox's SMTP server", .timeLimit(.minutes(2)))
+struct SMTPClientTests {
+    @Test("a message arrives with its Chinese subject, both parts, recipients and Message-ID")
+    func sendAndReceive() async throws {
+        let message = try MailTest.message()
+        let mail = try await MailTest.withMailServer { server, port in
+            try await MailTest.client(port: port).send(message)
+            return try #require(try await server.mailbox.waitFor(count: 1, timeout: .seconds(10)).first)
+        }
+        #expect(mail.subject == "訂單已成立 #A1B2")
+        #expect(mail.textBody == message.text)
+        #expect(mail.htmlBody == message.html)
+        #expect(mail.messageID == "dlv-42.evt-17@shop.example.tw")
+        #expect(mail.envelopeFrom == "shop@example.tw")
+        #expect(mail.envelopeTo == ["ming@example.com", "owner@example.tw"])
+        #expect(mail.header("From") == "台南山丘酪梨園 <shop@example.tw>")
+        #expect(mail.header("To") == "王小明 <ming@example.com>, \"Owner, Inc\" <owner@example.tw>")
+        #expect(mail.header("X-Storefront-Event") == "order.created")
+        #expect(mail.raw == message.rendered(), "what arrives is what was rendered")
+        #expect(mail.authenticatedUser == nil)
+    }
+
+    @Test("a retry sends identical bytes; a 5,000-character HTML line survives")
+    func retryAndLongLine() async throws {
+        let html = "<div>" + String(repeating: "x", count: 5000) + "</div>"
+        let message = try MailTest.message(html: html)
+        let mails = try await MailTest.withMailServer { server, port in
+            let client = MailTest.client(port: port)
+            try await client.send(message)
+            try await client.send(message)
+            return try await server.mailbox.waitFor(count: 2, timeout: .seconds(10))
+        }
+        #expect(mails[0].raw == mails[1].raw)
+        #expect(mails[0].messageID == mails[1].messageID)
+        #expect(mails[1].htmlBody == html)
+        let lines = try MailMessageTests.crlfLines(mails[0].raw)
+        #expect(lines.allSatisfy { $0.count <= 998 })
+    }
+
+    @Test("lines '.', '..hidden' and '.end' survive dot-stuffing, in the text part and as raw DATA")
+    func dotStuffingRoundTrip() async throws {
+        let text = "first\n.\n..hidden\n.end\nlast"
+        let raw = Array("Subject: dots\r\n\r\n.\r\n..hidden\r\n.end\r\n.\r\n".utf8).dropLast(3)
+        let mails = try await MailTest.withMailServer { server, port in
+            let client = MailTest.client(port: port)
+            try await client.send(try MailTest.message(text: text))
+            try await client.send(envelopeFrom: "a@example.tw", recipients: ["b@example.tw"], data: Array(raw))
+            return try await server.mailbox.waitFor(count: 2, timeout: .seconds(10))
+        }
+        #expect(mails[0].textBody == text)
+        #expect(mails[1].raw == Array(raw))
+        #expect(mails[1].textBody == ".\n..hidden\n.end\n")
+    }
+
+    @Test("AUTH PLAIN and AUTH LOGIN (the client told to prefer it) record the user", arguments: ["PLAIN", "LOGIN"])
+    func authentication(mechanism: String) async throws {
+        let user = mechanism == "PLAIN" ? "shop@example.tw" : "owner"
+        let mail = try await MailTest.withMailServer { server, port in
+            var client = MailTest.client(port: port, user: user, password: "p\u{e4}ss:word")
+            client.authMechanisms = [mechanism]
+            try await client.send(try MailTest.message())
+            return try #require(try await server.mailbox.waitFor(count: 1, timeout: .seconds(10)).first)
+        }
+        #expect(mail.authenticatedUser == user)
+    }
+
+    @Test("451 at the end of DATA is temporary, 550 permanent; the next message goes through")
+    func failures() async throws {
+        let message = try MailTest.message()
+        try await MailTest.withMailServer { server, port in
+            let client = MailTest.client(port: port)
+            server.failNext(1, code: 451)
+            await #expect {
+                try await client.send(message)
+            } throws: { error in
+                let error = error as? SMTPError
+                return error?.isPermanent == false && error?.code == 451 && error?.command == "end of DATA"
+            }
+            server.failNext(1, code: 550)
+            await #expect {
+                try await client.send(message)
+            } throws: { error in
+                let error = error as? SMTPError
+                return error?.isPermanent == true && error?.code == 550 && error?.description.hasPrefix("550 5.0.0") == true
+            }
+            try await client.send(message)
+            #expect(try await server.mailbox.waitFor(count: 1, timeout: .seconds(10)).count == 1)
+        }
+    }
+
+    @Test("a server that accepts but never greets gives a temporary error after the greeting time-out")
+    func silentServer() async throws {
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(listener.localAddress?.port)
+        let client = MailTest.client(port: port, timeouts: .init(connect: .seconds(5), greeting: .milliseconds(300)))
+        let start = ContinuousClock.now
+        await #expect {
+            try await client.send(try MailTest.message())
+        } throws: { error in
+            let error = error as? SMTPError
+            return error?.isPermanent == false && error?.code == nil && error?.command == "greeting"
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        try await listener.close()
+    }
+
+    @Test("a stopped server (connection refused) gives a temporary error")
+    func refused() async throws {
+        let port = try await MailTest.withMailServer { _, port in port }
+        let client = MailTest.client(port: port, timeouts: .init(connect: .seconds(5)))
+        await #expect {
+            try await client.send(try MailTest.message())
+        } throws: { error in
+            let error = error as? SMTPError
+            return error?.isPermanent == false && error?.command == "connect"
+        }
+    }
+
+    @Test("smtp:// (STARTTLS required) against a server without STARTTLS is a permanent error")
+    func startTLSMissing() async throws {
+        try await MailTest.withMailServer { _, port in
+            let client = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: port, security: .startTLS), logger: MailTest.logger)
+            await #expect {
+                try await client.send(try MailTest.message())
+            } throws: { error in
+                let error = error as? SMTPError
+                return error?.isPermanent == true && error?.message.contains("STARTTLS") == true
+            }
+        }
+    }
+}
