@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "ShopServer",
             dependencies: [
-                "SiteGenerator", "OrderService", "StoreModel", "PaymentSandbox",
+                "SiteGenerator", "OrderService", "StoreModel", "PaymentSandbox", "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Notifications
 import OrderService
 import PaymentSandbox
 import ServiceLifecycle
@@ -16,6 +17,8 @@ public struct ShopServer: Sendable {
         public var admin: String
         /// The order API's root.
         public var api: String
+        /// The sandbox's mailbox: every e-mail the shop sent, as the recipient would see it.
+        public var mail: String
     }
 
     /// Errors that stop the server before it serves anything.
@@ -41,7 +44,9 @@ public struct ShopServer: Sendable {
     /// The addresses this configuration serves at.
     public var addresses: Addresses {
         let shop = configuration.shopURL
-        return Addresses(shop: shop + "/", admin: shop + "/admin/", api: shop + ShopServerConfiguration.apiPrefix + "/")
+        return Addresses(
+            shop: shop + "/", admin: shop + "/admin/", api: shop + ShopServerConfiguration.apiPrefix + "/",
+            mail: shop + ShopServerConfiguration.sandboxPrefix + "/mail/")
     }
 
     /// Builds the shop, starts serving, calls `onReady` once the port is open, and runs until
@@ -54,7 +59,22 @@ public struct ShopServer: Sendable {
             guard rebuilder.hasSite else { throw StartError.firstBuildFailed }
             await rebuilder.loadExistingHeaders()
         }
-        let api = try await OrderAPI(configuration: apiConfiguration, logger: logger)
+        // The sandbox's SMTP server starts first, on a port it picks itself, so the API's real SMTP
+        // client can be pointed at it; it runs beside the app and stops after it.
+        let sandbox = PaymentSandbox(configuration: sandboxConfiguration, logger: logger)
+        guard let mailServer = sandbox.mailServer else { preconditionFailure("the local shop always has a mail server") }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await mailServer.run() }
+            let mailPort = try await mailServer.listeningPort()
+            try await serve(sandbox: sandbox, mailPort: mailPort, rebuilder: rebuilder, hub: hub, onReady: onReady)
+            group.cancelAll()
+        }
+    }
+
+    private func serve(
+        sandbox: PaymentSandbox, mailPort: Int, rebuilder: SiteRebuilder, hub: LiveReloadHub, onReady: @escaping @Sendable (Addresses) async -> Void
+    ) async throws {
+        let api = try await OrderAPI(configuration: try apiConfiguration(mailPort: mailPort), logger: logger)
         await rebuilder.attach(api)
 
         let router = Router(context: AppRequestContext.self)
@@ -64,7 +84,6 @@ public struct ShopServer: Sendable {
                 passThroughPrefixes: [ShopServerConfiguration.apiPrefix, ShopServerConfiguration.sandboxPrefix, ShopServerConfiguration.internalPrefix],
                 rebuilder: rebuilder))
         api.addRoutes(to: router.group(RouterPath(ShopServerConfiguration.apiPrefix)))
-        let sandbox = PaymentSandbox(configuration: sandboxConfiguration, logger: logger)
         sandbox.addRoutes(to: router.group(RouterPath(ShopServerConfiguration.sandboxPrefix)))
         LiveReloadController(hub: hub).addRoutes(to: router.group(RouterPath(ShopServerConfiguration.internalPrefix)))
 
@@ -75,14 +94,15 @@ public struct ShopServer: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "storefront"),
-            services: api.services + sandbox.services + [watcher],
+            services: api.services + sandbox.services.filter { $0 as? SandboxMailServer !== sandbox.mailServer } + [watcher],
             onServerRunning: { _ in await onReady(addresses) },
             logger: logger)
         try await app.runService()
     }
 
-    /// The order API's settings under `serve`: the same origin, the local database, the admin token.
-    var apiConfiguration: OrderAPIConfiguration {
+    /// The order API's settings under `serve`: the same origin, the local database, the admin token,
+    /// e-mail through the sandbox's SMTP server on `mailPort`, and webhooks allowed to loopback.
+    func apiConfiguration(mailPort: Int) throws -> OrderAPIConfiguration {
         var api = OrderAPIConfiguration()
         api.contentDirectory = configuration.contentDirectory
         api.siteStatusPath = configuration.siteStatusPath
@@ -95,6 +115,11 @@ public struct ShopServer: Sendable {
         api.payments = PaymentConfiguration(
             ecpay: ECPayConfiguration(environment: .sandbox(baseURL: sandboxURL)),
             stripe: StripeConfiguration(secretKey: Self.sandboxStripeKey, webhookSecret: Self.sandboxWebhookSecret, apiBase: sandboxURL + "/stripe"))
+        api.notifications.smtp = try SMTPSettings(url: "smtp://127.0.0.1:\(mailPort)?tls=none")
+        api.notifications.mailFrom = try MailAddress(name: "Storefront (local)", address: "shop@localhost")
+        api.notifications.ownerEmails = [try MailAddress(name: "Owner", address: "owner@localhost")]
+        api.notifications.allowPrivateWebhooks = true
+        api.notifications.themeDirectories = [configuration.defaultThemeDirectory, configuration.themeDirectory]
         return api
     }
 
@@ -104,7 +129,7 @@ public struct ShopServer: Sendable {
         SandboxConfiguration(
             publicBaseURL: sandboxURL, stripeSecretKey: Self.sandboxStripeKey,
             stripeWebhookURL: configuration.shopURL + ShopServerConfiguration.apiPrefix + "/payment/stripe/webhook",
-            stripeWebhookSecret: Self.sandboxWebhookSecret)
+            stripeWebhookSecret: Self.sandboxWebhookSecret, mailPort: 0)
     }
 
     private var sandboxURL: String { configuration.shopURL + ShopServerConfiguration.sandboxPrefix }

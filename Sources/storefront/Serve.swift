@@ -58,6 +58,7 @@ struct Serve: AsyncParsableCommand {
                         Admin:        \(addresses.admin)
                         Admin token:  \(shownToken)
                         Order API:    \(addresses.api)
+                        Sent e-mail:  \(addresses.mail)
                         Watching \(watched); press Ctrl-C to stop.
 
                         """.utf8))
