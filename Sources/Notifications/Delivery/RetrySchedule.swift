@@ -28,8 +28,8 @@ public struct RetrySchedule: Sendable {
     /// Webhooks: first retry after about 5 s, then doubling up to 12 h; 21 attempts span at least 72 h.
     public static let webhooks = RetrySchedule(maxAttempts: 21, baseDelay: .seconds(5))
 
-    /// E-mail: first retry after about 30 s, then doubling up to 12 h; 19 attempts span at least 72 h.
-    public static let email = RetrySchedule(maxAttempts: 19, baseDelay: .seconds(30))
+    /// E-mail: first retry after about 10 s (a restarting relay is back soon), then doubling up to 12 h; 21 attempts span at least 72 h.
+    public static let email = RetrySchedule(maxAttempts: 21, baseDelay: .seconds(10))
 
     /// When to make the next attempt after attempt number `attempt` (1 for the first) failed at `now`,
     /// or `nil` to give up because `attempt` was the last.
