@@ -100,7 +100,9 @@ struct NotificationDeliveryTests {
                     let theirs = messages.filter { $0.subject.contains(id) }
                     #expect(Set(theirs.flatMap(\.envelopeTo)) == ["Alice@Example.com", "owner@example.tw"], "\(id): the address as the shopper typed it")
                 }
-                let deliveries = try await client.execute(uri: "/admin/deliveries?limit=100", method: .get, headers: .admin) { JSON($0.body)["deliveries"].array }
+                let deliveries = try await client.execute(uri: "/admin/deliveries?limit=100", method: .get, headers: .admin) {
+                    JSON($0.body)["deliveries"].array
+                }
                 for message in messages {
                     let messageID = try #require(message.messageID)
                     let match = deliveries.first { "d\($0["id"].int ?? -1).\($0["eventId"].string ?? "")@example.tw" == messageID }
@@ -111,7 +113,8 @@ struct NotificationDeliveryTests {
                     let id = try #require(hit.headers[HTTPField.Name("webhook-id")!])
                     let timestamp = try #require(Int64(hit.headers[HTTPField.Name("webhook-timestamp")!] ?? ""))
                     let signature = try #require(hit.headers[HTTPField.Name("webhook-signature")!])
-                    #expect(secret.verify(id: id, timestamp: timestamp, body: hit.body, signatureHeader: signature, now: clock.now), "signed at the API's clock")
+                    #expect(
+                        secret.verify(id: id, timestamp: timestamp, body: hit.body, signatureHeader: signature, now: clock.now), "signed at the API's clock")
                     let payload = try EventPayload.decode(Data(hit.body))
                     #expect(payload.type == "order.created" && ids.contains(payload.data.order?.id ?? ""))
                     #expect(deliveries.contains { $0["eventId"].string == id && $0["channel"].string == "webhook" })

@@ -62,7 +62,8 @@ struct NotificationRulesTests {
         #expect(paid.map(\.destination) == ["we_all", "we_paid"], "no e-mail without SMTP")
         let alert = NotificationRules.destinations(of: .deliveryFailed, shopperEmail: nil, paymentMethod: nil, routing: routing, endpoints: [all])
         #expect(alert.map(\.destination) == ["a@shop.tw", "b@shop.tw"], "a failed delivery is never itself a webhook")
-        let delivered = NotificationRules.destinations(of: .orderDelivered, shopperEmail: "s@example.com", paymentMethod: .creditCard, routing: routing, endpoints: [])
+        let delivered = NotificationRules.destinations(
+            of: .orderDelivered, shopperEmail: "s@example.com", paymentMethod: .creditCard, routing: routing, endpoints: [])
         #expect(delivered.isEmpty)
     }
 
@@ -70,8 +71,9 @@ struct NotificationRulesTests {
     func afterFailure() {
         var random = SystemRandomNumberGenerator()
         let now = Date(timeIntervalSince1970: 1_000_000)
-        guard case .retry(let at, let error) = NotificationRules.afterFailure(
-            attempts: 1, error: "503", retryAfter: .seconds(600), schedule: .webhooks, now: now, using: &random)
+        guard
+            case .retry(let at, let error) = NotificationRules.afterFailure(
+                attempts: 1, error: "503", retryAfter: .seconds(600), schedule: .webhooks, now: now, using: &random)
         else {
             Issue.record("expected a retry")
             return

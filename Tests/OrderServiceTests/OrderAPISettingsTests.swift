@@ -37,6 +37,40 @@ struct OrderAPISettingsTests {
         }
     }
 
+    @Test("e-mail settings: SMTP_URL with MAIL_FROM turns e-mail on; a bad value stops start-up naming its variable")
+    func notificationSettings() throws {
+        func configuration(_ environment: [String: String]) throws(OrderAPISettingsError) -> OrderAPIConfiguration {
+            try OrderAPISettings(flags: OrderAPIFlags(), environment: environment).configuration()
+        }
+        let off = try configuration([:])
+        #expect(off.notifications.smtp == nil && !off.notifications.routing.emailEnabled && !off.notifications.allowPrivateWebhooks)
+        let on = try configuration([
+            "SMTP_URL": "smtps://shop%40example.tw:p%40ss@smtp.example.tw", "MAIL_FROM": "台南山丘酪梨園 <shop@example.tw>",
+            "OWNER_EMAIL": "a@example.tw, Bo <b@example.tw>", "WEBHOOK_ALLOW_PRIVATE": "1",
+        ])
+        #expect(on.notifications.smtp?.security == .implicitTLS && on.notifications.smtp?.port == 465 && on.notifications.smtp?.password == "p@ss")
+        #expect(on.notifications.mailFrom?.name == "台南山丘酪梨園")
+        #expect(on.notifications.routing == NotificationRouting(emailEnabled: true, ownerEmails: ["a@example.tw", "b@example.tw"]))
+        #expect(on.notifications.allowPrivateWebhooks)
+        for (environment, variable) in [
+            (["SMTP_URL": "ftp://mail.example.tw"], "SMTP_URL"),
+            (["SMTP_URL": "smtp://mail.example.tw:587?tls=none", "MAIL_FROM": "a@b.tw"], "SMTP_URL"),
+            (["SMTP_URL": "smtp://mail.example.tw"], "MAIL_FROM"),
+            (["SMTP_URL": "smtp://mail.example.tw", "MAIL_FROM": "not an address"], "MAIL_FROM"),
+            (["OWNER_EMAIL": "a@example.tw, nope"], "OWNER_EMAIL"),
+            (["WEBHOOK_ALLOW_PRIVATE": "maybe"], "WEBHOOK_ALLOW_PRIVATE"),
+            (["SMTP_CA_FILE": "/nonexistent/ca.pem"], "SMTP_CA_FILE"),
+        ] {
+            do {
+                _ = try configuration(environment)
+                Issue.record("\(environment) was accepted")
+            } catch {
+                #expect(error.description.hasPrefix(variable), "\(error.description)")
+                #expect(!error.description.contains("p@ss"))
+            }
+        }
+    }
+
     @Test("log levels in any case, else the subcommand's default")
     func logLevels() throws {
         #expect(try OrderAPISettings(flags: OrderAPIFlags(), environment: [:]).logLevel(default: .warning) == .warning)

@@ -49,9 +49,12 @@ struct OutboxStoreTests {
             #expect(Set(log.map(\.eventID)).count == 1 && log.allSatisfy { $0.status == .pending && $0.orderID == order.id })
             let due = try await store.dueDeliveries(now: Date(millis: 1_000), limit: 10)
             let payload = try EventPayload.decode(due[0].payload)
-            #expect(payload.type == "order.created" && payload.data.order?.id == order.id && payload.data.order?.total == "200", "TWD has no minor digits: 2 × 100")
+            #expect(
+                payload.type == "order.created" && payload.data.order?.id == order.id && payload.data.order?.total == "200", "TWD has no minor digits: 2 × 100")
 
-            await #expect(throws: StoreError.self) { _ = try await store.createOrder(.sample(quantity: 5, unitMinor: 100, method: .creditCard), idempotency: nil) }
+            await #expect(throws: StoreError.self) {
+                _ = try await store.createOrder(.sample(quantity: 5, unitMinor: 100, method: .creditCard), idempotency: nil)
+            }
             #expect(try await Self.eventTypes(store) == ["order.created"], "the refused order rolled back with its events")
         }
     }
@@ -105,7 +108,9 @@ struct OutboxStoreTests {
             #expect(alerts.map(\.destination) == ["owner@shop.test"])
             let alert = try #require(alerts.first)
             try await store.finishDelivery(id: alert.id, outcome: .failed(error: "550", disableEndpoint: false, alertOwner: true), at: now)
-            #expect(try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.eventType == .deliveryFailed }.count == 1, "no alert about an alert")
+            #expect(
+                try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.eventType == .deliveryFailed }.count == 1,
+                "no alert about an alert")
 
             let again = try #require(try await store.retryDelivery(id: hook.delivery.id, at: now))
             #expect(again.status == .pending && again.attempts == 0)

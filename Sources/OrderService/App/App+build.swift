@@ -160,8 +160,9 @@ func addRoutes(_ components: AppComponents, to router: RouterGroup<AppRequestCon
     AdminCatalogController(catalog: components.catalog).addRoutes(to: admin)
     AdminWebhookController(
         store: components.store, policy: components.notifications.urlPolicy, bodyLimit: configuration.adminBodyLimit, clock: components.book.clock,
-        doorbell: components.notifications.dispatcher.doorbell)
-        .addRoutes(to: admin)
+        doorbell: components.notifications.dispatcher.doorbell
+    )
+    .addRoutes(to: admin)
     AdminDeliveryController(store: components.store, clock: components.book.clock, doorbell: components.notifications.dispatcher.doorbell).addRoutes(to: admin)
     AdminEmailController(notifications: components.notifications, catalog: components.catalog).addRoutes(to: admin)
 

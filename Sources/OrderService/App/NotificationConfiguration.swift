@@ -39,7 +39,9 @@ public struct NotificationConfiguration: Sendable {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let url = value("SMTP_URL") {
             do { config.smtp = try SMTPSettings(url: url) } catch { throw OrderAPISettingsError(error.description) }
-            guard let from = value("MAIL_FROM") else { throw OrderAPISettingsError("MAIL_FROM must be set when SMTP_URL is (for example 'Shop <shop@example.tw>')") }
+            guard let from = value("MAIL_FROM") else {
+                throw OrderAPISettingsError("MAIL_FROM must be set when SMTP_URL is (for example 'Shop <shop@example.tw>')")
+            }
             do { config.mailFrom = try MailAddress(parsing: from) } catch { throw OrderAPISettingsError("MAIL_FROM: \(error)") }
         }
         if let caFile = value("SMTP_CA_FILE") {

@@ -39,7 +39,9 @@ struct AdminEmailController {
         let store = catalog.current.store
         var templates = notifications.templates
         if let locale = request.uri.queryParameters.get("locale"), !locale.isEmpty, locale != templates.locale {
-            guard locale.count <= 20, locale.allSatisfy({ $0.isLetter || $0 == "-" }) else { throw APIError.invalidRequest(["locale": "is not a locale such as en or zh-TW"]) }
+            guard locale.count <= 20, locale.allSatisfy({ $0.isLetter || $0 == "-" }) else {
+                throw APIError.invalidRequest(["locale": "is not a locale such as en or zh-TW"])
+            }
             templates = try EmailTemplates.load(theme: notifications.theme, locale: locale)
         }
         let payload = SampleEvent.payload(for: template.name, catalog: catalog.current)
@@ -77,7 +79,8 @@ enum SampleEvent {
             customer: Customer(name: "王小明", email: "shopper@example.com", phone: "0912-345-678"),
             shippingAddress: ShippingAddress(postalCode: "742", city: "台南市", address: "大內區頭社里 1 號"), note: "", createdAt: now, updatedAt: now,
             expiresAt: nil, trackingNumber: template.contains("shipped") ? "900123456789" : nil, needsReview: template.contains("review"),
-            paymentInstructions: method == .atm ? PaymentInstructions(atm: ATMInstructions(bankCode: "812", vAccount: "9103522175887271", expireDate: "2026/12/31")) : nil)
+            paymentInstructions: method == .atm
+                ? PaymentInstructions(atm: ATMInstructions(bankCode: "812", vAccount: "9103522175887271", expireDate: "2026/12/31")) : nil)
         var data = EventData(order: OrderData(order))
         if template == "owner-needs-review" { data.reviewReason = "The payment arrived after the order expired." }
         if template == "owner-low-stock" {

@@ -71,7 +71,8 @@ struct AdminWebhookController {
         return try JSONResponse.make(
             status: .created,
             body: CreatedJSON(
-                id: endpoint.id, url: endpoint.url, events: events?.map(\.rawValue), secret: endpoint.secret, createdAt: EventPayload.timestamp(endpoint.createdAt)))
+                id: endpoint.id, url: endpoint.url, events: events?.map(\.rawValue), secret: endpoint.secret,
+                createdAt: EventPayload.timestamp(endpoint.createdAt)))
     }
 
     /// `events`: absent or `null` for every event, else a non-empty list of known event types.

@@ -74,7 +74,8 @@ struct DeliveryAttempts: Sendable {
         guard let url = URL(string: endpoint.url), let secret = try? WebhookSecret(encoded: endpoint.secret) else {
             return .failed(error: "the endpoint's URL or secret is unusable", disableEndpoint: true, alertOwner: true)
         }
-        let request = WebhookRequest(url: url, id: due.delivery.eventID, timestamp: Int64(clock().timeIntervalSince1970), body: [UInt8](due.payload), secret: secret)
+        let request = WebhookRequest(
+            url: url, id: due.delivery.eventID, timestamp: Int64(clock().timeIntervalSince1970), body: [UInt8](due.payload), secret: secret)
         switch await webhooks.deliver(request) {
         case .delivered:
             return .sent

@@ -46,7 +46,8 @@ struct NotificationComponents: Sendable {
             mail: mail, webhookPolicy: policy, webhookTimeout: settings.webhookTimeout, catalog: catalog, store: store, clock: clock, logger: logger)
         let dispatcher = NotificationDispatcher(store: store, attempts: attempts, clock: clock, logger: logger, pollInterval: settings.pollInterval)
         store.observeOrderChanges { [doorbell = dispatcher.doorbell] _ in doorbell.ring() }
-        return NotificationComponents(configuration: settings, theme: theme, templates: templates, composer: composer, dispatcher: dispatcher, urlPolicy: policy)
+        return NotificationComponents(
+            configuration: settings, theme: theme, templates: templates, composer: composer, dispatcher: dispatcher, urlPolicy: policy)
     }
 
     /// `themes/default` beside the content folder: the shop's own copy of the default theme.

@@ -131,7 +131,11 @@ final class Doorbell: Sendable {
         let step = Duration.milliseconds(20)
         var waited = Duration.zero
         while waited < limit {
-            if rung.withLock({ let was = $0; $0 = false; return was }) || stop() { return }
+            if rung.withLock({
+                let was = $0; $0 = false; return was
+            }) || stop() {
+                return
+            }
             do { try await Task.sleep(for: step) } catch { return }
             waited += step
         }
