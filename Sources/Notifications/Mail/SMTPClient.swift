@@ -56,7 +56,8 @@ public struct SMTPClient: Sendable {
         self.logger = logger
     }
 
-    /// Sends `message` to `message.to` from `message.from.address`.
+    /// Sends `message` to `message.to` from `message.from.address`. Cancelling the task closes the
+    /// connection and throws a temporary error.
     public func send(_ message: MailMessage) async throws(SMTPError) {
         try await send(envelopeFrom: message.from.address, recipients: message.to.map(\.address), data: message.rendered())
         logger.info("mail sent", metadata: ["messageID": "\(message.messageID)", "recipients": "\(message.to.count)", "server": "\(settings.redacted)"])
@@ -94,9 +95,15 @@ public struct SMTPClient: Sendable {
         let channel = try await connect(sslContext: settings.security == .implicitTLS ? sslContext : nil)
         let connection = SMTPConnection(channel: channel)
         do {
-            try await converse(connection, sslContext: sslContext, envelopeFrom: envelopeFrom, recipients: recipients, data: data)
+            // Cancelling the sending task closes the connection, which ends the wait at once.
+            try await withTaskCancellationHandler {
+                try await converse(connection, sslContext: sslContext, envelopeFrom: envelopeFrom, recipients: recipients, data: data)
+            } onCancel: {
+                channel.close(promise: nil)
+            }
         } catch {
             try? await channel.close()
+            if Task.isCancelled { throw SMTPError.temporary("cancelled") }
             throw error
         }
         // QUIT problems do not undo a delivered message.
