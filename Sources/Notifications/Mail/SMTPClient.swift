@@ -93,7 +93,13 @@ public struct SMTPClient: Sendable {
             throw SMTPError.permanent("the TLS configuration is unusable: \(error)")
         }
         let channel = try await connect(sslContext: settings.security == .implicitTLS ? sslContext : nil)
-        let connection = SMTPConnection(channel: channel)
+        let connection: SMTPConnection
+        do {
+            connection = try await SMTPConnection(channel: channel)
+        } catch {
+            try? await channel.close()
+            throw SMTPError.temporary("the connection closed at once", command: "connect")
+        }
         do {
             // Cancelling the sending task closes the connection, which ends the wait at once.
             try await withTaskCancellationHandler {
