@@ -32,7 +32,7 @@ public struct SMTPClient: Sendable {
 
     /// Where to send and how.
     public let settings: SMTPSettings
-    /// The name this client gives in EHLO.
+    /// The name this client gives in EHLO (only letters, digits and `.-[]:` are kept).
     public let heloName: String
     /// How long each step may take.
     public let timeouts: Timeouts
@@ -49,7 +49,12 @@ public struct SMTPClient: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
     ) {
         self.settings = settings
-        self.heloName = heloName
+        let name = String(
+            String.UnicodeScalarView(
+                heloName.unicodeScalars.filter {
+                    $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ".-[]:".unicodeScalars.contains($0)
+                }))
+        self.heloName = name.isEmpty ? "localhost" : name
         self.timeouts = timeouts
         self.tlsConfiguration = tlsConfiguration ?? .makeClientConfiguration()
         self.eventLoopGroup = eventLoopGroup
