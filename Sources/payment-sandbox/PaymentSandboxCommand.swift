@@ -49,6 +49,7 @@ struct PaymentSandboxCommand: AsyncParsableCommand {
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "payment-sandbox"),
             services: sandbox.services, logger: logger)
         logger.info("payment sandbox", metadata: ["checkout": "\(sandbox.configuration.ecpayCheckoutURL)", "stripe": "\(sandbox.configuration.stripeAPIBase)"])
+        if sandbox.mailServer != nil { logger.info("sandbox mail viewer", metadata: ["url": "\(sandbox.configuration.mailViewerURL)"]) }
         try await app.runService()
     }
 }

@@ -114,6 +114,35 @@ struct SMTPClientTests {
         try await listener.close()
     }
 
+    @Test("cancelling a send that waits for a greeting ends it at once with a temporary error")
+    func cancellation() async throws {
+        let (accepted, acceptedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                acceptedContinuation.yield()
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(listener.localAddress?.port)
+        let client = MailTest.client(port: port, timeouts: .init(connect: .seconds(5), greeting: .seconds(100)))
+        let message = try MailTest.message()
+        let start = ContinuousClock.now
+        let sending = Task { () -> SMTPError? in
+            do {
+                try await client.send(message)
+                return nil
+            } catch {
+                return error as? SMTPError
+            }
+        }
+        for await _ in accepted { break }
+        sending.cancel()
+        let error = await sending.value
+        #expect(error?.isPermanent == false && error?.message == "cancelled")
+        #expect(ContinuousClock.now - start < .seconds(50))
+        try await listener.close()
+    }
+
     @Test("a stopped server (connection refused) gives a temporary error")
     func refused() async throws {
         let port = try await MailTest.withMailServer { _, port in port }

@@ -49,6 +49,14 @@ struct SMTPSettingsTests {
         }
     }
 
+    @Test("the EHLO name cannot carry a second command")
+    func heloName() {
+        let settings = SMTPSettings(host: "127.0.0.1", port: 25, security: .none)
+        #expect(SMTPClient(settings: settings, heloName: "shop.example.tw\r\nRSET", logger: MailTest.logger).heloName == "shop.example.twRSET")
+        #expect(SMTPClient(settings: settings, heloName: "\r\n", logger: MailTest.logger).heloName == "localhost")
+        #expect(SMTPClient(settings: settings, logger: MailTest.logger).heloName == "localhost")
+    }
+
     @Test("redacted hides the password")
     func redacted() throws {
         let settings = try SMTPSettings(url: "smtp://shop%40example.tw:topsecret@mail.example.tw:587")

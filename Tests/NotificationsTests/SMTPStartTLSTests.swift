@@ -37,10 +37,12 @@ struct ThrowawayCertificate {
     "STARTTLS against the sandbox's SMTP server with a throwaway certificate", .timeLimit(.minutes(2)),
     .enabled(if: ThrowawayCertificate.openssl != nil, "openssl is not installed, so no throwaway certificate can be made"))
 struct SMTPStartTLSTests {
-    static func withTLSServer<T>(_ certificate: ThrowawayCertificate, _ body: (SandboxMailServer, Int) async throws -> T) async throws -> T {
+    static func withTLSServer<T>(
+        _ certificate: ThrowawayCertificate, implicitTLS: Bool = false, _ body: (SandboxMailServer, Int) async throws -> T
+    ) async throws -> T {
         let context = try NIOSSLContext(
             configuration: .makeServerConfiguration(certificateChain: [.certificate(certificate.certificate)], privateKey: .privateKey(certificate.key)))
-        let server = SandboxMailServer(port: 0, tlsContext: context, logger: MailTest.logger)
+        let server = SandboxMailServer(port: 0, tlsContext: context, implicitTLS: implicitTLS, logger: MailTest.logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             do {
@@ -70,6 +72,23 @@ struct SMTPStartTLSTests {
         }
         #expect(mail.subject == "訂單已成立 #A1B2")
         #expect(mail.authenticatedUser == "shop@example.tw")
+    }
+
+    @Test("smtps://localhost: TLS from the first byte, AUTH LOGIN, the message arrives")
+    func implicitTLS() async throws {
+        let certificate = try ThrowawayCertificate.make()
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates([certificate.certificate])
+        let mail = try await Self.withTLSServer(certificate, implicitTLS: true) { server, port in
+            var client = SMTPClient(
+                settings: try SMTPSettings(url: "smtps://owner:secret@localhost:\(port)"), timeouts: .init(command: .seconds(10)), tlsConfiguration: tls,
+                logger: MailTest.logger)
+            client.authMechanisms = ["LOGIN"]
+            try await client.send(try MailTest.message())
+            return try #require(try await server.mailbox.waitFor(count: 1, timeout: .seconds(10)).first)
+        }
+        #expect(mail.textBody == (try MailTest.message()).text)
+        #expect(mail.authenticatedUser == "owner")
     }
 
     @Test("an untrusted certificate fails the handshake: a temporary error, nothing delivered")

@@ -104,6 +104,7 @@ struct SandboxMailTests {
             #expect(messages.first?["messageID"] as? String == "m1@example.tw")
             #expect(messages.first?["to"] as? [String] == ["ming@example.com"])
             #expect(messages.first?["text"] as? String == "hello <text>")
+            #expect(Set(messages.first?.keys.map { $0 } ?? []) == ["id", "from", "to", "subject", "messageID", "receivedAt", "text", "html"])
             #expect(try await mailServer.listeningPort() > 0)
         }
     }

@@ -32,7 +32,7 @@ public struct SMTPClient: Sendable {
 
     /// Where to send and how.
     public let settings: SMTPSettings
-    /// The name this client gives in EHLO.
+    /// The name this client gives in EHLO (only letters, digits and `.-[]:` are kept).
     public let heloName: String
     /// How long each step may take.
     public let timeouts: Timeouts
@@ -49,14 +49,20 @@ public struct SMTPClient: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
     ) {
         self.settings = settings
-        self.heloName = heloName
+        let name = String(
+            String.UnicodeScalarView(
+                heloName.unicodeScalars.filter {
+                    $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ".-[]:".unicodeScalars.contains($0)
+                }))
+        self.heloName = name.isEmpty ? "localhost" : name
         self.timeouts = timeouts
         self.tlsConfiguration = tlsConfiguration ?? .makeClientConfiguration()
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
     }
 
-    /// Sends `message` to `message.to` from `message.from.address`.
+    /// Sends `message` to `message.to` from `message.from.address`. Cancelling the task closes the
+    /// connection and throws a temporary error.
     public func send(_ message: MailMessage) async throws(SMTPError) {
         try await send(envelopeFrom: message.from.address, recipients: message.to.map(\.address), data: message.rendered())
         logger.info("mail sent", metadata: ["messageID": "\(message.messageID)", "recipients": "\(message.to.count)", "server": "\(settings.redacted)"])
@@ -92,11 +98,23 @@ public struct SMTPClient: Sendable {
             throw SMTPError.permanent("the TLS configuration is unusable: \(error)")
         }
         let channel = try await connect(sslContext: settings.security == .implicitTLS ? sslContext : nil)
-        let connection = SMTPConnection(channel: channel)
+        let connection: SMTPConnection
         do {
-            try await converse(connection, sslContext: sslContext, envelopeFrom: envelopeFrom, recipients: recipients, data: data)
+            connection = try await SMTPConnection(channel: channel)
         } catch {
             try? await channel.close()
+            throw SMTPError.temporary("the connection closed at once", command: "connect")
+        }
+        do {
+            // Cancelling the sending task closes the connection, which ends the wait at once.
+            try await withTaskCancellationHandler {
+                try await converse(connection, sslContext: sslContext, envelopeFrom: envelopeFrom, recipients: recipients, data: data)
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch {
+            try? await channel.close()
+            if Task.isCancelled { throw SMTPError.temporary("cancelled") }
             throw error
         }
         // QUIT problems do not undo a delivered message.

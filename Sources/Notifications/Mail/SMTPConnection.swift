@@ -40,16 +40,17 @@ final class SMTPReplyHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// The next reply, or an error after `timeout`.
-    func nextReply(for step: SMTPStep, timeout: TimeAmount, context: ChannelHandlerContext) -> EventLoopFuture<SMTPReply> {
-        let promise = context.eventLoop.makePromise(of: SMTPReply.self)
+    /// Call on `channel`'s event loop; works after the handler left the pipeline too (it then
+    /// fails with the reason the connection ended).
+    func nextReply(for step: SMTPStep, timeout: TimeAmount, channel: any Channel) -> EventLoopFuture<SMTPReply> {
+        let promise = channel.eventLoop.makePromise(of: SMTPReply.self)
         if !replies.isEmpty {
             promise.succeed(replies.removeFirst())
         } else if let failure {
             promise.fail(SMTPError(isPermanent: failure.isPermanent, code: failure.code, message: failure.message, command: step.rawValue))
         } else {
-            let channel = context.channel
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let timeoutTask = context.eventLoop.scheduleTask(in: timeout) {
+            let bound = NIOLoopBound(self, eventLoop: channel.eventLoop)
+            let timeoutTask = channel.eventLoop.scheduleTask(in: timeout) {
                 bound.value.failWaiter(.temporary("no reply within \(timeout.nanoseconds / 1_000_000) ms"))
                 channel.close(promise: nil)
             }
@@ -82,6 +83,16 @@ final class SMTPReplyHandler: ChannelInboundHandler, RemovableChannelHandler {
 /// One connection to an SMTP server: commands out, replies in, a time-out on every wait.
 struct SMTPConnection: Sendable {
     let channel: any Channel
+    /// The reply handler, kept so that its record of why the connection ended outlives the pipeline.
+    let handler: NIOLoopBound<SMTPReplyHandler>
+
+    /// Wraps a connected channel whose pipeline has an `SMTPReplyHandler`.
+    init(channel: any Channel) async throws {
+        self.channel = channel
+        handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self), eventLoop: channel.eventLoop)
+        }.get()
+    }
 
     /// Sends `line` (if any) and waits for the reply, checking it against `step`'s expected code.
     @discardableResult
@@ -93,16 +104,11 @@ struct SMTPConnection: Sendable {
     @discardableResult
     func raw(_ bytes: [UInt8]?, step: SMTPStep, timeout: TimeAmount, check: Bool = true) async throws -> SMTPReply {
         let channel = self.channel
+        let handler = self.handler
         let future = channel.eventLoop.flatSubmit {
-            do {
-                let handler = try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self)
-                let context = try channel.pipeline.syncOperations.context(handlerType: SMTPReplyHandler.self)
-                let reply = handler.nextReply(for: step, timeout: timeout, context: context)
-                if let bytes { channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil) }
-                return reply
-            } catch {
-                return channel.eventLoop.makeFailedFuture(SMTPError.temporary("the connection is gone", command: step.rawValue))
-            }
+            let reply = handler.value.nextReply(for: step, timeout: timeout, channel: channel)
+            if let bytes { channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil) }
+            return reply
         }
         let reply = try await future.get()
         if check { try step.check(reply) }
@@ -112,10 +118,10 @@ struct SMTPConnection: Sendable {
     /// Starts TLS on the open connection (after `STARTTLS` got 220).
     func startTLS(context sslContext: NIOSSLContext, serverHostname: String?) async throws {
         let channel = self.channel
+        let handler = self.handler
         try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
             do {
-                let handler = try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self)
-                guard !handler.hasUnreadInput else {
+                guard !handler.value.hasUnreadInput else {
                     return channel.eventLoop.makeFailedFuture(SMTPError.permanent("the server sent data before TLS started", command: "STARTTLS"))
                 }
                 let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname)

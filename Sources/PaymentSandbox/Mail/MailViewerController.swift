@@ -74,6 +74,23 @@ struct MailViewerController<Context: RequestContext>: Sendable {
         var receivedAt: String
         var text: String?
         var html: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, from, to, subject, messageID, receivedAt, text, html
+        }
+
+        /// Absent parts and Message-IDs are `null`, not missing keys.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(from, forKey: .from)
+            try container.encode(to, forKey: .to)
+            try container.encode(subject, forKey: .subject)
+            try container.encode(messageID, forKey: .messageID)
+            try container.encode(receivedAt, forKey: .receivedAt)
+            try container.encode(text, forKey: .text)
+            try container.encode(html, forKey: .html)
+        }
     }
 
     @Sendable func json(_ request: Request, context: Context) async throws -> Response {

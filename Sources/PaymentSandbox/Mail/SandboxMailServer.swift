@@ -21,6 +21,7 @@ public final class SandboxMailServer: Service, Sendable {
     let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let tlsContext: NIOSSLContext?
+    private let implicitTLS: Bool
 
     private struct State {
         var port: Result<Int, any Error>?
@@ -30,11 +31,12 @@ public final class SandboxMailServer: Service, Sendable {
     private let state = Mutex(State())
 
     /// Creates a server; nothing is bound until `run()`. With `tlsContext` (a server context with a
-    /// certificate) it offers STARTTLS.
-    public init(host: String = "127.0.0.1", port: Int, tlsContext: NIOSSLContext? = nil, logger: Logger) {
+    /// certificate) it offers STARTTLS, or, with `implicitTLS`, speaks TLS from the first byte (`smtps`).
+    public init(host: String = "127.0.0.1", port: Int, tlsContext: NIOSSLContext? = nil, implicitTLS: Bool = false, logger: Logger) {
         self.host = host
         self.port = port
         self.tlsContext = tlsContext
+        self.implicitTLS = implicitTLS && tlsContext != nil
         self.logger = logger
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
     }
@@ -69,11 +71,13 @@ public final class SandboxMailServer: Service, Sendable {
     /// Binds and serves until graceful shutdown or cancellation.
     public func run() async throws {
         let server: NIOAsyncChannel<NIOAsyncChannel<SMTPLine, ByteBuffer>, Never>
+        let implicitTLSContext = implicitTLS ? tlsContext : nil
         do {
             server = try await ServerBootstrap(group: eventLoopGroup)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .bind(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tlsContext = implicitTLSContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder()))
                         return try NIOAsyncChannel<SMTPLine, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
@@ -105,7 +109,7 @@ public final class SandboxMailServer: Service, Sendable {
     private func serve(_ connection: NIOAsyncChannel<SMTPLine, ByteBuffer>) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
-                var session = SandboxSMTPSession(offersTLS: tlsContext != nil)
+                var session = SandboxSMTPSession(offersTLS: tlsContext != nil && !implicitTLS)
                 try await outbound.write(ByteBuffer(string: SandboxSMTPSession.greeting))
                 for try await line in inbound {
                     switch session.receive(line) {
