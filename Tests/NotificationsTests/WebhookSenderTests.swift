@@ -209,8 +209,7 @@ func withWebhookClient(_ body: (HTTPClient) async throws -> Void) async throws {
             return
         }
         #expect(reason.contains("no complete answer"))
-        #expect(elapsed >= .seconds(1))
-        #expect(elapsed < .seconds(10))
+        #expect(elapsed >= .seconds(1), "the sender waited for its time-out")  // no upper bound: the suite's time limit catches a hang
     }
 
     @Test func theStrictPolicyRefusesLoopbackWithoutSendingAnything() async throws {

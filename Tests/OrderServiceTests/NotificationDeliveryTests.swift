@@ -100,9 +100,12 @@ struct NotificationDeliveryTests {
                     let theirs = messages.filter { $0.subject.contains(id) }
                     #expect(Set(theirs.flatMap(\.envelopeTo)) == ["Alice@Example.com", "owner@example.tw"], "\(id): the address as the shopper typed it")
                 }
-                let deliveries = try await client.execute(uri: "/admin/deliveries?limit=100", method: .get, headers: .admin) {
-                    JSON($0.body)["deliveries"].array
+                // A message is in the mailbox a moment before its delivery is recorded as sent.
+                func deliveryLog() async throws -> [JSON] {
+                    try await client.execute(uri: "/admin/deliveries?limit=100", method: .get, headers: .admin) { JSON($0.body)["deliveries"].array }
                 }
+                #expect(try await Self.eventually { try await deliveryLog().filter { $0["status"].string == "sent" }.count == 9 })
+                let deliveries = try await deliveryLog()
                 for message in messages {
                     let messageID = try #require(message.messageID)
                     let match = deliveries.first { "d\($0["id"].int ?? -1).\($0["eventId"].string ?? "")@example.tw" == messageID }
