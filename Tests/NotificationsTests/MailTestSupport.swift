@@ -16,8 +16,12 @@ enum MailTest {
     /// Runs a `SandboxMailServer` on a port it binds itself for the length of `body`, then stops it
     /// and waits for it to finish.
     static func withMailServer<T>(_ body: (SandboxMailServer, Int) async throws -> T) async throws -> T {
-        let server = SandboxMailServer(port: 0, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
+        try await running(SandboxMailServer(port: 0, logger: logger), body)
+    }
+
+    /// Runs `server` for the length of `body`, then stops it and waits for it to finish.
+    static func running<T>(_ server: SandboxMailServer, _ body: (SandboxMailServer, Int) async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             do {
                 let port = try await server.listeningPort()

@@ -42,21 +42,7 @@ struct SMTPStartTLSTests {
     ) async throws -> T {
         let context = try NIOSSLContext(
             configuration: .makeServerConfiguration(certificateChain: [.certificate(certificate.certificate)], privateKey: .privateKey(certificate.key)))
-        let server = SandboxMailServer(port: 0, tlsContext: context, implicitTLS: implicitTLS, logger: MailTest.logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
-            do {
-                let port = try await server.listeningPort()
-                let result = try await body(server, port)
-                group.cancelAll()
-                try await group.waitForAll()
-                return result
-            } catch {
-                group.cancelAll()
-                try? await group.waitForAll()
-                throw error
-            }
-        }
+        return try await MailTest.running(SandboxMailServer(port: 0, tlsContext: context, implicitTLS: implicitTLS, logger: MailTest.logger), body)
     }
 
     @Test("smtp://user:pass@localhost: STARTTLS, EHLO again, AUTH over TLS, the message arrives")
