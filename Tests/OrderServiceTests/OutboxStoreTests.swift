@@ -31,6 +31,13 @@ struct OutboxStoreTests {
             createdAt: Date(millis: 500))
     }
 
+    /// Every due delivery: the e-mail lane and each endpoint's.
+    static func due(_ store: SQLiteOrderStore, at now: Date, endpoints: [String] = ["we_1"]) async throws -> [DueDelivery] {
+        var due = try await store.dueDeliveries(now: now, lane: .email, limit: 100)
+        for id in endpoints { due += try await store.dueDeliveries(now: now, lane: .webhook(id), limit: 100) }
+        return due
+    }
+
     static func eventTypes(_ store: SQLiteOrderStore) async throws -> [String] {
         try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT type FROM outbox_events ORDER BY seq") }
     }
@@ -47,7 +54,7 @@ struct OutboxStoreTests {
             #expect(log.map(\.destination) == ["e@example.com", "owner@shop.test", "we_1"])
             #expect(log.map(\.template) == ["order-received", "owner-new-order", nil])
             #expect(Set(log.map(\.eventID)).count == 1 && log.allSatisfy { $0.status == .pending && $0.orderID == order.id })
-            let due = try await store.dueDeliveries(now: Date(millis: 1_000), limit: 10)
+            let due = try await store.dueDeliveries(now: Date(millis: 1_000), lane: .email, limit: 10)
             let payload = try EventPayload.decode(due[0].payload)
             #expect(
                 payload.type == "order.created" && payload.data.order?.id == order.id && payload.data.order?.total == "200", "TWD has no minor digits: 2 × 100")
@@ -89,16 +96,17 @@ struct OutboxStoreTests {
             try await store.addWebhookEndpoint(Self.endpoint("we_1"))
             _ = try await store.createOrder(.sample(quantity: 1, unitMinor: 100, method: .creditCard), idempotency: nil)
             let now = Date(millis: 10_000)
-            let due = try await store.dueDeliveries(now: now, limit: 10)
+            let due = try await Self.due(store, at: now)
             #expect(due.count == 3)
+            #expect(try await store.dueDeliveries(now: now, lane: .email, limit: 1).count == 1, "a lane gives at most its room")
             let hook = try #require(due.first { $0.delivery.channel == .webhook })
-            #expect(try await store.claimDelivery(id: hook.delivery.id, now: now, until: now.addingTimeInterval(60)))
-            #expect(try await !store.claimDelivery(id: hook.delivery.id, now: now, until: now.addingTimeInterval(60)), "leased once")
-            #expect(try await store.dueDeliveries(now: now, limit: 10).count == 2)
-            #expect(try await store.dueDeliveries(now: now.addingTimeInterval(61), limit: 10).count == 3, "an expired lease makes it due again")
+            #expect(try await store.claimDeliveries(ids: [hook.delivery.id], now: now, until: now.addingTimeInterval(60)) == [hook.delivery.id])
+            #expect(try await store.claimDeliveries(ids: [hook.delivery.id], now: now, until: now.addingTimeInterval(60)).isEmpty, "leased once")
+            #expect(try await Self.due(store, at: now).count == 2)
+            #expect(try await Self.due(store, at: now.addingTimeInterval(61)).count == 3, "an expired lease makes it due again")
 
             try await store.finishDelivery(id: hook.delivery.id, outcome: .retry(at: now.addingTimeInterval(30), error: "503"), at: now)
-            #expect(try await store.dueDeliveries(now: now.addingTimeInterval(29), limit: 10).count == 2)
+            #expect(try await Self.due(store, at: now.addingTimeInterval(29)).count == 2)
             let retried = try #require(try await store.delivery(id: hook.delivery.id))
             #expect(retried.attempts == 1 && retried.lastError == "503" && retried.status == .pending)
 
@@ -129,13 +137,16 @@ struct OutboxStoreTests {
             try await store.addWebhookEndpoint(Self.endpoint("we_2"))
             let test = try #require(try await store.enqueueWebhookTest(endpointID: "we_2", at: Date(millis: 1)))
             #expect(try await store.delivery(id: test)?.destination == "we_2")
+            _ = try await store.createOrder(.sample(quantity: 1, unitMinor: 100, method: .creditCard), idempotency: nil)
             #expect(try await store.deleteWebhookEndpoint(id: "we_1", at: Date(millis: 2)))
+            let orphaned = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.destination == "we_1" }
+            #expect(orphaned.count == 1 && orphaned.allSatisfy { $0.status == .failed && $0.lastError == "the endpoint was deleted" })
             #expect(try await !store.deleteWebhookEndpoint(id: "we_1", at: Date(millis: 3)))
             #expect(try await store.enqueueWebhookTest(endpointID: "we_1", at: Date(millis: 4)) == nil)
             #expect(try await store.webhookEndpoints().map(\.id) == ["we_2"])
             _ = try await store.createOrder(.sample(quantity: 1, unitMinor: 100, method: .creditCard), idempotency: nil)
             let hooks = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.channel == .webhook && $0.eventType == .orderCreated }
-            #expect(hooks.map(\.destination) == ["we_2"])
+            #expect(hooks.map(\.destination) == ["we_2", "we_2", "we_1"], "newest first: the order after the deletion went to we_2 only")
         }
     }
 }

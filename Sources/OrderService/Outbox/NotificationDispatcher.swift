@@ -58,29 +58,22 @@ final class NotificationDispatcher: Service, Sendable {
         }
     }
 
-    /// Leases and starts every due delivery whose lane has room.
+    /// Leases and starts due deliveries, as many per lane as the lane has room for: the e-mail lane,
+    /// then each enabled webhook endpoint's.
     private func startDue(in group: inout DiscardingTaskGroup, sender: WebhookSender) async throws {
         let now = clock()
-        for due in try await store.dueDeliveries(now: now, limit: 200) {
-            let lane = Self.lane(of: due.delivery)
-            let cap = due.delivery.channel == .email ? emailLane : endpointLane
-            let admitted = inFlight.withLock { state in
-                guard !state.ids.contains(due.delivery.id), state.lanes[lane, default: 0] < cap else { return false }
+        var due: [DueDelivery] = []
+        for lane in [DeliveryLane.email] + (try await store.webhookEndpoints().filter(\.enabled).map { .webhook($0.id) }) {
+            let room = (lane == .email ? emailLane : endpointLane) - inFlight.withLock { $0.lanes[lane.description, default: 0] }
+            due += try await store.dueDeliveries(now: now, lane: lane, limit: room)
+        }
+        let candidates = inFlight.withLock { state in due.filter { !state.ids.contains($0.delivery.id) } }
+        let claimed = try await store.claimDeliveries(ids: candidates.map(\.delivery.id), now: now, until: now.addingTimeInterval(lease))
+        for due in candidates where claimed.contains(due.delivery.id) {
+            let lane = DeliveryLane(due.delivery).description
+            inFlight.withLock { state in
                 state.ids.insert(due.delivery.id)
                 state.lanes[lane, default: 0] += 1
-                return true
-            }
-            guard admitted else { continue }
-            let claimed: Bool
-            do {
-                claimed = try await store.claimDelivery(id: due.delivery.id, now: now, until: now.addingTimeInterval(lease))
-            } catch {
-                release(due.delivery.id, lane: lane)
-                throw error
-            }
-            guard claimed else {
-                release(due.delivery.id, lane: lane)
-                continue
             }
             group.addTask { [self] in
                 await deliver(due, sender: sender)
@@ -114,9 +107,6 @@ final class NotificationDispatcher: Service, Sendable {
         }
     }
 
-    static func lane(of delivery: Delivery) -> String {
-        delivery.channel == .email ? "email" : "webhook:\(delivery.destination)"
-    }
 }
 
 /// A wake-up call for a polling loop: `ring` makes the next (or current) `wait` return at once.

@@ -42,6 +42,28 @@ public enum DeliveryChannel: String, Sendable, Hashable, Codable {
     case webhook
 }
 
+/// A queue deliveries wait in: all e-mail shares one, each webhook endpoint has its own, so a slow
+/// destination holds up only its own queue.
+public enum DeliveryLane: Sendable, Hashable, CustomStringConvertible {
+    /// Every e-mail.
+    case email
+    /// One webhook endpoint, by id.
+    case webhook(String)
+
+    /// The lane of a delivery.
+    public init(_ delivery: Delivery) {
+        self = delivery.channel == .email ? .email : .webhook(delivery.destination)
+    }
+
+    /// `email` or `webhook:<id>`.
+    public var description: String {
+        switch self {
+        case .email: "email"
+        case .webhook(let id): "webhook:\(id)"
+        }
+    }
+}
+
 /// Where a delivery stands.
 public enum DeliveryStatus: String, Sendable, Hashable, Codable, CaseIterable {
     /// Waiting for its next attempt.

@@ -158,7 +158,8 @@ enum Migrations {
                         sent_at INTEGER,
                         UNIQUE (event_seq, channel, destination)
                     ) STRICT;
-                    CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'pending';
+                    CREATE INDEX deliveries_due_email ON deliveries(next_attempt_at) WHERE status = 'pending' AND channel = 'email';
+                    CREATE INDEX deliveries_due_webhook ON deliveries(destination, next_attempt_at) WHERE status = 'pending' AND channel = 'webhook';
                     CREATE INDEX deliveries_status ON deliveries(status, id);
 
                     CREATE TABLE webhook_endpoints (

@@ -246,11 +246,12 @@ public protocol NotificationOutbox: Sendable {
     /// Sets the low-stock rule of each tracked SKU (from the catalog; replaced on every reload).
     func setLowStockRules(_ rules: [String: LowStockRule])
 
-    /// Pending deliveries due at `now` and not leased, oldest due first.
-    func dueDeliveries(now: Date, limit: Int) async throws -> [DueDelivery]
+    /// Pending deliveries of `lane` due at `now` and not leased, oldest due first, at most `limit`.
+    func dueDeliveries(now: Date, lane: DeliveryLane, limit: Int) async throws -> [DueDelivery]
 
-    /// Leases a due delivery until `until`; `false` when another worker has it or it is no longer due.
-    func claimDelivery(id: Int64, now: Date, until: Date) async throws -> Bool
+    /// Leases the deliveries of `ids` that are still due and not leased until `until`, in one
+    /// transaction; returns the ids it leased (another worker may have taken the others).
+    func claimDeliveries(ids: [Int64], now: Date, until: Date) async throws -> Set<Int64>
 
     /// Records an attempt's outcome (and, on giving up, the owner's alert) in one transaction.
     func finishDelivery(id: Int64, outcome: DeliveryOutcome, at: Date) async throws
@@ -273,7 +274,7 @@ public protocol NotificationOutbox: Sendable {
     /// One endpoint, unless deleted.
     func webhookEndpoint(id: String) async throws -> WebhookEndpoint?
 
-    /// Deletes an endpoint; its pending deliveries fail at their next attempt. `false` when unknown.
+    /// Deletes an endpoint and fails its pending deliveries. `false` when unknown.
     func deleteWebhookEndpoint(id: String, at: Date) async throws -> Bool
 
     /// Records a `webhook.test` event for one endpoint; returns the delivery's id, `nil` when unknown.

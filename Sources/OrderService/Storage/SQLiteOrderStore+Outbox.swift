@@ -131,33 +131,45 @@ extension SQLiteOrderStore {
 // MARK: - Delivering
 
 extension SQLiteOrderStore {
-    public func dueDeliveries(now: Date, limit: Int) async throws -> [DueDelivery] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT d.*, e.id AS event_id, e.type AS event_type, e.order_id AS order_id, e.created_at AS event_created_at, e.payload AS payload
-                        FROM deliveries d JOIN outbox_events e ON e.seq = d.event_seq
-                        WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND (d.lease_until IS NULL OR d.lease_until <= ?1)
-                        ORDER BY d.next_attempt_at, d.id LIMIT ?2
-                        """),
-                arguments: [now.millis, limit]
-            ).map { row in
+    public func dueDeliveries(now: Date, lane: DeliveryLane, limit: Int) async throws -> [DueDelivery] {
+        guard limit > 0 else { return [] }
+        let select = """
+            SELECT d.*, e.id AS event_id, e.type AS event_type, e.order_id AS order_id, e.created_at AS event_created_at, e.payload AS payload
+            FROM deliveries d JOIN outbox_events e ON e.seq = d.event_seq
+            """
+        let due = "d.status = 'pending' AND d.next_attempt_at <= ?1 AND (d.lease_until IS NULL OR d.lease_until <= ?1)"
+        let sql: String
+        var arguments: StatementArguments = [now.millis, limit]
+        switch lane {
+        case .email:
+            sql = "\(select) WHERE d.channel = 'email' AND \(due) ORDER BY d.next_attempt_at, d.id LIMIT ?2"
+        case .webhook(let id):
+            sql = "\(select) WHERE d.channel = 'webhook' AND d.destination = ?3 AND \(due) ORDER BY d.next_attempt_at, d.id LIMIT ?2"
+            arguments += [id]
+        }
+        let bound = arguments
+        return try await pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: bound).map { row in
                 DueDelivery(delivery: try Self.delivery(row), payload: row["payload"], eventTimestamp: (row["event_created_at"] as Int64) / 1000)
             }
         }
     }
 
-    public func claimDelivery(id: Int64, now: Date, until: Date) async throws -> Bool {
-        try await changing([]) {
+    public func claimDeliveries(ids: [Int64], now: Date, until: Date) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return try await changing([]) {
             try await writer.submit { db in
-                try db.execute(
+                var claimed: Set<Int64> = []
+                let claim = try db.cachedStatement(
                     sql: """
                         UPDATE deliveries SET lease_until = ?1 WHERE id = ?2 AND status = 'pending' AND next_attempt_at <= ?3
                         AND (lease_until IS NULL OR lease_until <= ?3)
-                        """,
-                    arguments: [until.millis, id, now.millis])
-                return db.changesCount == 1
+                        """)
+                for id in ids {
+                    try claim.execute(arguments: [until.millis, id, now.millis])
+                    if db.changesCount == 1 { claimed.insert(id) }
+                }
+                return claimed
             }
         }
     }
@@ -184,6 +196,7 @@ extension SQLiteOrderStore {
                     if disableEndpoint, delivery.channel == .webhook {
                         try db.execute(
                             sql: "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ? WHERE id = ?", arguments: [error, delivery.destination])
+                        try Self.failPending(endpoint: delivery.destination, reason: "the endpoint was turned off: \(error)", db)
                     }
                     if alertOwner, delivery.eventType != .deliveryFailed {
                         let data = EventData(
@@ -225,6 +238,14 @@ extension SQLiteOrderStore {
                 return try Row.fetchOne(Self.deliverySelect(db, where: "d.id = ?"), arguments: [id]).map(Self.delivery)
             }
         }
+    }
+
+    /// Fails every pending delivery to a webhook endpoint that will receive nothing more.
+    static func failPending(endpoint id: String, reason: String, _ db: Database) throws {
+        try db.execute(
+            sql:
+                "UPDATE deliveries SET status = 'failed', lease_until = NULL, last_error = ? WHERE channel = 'webhook' AND destination = ? AND status = 'pending'",
+            arguments: [reason, id])
     }
 
     static func deliverySelect(_ db: Database, where clause: String, suffix: String = "") throws -> Statement {
@@ -279,7 +300,9 @@ extension SQLiteOrderStore {
             try await writer.submit { db in
                 try db.execute(
                     sql: "UPDATE webhook_endpoints SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL", arguments: [at.millis, id])
-                return db.changesCount == 1
+                guard db.changesCount == 1 else { return false }
+                try Self.failPending(endpoint: id, reason: "the endpoint was deleted", db)
+                return true
             }
         }
     }
