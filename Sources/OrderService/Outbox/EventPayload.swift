@@ -15,29 +15,26 @@ struct EventPayload: Sendable, Hashable, Codable {
     /// The largest body sent; an order too big for it loses its line items (`linesOmitted`).
     static let maximumBytes = 20_000
 
-    /// The JSON bytes (sorted keys, so equal payloads have equal bytes), at most `maximumBytes`.
-    func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        if data.count > Self.maximumBytes, var order = self.data.order {
-            order.linesOmitted = order.lines.count
-            order.lines = []
-            var smaller = self
-            smaller.data.order = order
-            data = try encoder.encode(smaller)
-        }
-        return data
-    }
-
     /// Reads a stored payload.
     static func decode(_ data: Data) throws -> EventPayload {
         try JSONDecoder().decode(EventPayload.self, from: data)
     }
 
     /// ISO 8601 with milliseconds, UTC.
+    /// (`2026-12-05T12:18:37.036Z`, the time to the millisecond as stored; written by hand, as
+    /// `Date.ISO8601FormatStyle` would, at a tenth of its cost: every order pays for two.)
     static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())  // the nearest: t·1000 of a whole millisecond may fall just below it
+        var seconds = time_t(millis >= 0 ? millis / 1000 : (millis - 999) / 1000)
+        let fraction = Int(millis - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func digits(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return digits(Int(parts.tm_year) + 1900, 4) + "-" + digits(Int(parts.tm_mon) + 1, 2) + "-" + digits(Int(parts.tm_mday), 2) + "T"
+            + digits(Int(parts.tm_hour), 2) + ":" + digits(Int(parts.tm_min), 2) + ":" + digits(Int(parts.tm_sec), 2) + "." + digits(fraction, 3) + "Z"
     }
 }
 

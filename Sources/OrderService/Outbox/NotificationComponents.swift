@@ -45,7 +45,10 @@ struct NotificationComponents: Sendable {
         let attempts = DeliveryAttempts(
             mail: mail, webhookPolicy: policy, webhookTimeout: settings.webhookTimeout, catalog: catalog, store: store, clock: clock, logger: logger)
         let dispatcher = NotificationDispatcher(store: store, attempts: attempts, clock: clock, logger: logger, pollInterval: settings.pollInterval)
-        store.observeOrderChanges { [doorbell = dispatcher.doorbell] _ in doorbell.ring() }
+        store.observeOrderChanges { [doorbell = dispatcher.doorbell, writes = dispatcher.writes] ids in
+            writes.record(ids.count)
+            doorbell.ring()
+        }
         return NotificationComponents(
             configuration: settings, theme: theme, templates: templates, composer: composer, dispatcher: dispatcher, urlPolicy: policy)
     }

@@ -18,6 +18,9 @@ final class NotificationDispatcher: Service, Sendable {
     let clock: @Sendable () -> Date
     let logger: Logger
     let doorbell = Doorbell()
+    /// Order writes, counted by the store's change observer, for `pacing`.
+    let writes = WriteRate()
+    let pacing: DispatchPacing
     let pollInterval: Duration
     let lease: TimeInterval
     let emailLane: Int
@@ -26,8 +29,9 @@ final class NotificationDispatcher: Service, Sendable {
 
     init(
         store: any OrderStore, attempts: DeliveryAttempts, clock: @escaping @Sendable () -> Date, logger: Logger, pollInterval: Duration = .seconds(1),
-        lease: TimeInterval = 120, emailLane: Int = 4, endpointLane: Int = 2
+        lease: TimeInterval = 120, emailLane: Int = 4, endpointLane: Int = 2, pacing: DispatchPacing = .standard
     ) {
+        self.pacing = pacing
         self.store = store
         self.attempts = attempts
         self.clock = clock
@@ -49,7 +53,11 @@ final class NotificationDispatcher: Service, Sendable {
                         } catch {
                             logger.error("reading due deliveries failed", metadata: ["error": "\(error)"])
                         }
-                        await doorbell.wait(upTo: pollInterval) { stopping.withLock { $0 } }
+                        if pacing.isFlood(writesPerSecond: writes.perSecond) {
+                            try? await Task.sleep(for: pacing.floodPause)  // a trickle: taking orders comes first
+                        } else {
+                            await doorbell.wait(upTo: pollInterval) { stopping.withLock { $0 } }
+                        }
                     }
                 }
             } onGracefulShutdown: {
@@ -62,9 +70,11 @@ final class NotificationDispatcher: Service, Sendable {
     /// then each enabled webhook endpoint's.
     private func startDue(in group: inout DiscardingTaskGroup, sender: WebhookSender) async throws {
         let now = clock()
+        let rate = writes.perSecond
         var due: [DueDelivery] = []
         for lane in [DeliveryLane.email] + (try await store.webhookEndpoints().filter(\.enabled).map { .webhook($0.id) }) {
-            let room = (lane == .email ? emailLane : endpointLane) - inFlight.withLock { $0.lanes[lane.description, default: 0] }
+            let busy = inFlight.withLock { $0.lanes[lane.description, default: 0] }
+            let room = pacing.room(capacity: lane == .email ? emailLane : endpointLane, inFlight: busy, writesPerSecond: rate)
             due += try await store.dueDeliveries(now: now, lane: lane, limit: room)
         }
         let candidates = inFlight.withLock { state in due.filter { !state.ids.contains($0.delivery.id) } }

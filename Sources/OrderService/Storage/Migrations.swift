@@ -134,7 +134,7 @@ enum Migrations {
                 sql: """
                     CREATE TABLE outbox_events (
                         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                        id TEXT NOT NULL UNIQUE,
+                        id TEXT NOT NULL,
                         type TEXT NOT NULL,
                         order_id TEXT,
                         created_at INTEGER NOT NULL,
@@ -155,12 +155,11 @@ enum Migrations {
                         lease_until INTEGER,
                         last_error TEXT,
                         created_at INTEGER NOT NULL,
-                        sent_at INTEGER,
-                        UNIQUE (event_seq, channel, destination)
+                        sent_at INTEGER
                     ) STRICT;
                     CREATE INDEX deliveries_due_email ON deliveries(next_attempt_at) WHERE status = 'pending' AND channel = 'email';
                     CREATE INDEX deliveries_due_webhook ON deliveries(destination, next_attempt_at) WHERE status = 'pending' AND channel = 'webhook';
-                    CREATE INDEX deliveries_status ON deliveries(status, id);
+                    CREATE INDEX deliveries_failed ON deliveries(id) WHERE status = 'failed';
 
                     CREATE TABLE webhook_endpoints (
                         id TEXT PRIMARY KEY NOT NULL,

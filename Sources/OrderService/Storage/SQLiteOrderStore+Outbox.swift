@@ -8,6 +8,9 @@ struct OutboxContext: Sendable {
     var routing: NotificationRouting
     /// The low-stock threshold and title of each tracked SKU that has one.
     var lowStock: [String: LowStockRule]
+    /// Whether an event may have a destination (e-mail is on, or an endpoint was seen): worth
+    /// encoding payloads ahead of the transaction. When wrong, the transaction encodes them itself.
+    var mayNotify: Bool
 }
 
 /// When a SKU's stock counts as low, and how to name it.
@@ -48,14 +51,31 @@ public enum DeliveryOutcome: Sendable, Hashable {
 
 extension SQLiteOrderStore {
     /// Records the events of `before` becoming `after` (and their deliveries) in the caller's transaction.
+    /// `encoded` holds payloads made before the transaction (`encodedEvents`), so the single writer
+    /// does not spend its time on JSON.
     static func recordOrderEvents(
-        before: Order?, after: Order, at: Date, _ outbox: OutboxContext, _ db: Database, reviewReason: String? = nil
+        before: Order?, after: Order, at: Date, _ outbox: OutboxContext, _ db: Database, reviewReason: String? = nil,
+        encoded: [NotificationEventType: Data] = [:]
     ) throws {
         for type in NotificationRules.orderEvents(before: before, after: after) {
-            let reason = type == .orderNeedsReview ? (reviewReason ?? after.reviewReason ?? "") : nil
-            let data = EventData(order: OrderData(after), reviewReason: reason)
-            try recordEvent(type, data: data, orderID: after.id, shopper: after, at: at, outbox, db)
+            try recordEvent(
+                type, data: orderData(type, after, reviewReason: reviewReason), orderID: after.id, shopper: after, at: at, outbox, db,
+                payload: encoded[type])
         }
+    }
+
+    /// The payloads of the events of `before` becoming `after`, encoded ahead of the transaction.
+    static func encodedEvents(before: Order?, after: Order, at: Date) throws -> [NotificationEventType: Data] {
+        var encoded: [NotificationEventType: Data] = [:]
+        for type in NotificationRules.orderEvents(before: before, after: after) {
+            encoded[type] = try EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: orderData(type, after, reviewReason: nil))
+                .encoded()
+        }
+        return encoded
+    }
+
+    static func orderData(_ type: NotificationEventType, _ order: Order, reviewReason: String?) -> EventData {
+        EventData(order: OrderData(order), reviewReason: type == .orderNeedsReview ? (reviewReason ?? order.reviewReason ?? "") : nil)
     }
 
     /// Records one event and a delivery per destination; records nothing when it has no destination.
@@ -63,7 +83,7 @@ extension SQLiteOrderStore {
     @discardableResult
     static func recordEvent(
         _ type: NotificationEventType, data: EventData, orderID: String?, shopper: Order?, at: Date, _ outbox: OutboxContext, _ db: Database,
-        onlyEndpoint: WebhookEndpoint? = nil
+        onlyEndpoint: WebhookEndpoint? = nil, payload encoded: Data? = nil
     ) throws -> [Int64] {
         let destinations: [NotificationRules.Destination]
         if let onlyEndpoint {
@@ -74,7 +94,7 @@ extension SQLiteOrderStore {
                 endpoints: try activeEndpoints(db))
         }
         guard !destinations.isEmpty else { return [] }
-        let payload = try EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data).encoded()
+        let payload = try encoded ?? EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data).encoded()
         let eventID = "evt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try db.cachedStatement(sql: "INSERT INTO outbox_events (id, type, order_id, created_at, payload) VALUES (?, ?, ?, ?, ?)").execute(
             arguments: [eventID, type.rawValue, orderID, at.millis, payload])
@@ -94,7 +114,8 @@ extension SQLiteOrderStore {
 
     /// Fires or re-arms `stock.low` for `skus` after their available stock changed.
     static func checkLowStock(_ skus: some Sequence<String>, at: Date, _ outbox: OutboxContext, _ db: Database) throws {
-        for sku in Set(skus) {
+        // A SKU without a rule has nothing to fire; its flag waits for a rule (a later fall below it re-arms).
+        for sku in Set(skus) where outbox.lowStock[sku] != nil {
             guard
                 let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT available, low_alerted FROM stock WHERE sku = ?"), arguments: [sku])
@@ -273,6 +294,7 @@ extension SQLiteOrderStore {
 
 extension SQLiteOrderStore {
     public func addWebhookEndpoint(_ endpoint: WebhookEndpoint) async throws {
+        endpointsSeen.withLock { $0 = true }
         let events = try endpoint.events.map { String(decoding: try JSONEncoder().encode($0.map(\.rawValue)), as: UTF8.self) }
         try await changing([]) {
             try await writer.submit { db in

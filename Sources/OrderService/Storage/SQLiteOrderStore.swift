@@ -19,6 +19,8 @@ public final class SQLiteOrderStore: OrderStore {
     /// Who hears of events; fixed at start-up.
     let routing: NotificationRouting
     private let lowStockRules = Mutex<[String: LowStockRule]>([:])
+    /// Whether this store has seen a webhook endpoint (at start or added since).
+    let endpointsSeen = Mutex(false)
 
     /// Opens (creating when needed) the database at `path` and runs the migrations. Holds the
     /// database's lock file shared while open, so `order-api restore` cannot swap it underneath.
@@ -39,6 +41,8 @@ public final class SQLiteOrderStore: OrderStore {
         pool = try DatabasePool(path: path, configuration: configuration)
         try Migrations.migrator.migrate(pool)
         writer = GroupCommitWriter(writer: pool)
+        let endpoints = try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_endpoints WHERE deleted_at IS NULL") ?? 0 }
+        endpointsSeen.withLock { $0 = endpoints > 0 }
         writeCounter = SharedWriteCounter(databasePath: path)
         if !writeCounter.isMapped {
             logger.warning("cannot map the write counter; GET /order answers will not be cached", metadata: ["path": "\(SharedWriteCounter.path(for: path))"])
@@ -57,7 +61,9 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     /// What the outbox needs inside the next transaction.
-    var outboxContext: OutboxContext { OutboxContext(routing: routing, lowStock: lowStockRules.withLock { $0 }) }
+    var outboxContext: OutboxContext {
+        OutboxContext(routing: routing, lowStock: lowStockRules.withLock { $0 }, mayNotify: routing.emailEnabled || endpointsSeen.withLock { $0 })
+    }
 
     /// Runs `write`, then (committed, rolled back or failed alike) counts it as this store's write
     /// and tells the observers about `orderIDs`: after the transaction ended, before the caller
@@ -97,6 +103,8 @@ public final class SQLiteOrderStore: OrderStore {
 
     private func insertOrder(_ order: NewOrder, idempotency: IdempotencyDraft?) async throws -> CreateOrderOutcome {
         let outbox = outboxContext
+        // Made here, in the caller's task, not inside the one writer; unused when the event has no destination.
+        let encoded = outbox.mayNotify ? try Self.encodedEvents(before: nil, after: order.order, at: order.order.createdAt) : [:]
         return try await writer.submit { db in
             if let idempotency, let existing = try Self.idempotencyRecord(db, key: idempotency.key) {
                 return .replay(existing)
@@ -104,7 +112,7 @@ public final class SQLiteOrderStore: OrderStore {
             try Self.move(StatusRules.reservation(of: order.order), db)
             try Self.insert(order.order, db)
             try Self.appendEvent(db, orderID: order.id, at: order.order.createdAt, actor: "shopper", from: nil, to: .created, note: "")
-            try Self.recordOrderEvents(before: nil, after: order.order, at: order.order.createdAt, outbox, db)
+            try Self.recordOrderEvents(before: nil, after: order.order, at: order.order.createdAt, outbox, db, encoded: encoded)
             try Self.checkLowStock(order.order.lines.map(\.sku), at: order.order.createdAt, outbox, db)
             if let idempotency {
                 try db.execute(
