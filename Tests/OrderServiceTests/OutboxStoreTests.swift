@@ -31,8 +31,15 @@ struct OutboxStoreTests {
             createdAt: Date(millis: 500))
     }
 
+    /// The delivery log, newest first, after the events recorded so far were fanned out.
+    static func log(_ store: SQLiteOrderStore, _ query: DeliveryQuery = DeliveryQuery(limit: 100)) async throws -> [Delivery] {
+        _ = try await store.fanOutEvents(now: Date(millis: 1_000), limit: 1_000)
+        return try await store.deliveries(query).deliveries
+    }
+
     /// Every due delivery: the e-mail lane and each endpoint's.
     static func due(_ store: SQLiteOrderStore, at now: Date, endpoints: [String] = ["we_1"]) async throws -> [DueDelivery] {
+        _ = try await store.fanOutEvents(now: Date(millis: 1_000), limit: 1_000)
         var due = try await store.dueDeliveries(now: now, lane: .email, limit: 100)
         for id in endpoints { due += try await store.dueDeliveries(now: now, lane: .webhook(id), limit: 100) }
         return due
@@ -42,7 +49,7 @@ struct OutboxStoreTests {
         try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT type FROM outbox_events ORDER BY seq") }
     }
 
-    @Test("an order's event and its three deliveries commit with it; a refused order writes none")
+    @Test("an order's event commits with it and fans out once into three deliveries; a refused order writes none")
     func eventsCommitWithTheOrder() async throws {
         try await Self.withStore { store in
             try await store.seedStock(["X": 3])
@@ -50,11 +57,13 @@ struct OutboxStoreTests {
             try await store.addWebhookEndpoint(Self.endpoint("we_paid", events: [.orderPaid]))
             let order = NewOrder.sample(quantity: 2, unitMinor: 100, method: .creditCard)
             _ = try await store.createOrder(order, idempotency: nil)
-            let log = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.sorted { $0.id < $1.id }
+            #expect(try await Self.eventTypes(store) == ["order.created"], "the event is in the order's transaction")
+            let log = try await Self.log(store).sorted { $0.id < $1.id }
+            #expect(try await store.fanOutEvents(now: Date(millis: 2_000), limit: 100) == 0, "fanned out once")
             #expect(log.map(\.destination) == ["e@example.com", "owner@shop.test", "we_1"])
             #expect(log.map(\.template) == ["order-received", "owner-new-order", nil])
             #expect(Set(log.map(\.eventID)).count == 1 && log.allSatisfy { $0.status == .pending && $0.orderID == order.id })
-            let due = try await store.dueDeliveries(now: Date(millis: 1_000), lane: .email, limit: 10)
+            let due = try await Self.due(store, at: Date(millis: 1_000))
             let payload = try EventPayload.decode(due[0].payload)
             #expect(
                 payload.type == "order.created" && payload.data.order?.id == order.id && payload.data.order?.total == "200", "TWD has no minor digits: 2 × 100")
@@ -82,7 +91,7 @@ struct OutboxStoreTests {
             _ = try await store.createOrder(.sample(quantity: 6, unitMinor: 100, method: .creditCard), idempotency: nil)
             let types = try await Self.eventTypes(store)
             #expect(types.filter { $0 == "stock.low" }.count == 2, "\(types)")
-            let alerts = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.eventType == .stockLow }
+            let alerts = try await Self.log(store).filter { $0.eventType == .stockLow }
             #expect(alerts.allSatisfy { $0.destination == "owner@shop.test" && $0.template == "owner-low-stock" })
             _ = try await store.setAvailableStock(sku: "X", available: 2)
             #expect(try await Self.eventTypes(store).filter { $0 == "stock.low" }.count == 2, "still low: no new alert")
@@ -112,12 +121,12 @@ struct OutboxStoreTests {
 
             try await store.finishDelivery(id: hook.delivery.id, outcome: .failed(error: "410", disableEndpoint: true, alertOwner: true), at: now)
             #expect(try await store.webhookEndpoint(id: "we_1")?.enabled == false)
-            let alerts = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.eventType == .deliveryFailed }
+            let alerts = try await Self.log(store).filter { $0.eventType == .deliveryFailed }
             #expect(alerts.map(\.destination) == ["owner@shop.test"])
             let alert = try #require(alerts.first)
             try await store.finishDelivery(id: alert.id, outcome: .failed(error: "550", disableEndpoint: false, alertOwner: true), at: now)
             #expect(
-                try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.eventType == .deliveryFailed }.count == 1,
+                try await Self.log(store).filter { $0.eventType == .deliveryFailed }.count == 1,
                 "no alert about an alert")
 
             let again = try #require(try await store.retryDelivery(id: hook.delivery.id, at: now))
@@ -125,7 +134,7 @@ struct OutboxStoreTests {
             let email = try #require(due.first { $0.delivery.template == "order-received" })
             try await store.finishDelivery(id: email.delivery.id, outcome: .sent, at: now)
             #expect(try await store.retryDelivery(id: email.delivery.id, at: now)?.status == .sent, "a sent delivery stays sent")
-            #expect(try await store.deliveries(DeliveryQuery(status: .sent, limit: 10)).deliveries.map(\.id) == [email.delivery.id])
+            #expect(try await Self.log(store, DeliveryQuery(status: .sent, limit: 10)).map(\.id) == [email.delivery.id])
         }
     }
 
@@ -138,14 +147,15 @@ struct OutboxStoreTests {
             let test = try #require(try await store.enqueueWebhookTest(endpointID: "we_2", at: Date(millis: 1)))
             #expect(try await store.delivery(id: test)?.destination == "we_2")
             _ = try await store.createOrder(.sample(quantity: 1, unitMinor: 100, method: .creditCard), idempotency: nil)
+            #expect(try await Self.log(store).filter { $0.destination == "we_1" }.count == 1, "fanned out while we_1 was there")
             #expect(try await store.deleteWebhookEndpoint(id: "we_1", at: Date(millis: 2)))
-            let orphaned = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.destination == "we_1" }
+            let orphaned = try await Self.log(store).filter { $0.destination == "we_1" }
             #expect(orphaned.count == 1 && orphaned.allSatisfy { $0.status == .failed && $0.lastError == "the endpoint was deleted" })
             #expect(try await !store.deleteWebhookEndpoint(id: "we_1", at: Date(millis: 3)))
             #expect(try await store.enqueueWebhookTest(endpointID: "we_1", at: Date(millis: 4)) == nil)
             #expect(try await store.webhookEndpoints().map(\.id) == ["we_2"])
             _ = try await store.createOrder(.sample(quantity: 1, unitMinor: 100, method: .creditCard), idempotency: nil)
-            let hooks = try await store.deliveries(DeliveryQuery(limit: 100)).deliveries.filter { $0.channel == .webhook && $0.eventType == .orderCreated }
+            let hooks = try await Self.log(store).filter { $0.channel == .webhook && $0.eventType == .orderCreated }
             #expect(hooks.map(\.destination) == ["we_2", "we_2", "we_1"], "newest first: the order after the deletion went to we_2 only")
         }
     }

@@ -29,7 +29,8 @@ public struct DispatchPacing: Sendable, Hashable {
     }
 }
 
-/// Counts order writes and tells their rate over the last whole second.
+/// Counts order writes and tells their rate over the last complete quarter of a second, so a flood
+/// is noticed within half a second.
 final class WriteRate: Sendable {
     private struct State {
         var windowStart: ContinuousClock.Instant
@@ -37,6 +38,7 @@ final class WriteRate: Sendable {
         var lastRate: Double
     }
     private let state = Mutex(State(windowStart: .now, count: 0, lastRate: 0))
+    static let window = Duration.milliseconds(250)
 
     /// Counts `n` writes now.
     func record(_ n: Int = 1) {
@@ -46,7 +48,7 @@ final class WriteRate: Sendable {
         }
     }
 
-    /// Writes per second in the last complete one-second window (0 after a quiet second).
+    /// Writes per second in the last complete window (0 after a quiet one).
     var perSecond: Double {
         state.withLock { state in
             roll(&state, now: .now)
@@ -56,8 +58,9 @@ final class WriteRate: Sendable {
 
     private func roll(_ state: inout State, now: ContinuousClock.Instant) {
         let elapsed = now - state.windowStart
-        guard elapsed >= .seconds(1) else { return }
-        state.lastRate = elapsed >= .seconds(2) ? 0 : Double(state.count)
+        guard elapsed >= Self.window else { return }
+        state.lastRate =
+            elapsed >= Self.window * 2 ? 0 : Double(state.count) / (Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
         state.count = 0
         state.windowStart = now
     }

@@ -71,6 +71,7 @@ final class NotificationDispatcher: Service, Sendable {
     private func startDue(in group: inout DiscardingTaskGroup, sender: WebhookSender) async throws {
         let now = clock()
         let rate = writes.perSecond
+        _ = try await store.fanOutEvents(now: now, limit: pacing.isFlood(writesPerSecond: rate) ? 10 : 500)
         var due: [DueDelivery] = []
         for lane in [DeliveryLane.email] + (try await store.webhookEndpoints().filter(\.enabled).map { .webhook($0.id) }) {
             let busy = inFlight.withLock { $0.lanes[lane.description, default: 0] }

@@ -138,10 +138,14 @@ enum Migrations {
                         type TEXT NOT NULL,
                         order_id TEXT,
                         created_at INTEGER NOT NULL,
-                        payload BLOB NOT NULL
+                        payload BLOB NOT NULL,
+                        shopper_email TEXT,
+                        payment_method TEXT,
+                        fanned_out INTEGER NOT NULL DEFAULT 0
                     ) STRICT;
-                    CREATE TRIGGER outbox_events_append_only_update BEFORE UPDATE ON outbox_events
-                        BEGIN SELECT RAISE(ABORT, 'outbox_events is append-only'); END;
+                    CREATE INDEX outbox_events_waiting ON outbox_events(seq) WHERE fanned_out = 0;
+                    CREATE TRIGGER outbox_events_content_is_fixed BEFORE UPDATE OF id, type, order_id, created_at, payload ON outbox_events
+                        BEGIN SELECT RAISE(ABORT, 'an outbox event never changes'); END;
 
                     CREATE TABLE deliveries (
                         id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -246,6 +246,10 @@ public protocol NotificationOutbox: Sendable {
     /// Sets the low-stock rule of each tracked SKU (from the catalog; replaced on every reload).
     func setLowStockRules(_ rules: [String: LowStockRule])
 
+    /// Makes the deliveries of up to `limit` recorded events, one per destination as
+    /// `NotificationRules.destinations` says now, in one transaction; returns how many events it took.
+    func fanOutEvents(now: Date, limit: Int) async throws -> Int
+
     /// Pending deliveries of `lane` due at `now` and not leased, oldest due first, at most `limit`.
     func dueDeliveries(now: Date, lane: DeliveryLane, limit: Int) async throws -> [DueDelivery]
 

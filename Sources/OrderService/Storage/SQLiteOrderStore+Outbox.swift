@@ -78,27 +78,37 @@ extension SQLiteOrderStore {
         EventData(order: OrderData(order), reviewReason: type == .orderNeedsReview ? (reviewReason ?? order.reviewReason ?? "") : nil)
     }
 
-    /// Records one event and a delivery per destination; records nothing when it has no destination.
-    /// With `onlyEndpoint` the event goes to that webhook endpoint alone (the admin's test message).
+    /// Records one event. Its deliveries, one per destination, are made from it by `fanOutEvents`
+    /// (in a later transaction of the dispatcher's, so taking an order writes one row, not one per
+    /// destination). With `onlyEndpoint` (the admin's test message) or `fanOutNow` (an owner alert)
+    /// they are made at once. Records nothing when nobody could hear of it: e-mail off and no endpoint.
     @discardableResult
     static func recordEvent(
         _ type: NotificationEventType, data: EventData, orderID: String?, shopper: Order?, at: Date, _ outbox: OutboxContext, _ db: Database,
-        onlyEndpoint: WebhookEndpoint? = nil, payload encoded: Data? = nil
+        onlyEndpoint: WebhookEndpoint? = nil, fanOutNow: Bool = false, payload encoded: Data? = nil
     ) throws -> [Int64] {
-        let destinations: [NotificationRules.Destination]
-        if let onlyEndpoint {
-            destinations = [NotificationRules.Destination(channel: .webhook, destination: onlyEndpoint.id, template: nil)]
-        } else {
-            destinations = NotificationRules.destinations(
-                of: type, shopperEmail: shopper?.customer.email, paymentMethod: shopper?.paymentMethod, routing: outbox.routing,
-                endpoints: try activeEndpoints(db))
-        }
-        guard !destinations.isEmpty else { return [] }
+        let immediate = onlyEndpoint != nil || fanOutNow
+        guard try immediate || outbox.mayNotify || !activeEndpoints(db).isEmpty else { return [] }
         let payload = try encoded ?? EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data).encoded()
         let eventID = "evt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try db.cachedStatement(sql: "INSERT INTO outbox_events (id, type, order_id, created_at, payload) VALUES (?, ?, ?, ?, ?)").execute(
-            arguments: [eventID, type.rawValue, orderID, at.millis, payload])
-        let seq = db.lastInsertedRowID
+        try db.cachedStatement(
+            sql:
+                "INSERT INTO outbox_events (id, type, order_id, created_at, payload, shopper_email, payment_method, fanned_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [eventID, type.rawValue, orderID, at.millis, payload, shopper?.customer.email, shopper?.paymentMethod.rawValue, immediate])
+        guard immediate else { return [] }
+        let destinations =
+            if let onlyEndpoint {
+                [NotificationRules.Destination(channel: .webhook, destination: onlyEndpoint.id, template: nil)]
+            } else {
+                NotificationRules.destinations(
+                    of: type, shopperEmail: shopper?.customer.email, paymentMethod: shopper?.paymentMethod, routing: outbox.routing,
+                    endpoints: try activeEndpoints(db))
+            }
+        return try insertDeliveries(destinations, eventSeq: db.lastInsertedRowID, createdAt: at, due: at, db)
+    }
+
+    static func insertDeliveries(_ destinations: [NotificationRules.Destination], eventSeq: Int64, createdAt: Date, due: Date, _ db: Database) throws -> [Int64]
+    {
         var ids: [Int64] = []
         for destination in destinations {
             try db.cachedStatement(
@@ -106,7 +116,7 @@ extension SQLiteOrderStore {
                     INSERT INTO deliveries (event_seq, channel, destination, template, status, attempts, next_attempt_at, created_at)
                     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)
                     """
-            ).execute(arguments: [seq, destination.channel.rawValue, destination.destination, destination.template, at.millis, at.millis])
+            ).execute(arguments: [eventSeq, destination.channel.rawValue, destination.destination, destination.template, due.millis, createdAt.millis])
             ids.append(db.lastInsertedRowID)
         }
         return ids
@@ -152,6 +162,35 @@ extension SQLiteOrderStore {
 // MARK: - Delivering
 
 extension SQLiteOrderStore {
+    public func fanOutEvents(now: Date, limit: Int) async throws -> Int {
+        let waiting = try await pool.read { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM outbox_events WHERE fanned_out = 0 LIMIT 1")) ?? false
+        }
+        guard waiting, limit > 0 else { return 0 }
+        let routing = outboxContext.routing
+        return try await changing([]) {
+            try await writer.submit { db in
+                let endpoints = try Self.activeEndpoints(db)
+                let rows = try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: "SELECT seq, type, created_at, shopper_email, payment_method FROM outbox_events WHERE fanned_out = 0 ORDER BY seq LIMIT ?"),
+                    arguments: [limit])
+                for row in rows {
+                    let seq: Int64 = row["seq"]
+                    if let type = NotificationEventType(rawValue: row["type"]) {
+                        let method: String? = row["payment_method"]
+                        let destinations = NotificationRules.destinations(
+                            of: type, shopperEmail: row["shopper_email"], paymentMethod: method.flatMap(PaymentMethod.init(rawValue:)), routing: routing,
+                            endpoints: endpoints)
+                        _ = try Self.insertDeliveries(destinations, eventSeq: seq, createdAt: Date(millis: row["created_at"]), due: now, db)
+                    }
+                    try db.cachedStatement(sql: "UPDATE outbox_events SET fanned_out = 1 WHERE seq = ?").execute(arguments: [seq])
+                }
+                return rows.count
+            }
+        }
+    }
+
     public func dueDeliveries(now: Date, lane: DeliveryLane, limit: Int) async throws -> [DueDelivery] {
         guard limit > 0 else { return [] }
         let select = """
@@ -224,7 +263,7 @@ extension SQLiteOrderStore {
                             delivery: FailedDeliveryData(
                                 deliveryId: delivery.id, eventId: delivery.eventID, eventType: delivery.eventType.rawValue, channel: delivery.channel.rawValue,
                                 destination: delivery.destination, attempts: delivery.attempts, lastError: error))
-                        try Self.recordEvent(.deliveryFailed, data: data, orderID: delivery.orderID, shopper: nil, at: at, outbox, db)
+                        try Self.recordEvent(.deliveryFailed, data: data, orderID: delivery.orderID, shopper: nil, at: at, outbox, db, fanOutNow: true)
                     }
                 }
             }
