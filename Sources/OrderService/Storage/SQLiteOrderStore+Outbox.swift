@@ -55,21 +55,29 @@ extension SQLiteOrderStore {
     /// does not spend its time on JSON.
     static func recordOrderEvents(
         before: Order?, after: Order, at: Date, _ outbox: OutboxContext, _ db: Database, reviewReason: String? = nil,
-        encoded: [NotificationEventType: Data] = [:]
+        encoded: [NotificationEventType: PreparedEvent] = [:]
     ) throws {
         for type in NotificationRules.orderEvents(before: before, after: after) {
             try recordEvent(
                 type, data: orderData(type, after, reviewReason: reviewReason), orderID: after.id, shopper: after, at: at, outbox, db,
-                payload: encoded[type])
+                prepared: encoded[type])
         }
     }
 
+    /// An event's id and body, made before its transaction.
+    struct PreparedEvent: Sendable {
+        var id: String
+        var payload: Data
+
+        static func newID() -> String { "evt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") }
+    }
+
     /// The payloads of the events of `before` becoming `after`, encoded ahead of the transaction.
-    static func encodedEvents(before: Order?, after: Order, at: Date) throws -> [NotificationEventType: Data] {
-        var encoded: [NotificationEventType: Data] = [:]
+    static func encodedEvents(before: Order?, after: Order, at: Date) throws -> [NotificationEventType: PreparedEvent] {
+        var encoded: [NotificationEventType: PreparedEvent] = [:]
         for type in NotificationRules.orderEvents(before: before, after: after) {
-            encoded[type] = try EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: orderData(type, after, reviewReason: nil))
-                .encoded()
+            let payload = try EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: orderData(type, after, reviewReason: nil))
+            encoded[type] = PreparedEvent(id: PreparedEvent.newID(), payload: try payload.encoded())
         }
         return encoded
     }
@@ -84,13 +92,13 @@ extension SQLiteOrderStore {
     /// they are made at once. Records nothing when nobody could hear of it: e-mail off and no endpoint.
     @discardableResult
     static func recordEvent(
-        _ type: NotificationEventType, data: EventData, orderID: String?, shopper: Order?, at: Date, _ outbox: OutboxContext, _ db: Database,
-        onlyEndpoint: WebhookEndpoint? = nil, fanOutNow: Bool = false, payload encoded: Data? = nil
+        _ type: NotificationEventType, data: @autoclosure () -> EventData, orderID: String?, shopper: Order?, at: Date, _ outbox: OutboxContext,
+        _ db: Database, onlyEndpoint: WebhookEndpoint? = nil, fanOutNow: Bool = false, prepared: PreparedEvent? = nil
     ) throws -> [Int64] {
         let immediate = onlyEndpoint != nil || fanOutNow
         guard try immediate || outbox.mayNotify || !activeEndpoints(db).isEmpty else { return [] }
-        let payload = try encoded ?? EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data).encoded()
-        let eventID = "evt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let payload = try prepared?.payload ?? EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data()).encoded()
+        let eventID = prepared?.id ?? PreparedEvent.newID()
         try db.cachedStatement(
             sql:
                 "INSERT INTO outbox_events (id, type, order_id, created_at, payload, shopper_email, payment_method, fanned_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
