@@ -106,6 +106,13 @@ class _Handler:
     def __init__(self, server: "SmtpServer"):
         self.server = server
 
+    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
+        with self.server.lock:
+            if address in self.server.reject_rcpt:
+                return "550 5.1.1 No such user (test)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp, session, envelope):
         with self.server.lock:
             self.server.transactions += 1
@@ -124,7 +131,7 @@ class _Handler:
 class SmtpServer:
     """aiosmtpd on 127.0.0.1:`port` recording every message. With `cert`, STARTTLS is required and
     so is AUTH (PLAIN or LOGIN) as SMTP_USER/SMTP_PASSWORD. `refuse_next = N` answers the DATA of the
-    next N transactions with 451."""
+    next N transactions with 451; RCPT TO an address in `reject_rcpt` is answered 550."""
 
     def __init__(self, port: int | None = None, cert: tuple[Path, Path] | None = None):
         self.port = port or free_port()
@@ -133,6 +140,7 @@ class SmtpServer:
         self.messages: list[ReceivedMail] = []
         self.logins: list[tuple[str, str, bool]] = []  # (mechanism, user, success)
         self.refuse_next = 0
+        self.reject_rcpt: set[str] = set()  # recipients answered 550 at RCPT TO
         self.refused = 0
         self.transactions = 0
         self.controller: Controller | None = None
