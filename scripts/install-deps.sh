@@ -2,14 +2,14 @@
 # Installs the Debian packages Storefront needs, only when they are missing.
 # Usage: scripts/install-deps.sh [--test] [extra-package ...]
 #   --test  also the browser and test tools: Chromium, chromedriver, CJK fonts for screenshots,
-#           procps (pkill, for the test watchdog),
+#           procps (pkill, for the test watchdog), openssl (throwaway SMTP certificates),
 #           and the Python packages in Tests/python/requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_tests=0
 if [ "${1:-}" = "--test" ]; then with_tests=1; shift; fi
 packages=(libcmark-dev libsqlite3-dev pkg-config "$@")
-[ $with_tests -eq 0 ] || packages+=(chromium chromium-driver fonts-noto-cjk procps)
+[ $with_tests -eq 0 ] || packages+=(chromium chromium-driver fonts-noto-cjk procps openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
