@@ -1505,9 +1505,11 @@ const call = async (path, options = {}) => {
   if (res.status === 401 || res.status === 403) { throw new AuthError(res.status === 403 ? 'The admin API is turned off (no ADMIN_TOKEN).' : 'The token was not accepted.'); }
   if (!res.ok) {
     let message = `HTTP ${res.status}`, detail = {};
-    try { detail = (await res.json()).error || {}; message = detail.field ? `${detail.field}: ${detail.message}` : detail.message || message; } catch (e) { /* not JSON */ }
-    // The API's field and message stay on the error for forms that show them next to the field.
-    throw Object.assign(new Error(message), { status: res.status, field: detail.field, detail: detail.message });
+    try { detail = (await res.json()).error || {}; message = detail.message || message; } catch (e) { /* not JSON */ }
+    // The first field the API named ({"error": {"fields": {"url": "…"}}}) and its problem stay on the
+    // error, for forms that show them next to the field.
+    const fields = detail.fields || {}, field = Object.keys(fields)[0];
+    throw Object.assign(new Error(field ? `${field}: ${fields[field]}` : message), { status: res.status, field, detail: field ? fields[field] : detail.message });
   }
   return options.raw ? res : res.json();
 };
