@@ -103,14 +103,14 @@ struct SMTPClientTests {
             .bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(listener.localAddress?.port)
         let client = MailTest.client(port: port, timeouts: .init(connect: .seconds(5), greeting: .milliseconds(300)))
-        let start = ContinuousClock.now
         await #expect {
             try await client.send(try MailTest.message())
         } throws: { error in
             let error = error as? SMTPError
             return error?.isPermanent == false && error?.code == nil && error?.command == "greeting"
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // The error names the greeting step, so the greeting's time-out ended it (the connect one is
+        // longer); no wall-clock bound here: the suite's time limit catches a hang.
         try await listener.close()
     }
 
@@ -126,7 +126,6 @@ struct SMTPClientTests {
         let port = try #require(listener.localAddress?.port)
         let client = MailTest.client(port: port, timeouts: .init(connect: .seconds(5), greeting: .seconds(100)))
         let message = try MailTest.message()
-        let start = ContinuousClock.now
         let sending = Task { () -> SMTPError? in
             do {
                 try await client.send(message)
@@ -138,8 +137,7 @@ struct SMTPClientTests {
         for await _ in accepted { break }
         sending.cancel()
         let error = await sending.value
-        #expect(error?.isPermanent == false && error?.message == "cancelled")
-        #expect(ContinuousClock.now - start < .seconds(50))
+        #expect(error?.isPermanent == false && error?.message == "cancelled", "cancelled, not timed out (its greeting time-out is long)")
         try await listener.close()
     }
 
