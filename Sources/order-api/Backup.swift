@@ -14,14 +14,16 @@ struct Backup: ParsableCommand {
     func validate() throws {
         guard !to.isEmpty else { throw ValidationError("--to needs a file name") }
         if !overwrite, FileManager.default.fileExists(atPath: to) { throw ValidationError("\(to) already exists; pass --overwrite to replace it") }
+        let databasePath = try databasePath()
         guard FileManager.default.fileExists(atPath: databasePath) else { throw ValidationError("no database at \(databasePath)") }
     }
 
-    var databasePath: String { OrderAPISettings.current(db: database.db).databasePath }
+    func databasePath() throws -> String { try OrderAPISettings.current(db: database.db).databasePath() }
 
     func run() throws {
         let started = ContinuousClock.now
         do {
+            let databasePath = try databasePath()
             let report = try DatabaseBackup.backup(database: databasePath, to: to, overwrite: overwrite)
             print("backup of \(databasePath) written to \(report.path): \(report.summary), in \(DatabaseCommandOptions.elapsed(since: started))")
         } catch let failure as DatabaseBackup.Failure {

@@ -23,7 +23,7 @@ struct Reconcile: AsyncParsableCommand {
     /// The database and the gateways, from the one settings reader.
     func configuration() throws -> OrderAPIConfiguration {
         var config = OrderAPIConfiguration()
-        config.databasePath = settings.databasePath
+        config.databasePath = try settings.databasePath()
         config.payments = try validated(settings.payments)
         return config
     }

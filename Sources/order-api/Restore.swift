@@ -20,7 +20,7 @@ struct Restore: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        let database = OrderAPISettings.current(db: self.database.db).databasePath
+        let database = try OrderAPISettings.current(db: self.database.db).databasePath()
         do {
             let result = try DatabaseBackup.restore(from: from, database: database)
             print("restored \(from) to \(database): \(result.restored.summary), in \(DatabaseCommandOptions.elapsed(since: started))")

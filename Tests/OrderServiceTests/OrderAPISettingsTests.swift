@@ -20,8 +20,17 @@ struct OrderAPISettingsTests {
         #expect(config.adminTokens == ["a", "b"])
         #expect(config.orderExpiry[.atm] == .seconds(60))
         flags.db = "x.sqlite"
-        #expect(OrderAPISettings(flags: flags, environment: ["ORDER_API_DB": "y.sqlite"]).databasePath == "x.sqlite")
-        #expect(OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": "y.sqlite"]).databasePath == "y.sqlite")
+        #expect(try OrderAPISettings(flags: flags, environment: ["ORDER_API_DB": "y.sqlite"]).databasePath() == "x.sqlite")
+        #expect(try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": "y.sqlite"]).databasePath() == "y.sqlite")
+        // A URL is never taken for a file path.
+        for url in ["postgres://u:p@db:5432/shop", "postgresql://db/shop", "mysql://db/shop"] {
+            #expect(throws: OrderAPISettingsError.self) { try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": url]).configuration() }
+        }
+        #expect(
+            throws: OrderAPISettingsError("ORDER_API_DB: PostgreSQL is not supported by this build yet; give the path of a SQLite file")
+        ) { try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": "postgres://db/shop"]).databasePath() }
+        #expect(
+            try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": "/srv/shop/a://b.sqlite"]).databasePath() == "/srv/shop/a://b.sqlite")
     }
 
     @Test("bad values are refused with the variable's name")

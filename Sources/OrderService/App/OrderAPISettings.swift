@@ -70,7 +70,7 @@ public struct OrderAPISettings: Sendable {
         if let value = try integer(flags.port, "ORDER_API_PORT") { config.port = value }
         if let value = setting(flags.content, "ORDER_API_CONTENT") { config.contentDirectory = value }
         if let value = setting(flags.siteStatus, "ORDER_API_SITE_STATUS") { config.siteStatusPath = value }
-        config.databasePath = databasePath
+        config.databasePath = try databasePath()
         config.adminTokens = list(environment["ADMIN_TOKEN"] ?? "")
         if let value = setting(flags.allowedOrigins, "ALLOWED_ORIGINS") { config.allowedOrigins = list(value) }
         config.storefrontURL = setting(flags.storefrontURL, "STOREFRONT_URL")
@@ -97,9 +97,19 @@ public struct OrderAPISettings: Sendable {
         return config
     }
 
-    /// The SQLite database path (`--db`, `ORDER_API_DB`, default `data/orders.sqlite`).
-    public var databasePath: String {
-        setting(flags.db, "ORDER_API_DB") ?? OrderAPIConfiguration().databasePath
+    /// The SQLite database path (`--db`, `ORDER_API_DB`, default `data/orders.sqlite`). A URL is
+    /// refused rather than taken for a file path (`postgres://…` would otherwise become a folder
+    /// named `postgres:` holding a private SQLite file): a database setting is understood or refused.
+    public func databasePath() throws(OrderAPISettingsError) -> String {
+        let value = setting(flags.db, "ORDER_API_DB") ?? OrderAPIConfiguration().databasePath
+        if let scheme = value.range(of: "://").map({ value[..<$0.lowerBound].lowercased() }), !scheme.contains("/") {
+            let name = flags.db != nil ? "--db" : "ORDER_API_DB"
+            if scheme == "postgres" || scheme == "postgresql" {
+                throw OrderAPISettingsError("\(name): PostgreSQL is not supported by this build yet; give the path of a SQLite file")
+            }
+            throw OrderAPISettingsError("\(name): \(scheme):// is not a database this API knows; give the path of a SQLite file")
+        }
+        return value
     }
 
     /// The payment gateways (`ECPAY_*`, `STRIPE_*`).
