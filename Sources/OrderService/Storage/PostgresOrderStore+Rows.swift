@@ -1,0 +1,216 @@
+import Foundation
+import Logging
+import PostgresNIO
+import StoreModel
+
+// MARK: - Writing an order
+
+extension PostgresOrderStore {
+    /// Takes the idempotency key, then the stock (in SKU order, as `StatusRules.reservation` gives
+    /// it), then writes the order, its lines, its first event and its outbox event, in the caller's
+    /// transaction. `nil` when the key was already taken by a committed transaction.
+    static func insertOrder(
+        _ new: NewOrder, idempotency: IdempotencyDraft?, outbox: OutboxContext, encoded: [NotificationEventType: SQLiteOrderStore.PreparedEvent],
+        _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> CreateOrderOutcome? {
+        let order = new.order
+        if let idempotency {
+            // Waits for a concurrent transaction holding the same key; its order is checked at commit.
+            let taken = try await connection.query(
+                """
+                INSERT INTO idempotency_keys (key, request_hash, response_status, response_body, order_id, created_at)
+                VALUES (\(idempotency.key), \(idempotency.requestHash), \(idempotency.responseStatus), \(idempotency.responseBody), \(order.id),
+                    \(order.createdAt.millis))
+                ON CONFLICT (key) DO NOTHING RETURNING key
+                """, logger: logger)
+            var inserted = false
+            for try await _ in taken { inserted = true }
+            guard inserted else { return nil }
+        }
+        try await move(StatusRules.reservation(of: order), connection, logger)
+        try await insert(order, connection, logger)
+        try await connection.query(
+            """
+            INSERT INTO order_events (order_id, at, actor, from_status, to_status, note)
+            VALUES (\(order.id), \(order.createdAt.millis), 'shopper', NULL, \(OrderStatus.created.rawValue), '')
+            """, logger: logger)
+        try await recordOrderEvents(before: nil, after: order, at: order.createdAt, outbox, connection, logger, encoded: encoded)
+        try await checkLowStock(order.lines.map(\.sku), at: order.createdAt, outbox, connection, logger)
+        return .created(order)
+    }
+
+    static func insert(_ order: Order, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await connection.query(
+            """
+            INSERT INTO orders (id, status, payment_method, currency, subtotal_minor, shipping_minor, total_minor, catalog_version,
+                customer_name, customer_email, customer_email_lower, customer_phone, customer_phone_digits,
+                postal_code, city, address, note, created_at, updated_at, expires_at, payment_state)
+            VALUES (\(order.id), \(order.status.rawValue), \(order.paymentMethod.rawValue), \(order.total.currency.code),
+                \(order.subtotal.minorUnits), \(order.shipping.minorUnits), \(order.total.minorUnits), \(order.catalogVersion),
+                \(order.customer.name), \(order.customer.email), \(order.customer.email.lowercased()), \(order.customer.phone),
+                \(order.customer.phone.filter(\.isASCIIDigit)), \(order.shippingAddress.postalCode), \(order.shippingAddress.city),
+                \(order.shippingAddress.address), \(order.note), \(order.createdAt.millis), \(order.updatedAt.millis), \(order.expiresAt?.millis),
+                \(order.paymentState.rawValue))
+            """, logger: logger)
+        for (position, line) in order.lines.enumerated() {
+            try await connection.query(
+                """
+                INSERT INTO order_lines (order_id, position, sku, title, quantity, unit_price_minor, line_total_minor)
+                VALUES (\(order.id), \(position), \(line.sku), \(line.title), \(line.quantity), \(line.unitPrice.minorUnits), \(line.lineTotal.minorUnits))
+                """, logger: logger)
+        }
+    }
+
+    /// Makes the stock moves, each a conditional `UPDATE`; throws `insufficientStock` (with the
+    /// units available) for the SKUs whose move needed more available units than there are.
+    static func move(_ moves: [StatusRules.StockMove], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        var short: [String: Int] = [:]
+        for move in moves {
+            let from = SQLiteOrderStore.column(move.from)
+            let to = SQLiteOrderStore.column(move.to)
+            let query: PostgresQuery =
+                move.needsAvailableStock
+                ? """
+                UPDATE stock SET \(unescaped: from) = \(unescaped: from) - \(move.quantity), \(unescaped: to) = \(unescaped: to) + \(move.quantity)
+                WHERE sku = \(move.sku) AND available >= \(move.quantity) RETURNING sku
+                """
+                : """
+                UPDATE stock SET \(unescaped: from) = \(unescaped: from) - \(move.quantity), \(unescaped: to) = \(unescaped: to) + \(move.quantity)
+                WHERE sku = \(move.sku) RETURNING sku
+                """
+            var moved = false
+            for try await _ in try await connection.query(query, logger: logger) { moved = true }
+            guard !moved, move.needsAvailableStock else { continue }
+            // No row moved: an untracked SKU (no row, unlimited) or too few units.
+            for try await available in try await connection.query("SELECT available FROM stock WHERE sku = \(move.sku)", logger: logger).decode(Int.self) {
+                short[move.sku] = available
+            }
+        }
+        if !short.isEmpty { throw StoreError.insufficientStock(short) }
+    }
+}
+
+// MARK: - Outbox events inside a transaction
+
+extension PostgresOrderStore {
+    /// Records the events of `before` becoming `after`, as `SQLiteOrderStore.recordOrderEvents` does.
+    static func recordOrderEvents(
+        before: Order?, after: Order, at: Date, _ outbox: OutboxContext, _ connection: PostgresConnection, _ logger: Logger,
+        reviewReason: String? = nil, encoded: [NotificationEventType: SQLiteOrderStore.PreparedEvent] = [:]
+    ) async throws {
+        for type in NotificationRules.orderEvents(before: before, after: after) {
+            try await recordEvent(
+                type, data: SQLiteOrderStore.orderData(type, after, reviewReason: reviewReason), orderID: after.id, shopper: after, at: at, outbox,
+                connection, logger, prepared: encoded[type])
+        }
+    }
+
+    /// Records one event for `fanOutEvents` to make its deliveries from; nothing when nobody could
+    /// hear of it (e-mail off and no endpoint). The immediate fan-out of `SQLiteOrderStore.recordEvent`
+    /// (admin test messages, owner alerts) comes with the outbox slice.
+    static func recordEvent(
+        _ type: NotificationEventType, data: @autoclosure () -> EventData, orderID: String?, shopper: Order?, at: Date, _ outbox: OutboxContext,
+        _ connection: PostgresConnection, _ logger: Logger, prepared: SQLiteOrderStore.PreparedEvent? = nil
+    ) async throws {
+        if !outbox.mayNotify {
+            guard try await hasActiveEndpoints(connection, logger) else { return }
+        }
+        let payload = try prepared?.payload ?? EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data()).encoded()
+        let eventID = prepared?.id ?? SQLiteOrderStore.PreparedEvent.newID()
+        try await connection.query(
+            """
+            INSERT INTO outbox_events (id, type, order_id, created_at, payload, shopper_email, payment_method, fanned_out)
+            VALUES (\(eventID), \(type.rawValue), \(orderID), \(at.millis), \(payload), \(shopper?.customer.email), \(shopper?.paymentMethod.rawValue), FALSE)
+            """, logger: logger)
+    }
+
+    static func hasActiveEndpoints(_ connection: PostgresConnection, _ logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(
+            "SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL)", logger: logger)
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return false
+    }
+
+    /// Fires or re-arms `stock.low` for `skus` after their available stock changed, as `NotificationRules.stockAlert` says.
+    static func checkLowStock(
+        _ skus: some Sequence<String>, at: Date, _ outbox: OutboxContext, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws {
+        for sku in Set(skus).sorted() {
+            guard let rule = outbox.lowStock[sku] else { continue }
+            var current: (available: Int, alerted: Bool)?
+            for try await row in try await connection.query("SELECT available, low_alerted FROM stock WHERE sku = \(sku)", logger: logger).decode(
+                (Int, Bool).self)
+            {
+                current = row
+            }
+            guard let current else { continue }
+            switch NotificationRules.stockAlert(available: current.available, threshold: rule.threshold, alerted: current.alerted) {
+            case .none:
+                continue
+            case .rearm:
+                try await connection.query("UPDATE stock SET low_alerted = FALSE WHERE sku = \(sku)", logger: logger)
+            case .alert:
+                try await connection.query("UPDATE stock SET low_alerted = TRUE WHERE sku = \(sku)", logger: logger)
+                let data = EventData(stock: StockData(sku: sku, title: rule.title, available: current.available, threshold: rule.threshold))
+                try await recordEvent(.stockLow, data: data, orderID: nil, shopper: nil, at: at, outbox, connection, logger)
+            }
+        }
+    }
+}
+
+// MARK: - Reading
+
+extension PostgresOrderStore {
+    static func order(_ connection: PostgresConnection, id: String, _ logger: Logger) async throws -> Order {
+        var found: PostgresRandomAccessRow?
+        for try await row in try await connection.query("SELECT * FROM orders WHERE id = \(id)", logger: logger) { found = row.makeRandomAccess() }
+        guard let row = found else { throw StoreError.orderNotFound }
+        guard let status = OrderStatus(rawValue: try row["status"].decode(String.self)),
+            let method = PaymentMethod(rawValue: try row["payment_method"].decode(String.self)),
+            let currency = Currency(code: try row["currency"].decode(String.self))
+        else { throw StoreError.corruptRow("orders \(id)") }
+        var lines: [PricedLine] = []
+        let lineRows = try await connection.query(
+            "SELECT sku, title, quantity, unit_price_minor, line_total_minor FROM order_lines WHERE order_id = \(id) ORDER BY position", logger: logger)
+        for try await (sku, title, quantity, unitPrice, lineTotal) in lineRows.decode((String, String, Int, Int64, Int64).self) {
+            lines.append(
+                PricedLine(
+                    sku: sku, title: title, quantity: quantity, unitPrice: Money(minorUnits: unitPrice, currency: currency),
+                    lineTotal: Money(minorUnits: lineTotal, currency: currency)))
+        }
+        let paymentJSON = try row["payment_info"].decode(String?.self)
+        let instructions = paymentJSON.flatMap { try? JSONDecoder().decode(PaymentInstructions.self, from: Data($0.utf8)) }
+        func money(_ column: String) throws -> Money { Money(minorUnits: try row[column].decode(Int64.self), currency: currency) }
+        func text(_ column: String) throws -> String { try row[column].decode(String.self) }
+        return Order(
+            id: id, status: status, paymentMethod: method, lines: lines, subtotal: try money("subtotal_minor"), shipping: try money("shipping_minor"),
+            total: try money("total_minor"), catalogVersion: try text("catalog_version"),
+            customer: Customer(name: try text("customer_name"), email: try text("customer_email"), phone: try text("customer_phone")),
+            shippingAddress: ShippingAddress(postalCode: try text("postal_code"), city: try text("city"), address: try text("address")),
+            note: try text("note"), createdAt: Date(millis: try row["created_at"].decode(Int64.self)),
+            updatedAt: Date(millis: try row["updated_at"].decode(Int64.self)), expiresAt: try row["expires_at"].decode(Int64?.self).map(Date.init(millis:)),
+            trackingNumber: try row["tracking_number"].decode(String?.self), needsReview: try row["needs_review"].decode(Bool.self),
+            paymentInstructions: instructions, paymentState: PaymentState(rawValue: try text("payment_state")) ?? .pending,
+            paymentReference: try row["payment_reference"].decode(String?.self), reviewReason: try row["review_reason"].decode(String?.self))
+    }
+
+    static func events(_ connection: PostgresConnection, orderID: String, _ logger: Logger) async throws -> [OrderEvent] {
+        let rows = try await connection.query(
+            "SELECT at, actor, from_status, to_status, note FROM order_events WHERE order_id = \(orderID) ORDER BY seq", logger: logger)
+        var events: [OrderEvent] = []
+        for try await (at, actor, from, to, note) in rows.decode((Int64, String, String?, String, String).self) {
+            guard let toStatus = OrderStatus(rawValue: to) else { throw StoreError.corruptRow("order_events.to_status") }
+            events.append(OrderEvent(at: Date(millis: at), actor: actor, from: from.flatMap(OrderStatus.init(rawValue:)), to: toStatus, note: note))
+        }
+        return events
+    }
+
+    static func idempotencyRecord(_ connection: PostgresConnection, key: String, _ logger: Logger) async throws -> IdempotencyRecord? {
+        let rows = try await connection.query(
+            "SELECT key, request_hash, response_status, response_body, order_id FROM idempotency_keys WHERE key = \(key)", logger: logger)
+        for try await (key, hash, status, body, orderID) in rows.decode((String, String, Int, Data, String?).self) {
+            return IdempotencyRecord(key: key, requestHash: hash, responseStatus: status, responseBody: body, orderID: orderID)
+        }
+        return nil
+    }
+}
