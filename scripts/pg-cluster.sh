@@ -20,6 +20,9 @@
 # (under /tmp is fine; under /root is not).
 #
 # `stop` only removes a directory this script made (it holds `.storefront-pg-cluster`).
+#
+# Exit status: 0 started/stopped; 3 PostgreSQL 15 is missing and could not be installed (tests
+# may skip on this one, unless STOREFRONT_REQUIRE_POSTGRES is set); 1 any other failure.
 set -euo pipefail
 
 usage() {
@@ -65,12 +68,13 @@ start() {
   if ! bindir=$(find_bindir); then
     if [[ $(id -u) -ne 0 ]]; then
       log "PostgreSQL 15 is not installed and we are not root to install it (apt-get install postgresql)"
-      exit 1
+      exit 3
     fi
     log "installing PostgreSQL with apt"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql postgresql-contrib >&2 \
-      || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql postgresql-contrib >&2; }
-    bindir=$(find_bindir) || { log "PostgreSQL 15 is still missing after apt-get install"; exit 1; }
+      || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql postgresql-contrib >&2; } \
+      || { log "apt-get could not install postgresql"; exit 3; }
+    bindir=$(find_bindir) || { log "PostgreSQL 15 is still missing after apt-get install"; exit 3; }
   fi
   if [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
     log "the postgres OS user is missing; creating it"
