@@ -151,6 +151,7 @@ let package = Package(
             dependencies: [
                 "OrderService", "StoreModel", "PaymentProtocols", "PaymentSandbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
