@@ -169,4 +169,44 @@ struct PostgresStoreTests {
             try await second.close()
         }
     }
+
+    @Test("serialization failures and deadlocks are retried in a fresh transaction and counted; other errors are not")
+    func retries() async throws {
+        try await PostgresTestCluster.with { cluster in
+            let store = try await cluster.store()
+            try await store.client.query("CREATE TABLE attempts (n BIGINT)")
+            for code in ["40001", "40P01"] {
+                let before = store.retriedTransactions
+                // Fails with `code` on the first run; the row written before the failure is rolled back.
+                let value = try await store.transaction { connection in
+                    try await connection.query("INSERT INTO attempts VALUES (1)", logger: store.logger)
+                    var runs = 0
+                    for try await n in try await connection.query("SELECT count(*)::bigint FROM attempts", logger: store.logger).decode(Int.self) { runs = n }
+                    let failing: PostgresQuery = "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '\(unescaped: code)'; END $$"
+                    if try await Self.count(store, "SELECT count(*)::bigint FROM pg_tables WHERE tablename = 'retried_once'") == 0 {
+                        try await store.client.query("CREATE TABLE retried_once (n BIGINT)")
+                        try await connection.query(failing, logger: store.logger)
+                    }
+                    return runs
+                }
+                #expect(value == 1, "the failed attempt's row was rolled back")
+                #expect(store.retriedTransactions == before + 1, "\(code)")
+                try await store.client.query("DROP TABLE retried_once")
+                try await store.client.query("DELETE FROM attempts")
+            }
+            let before = store.retriedTransactions
+            await #expect(throws: (any Error).self) {
+                try await store.transaction { connection in
+                    try await connection.query("DO $$ BEGIN RAISE EXCEPTION 'always' USING ERRCODE = '40001'; END $$", logger: store.logger)
+                }
+            }
+            #expect(store.retriedTransactions == before + UInt64(PostgresTransaction.maximumAttempts - 1))
+            let other = store.retriedTransactions
+            await #expect(throws: (any Error).self) {
+                try await store.transaction { connection in try await connection.query("SELECT 1 / 0", logger: store.logger) }
+            }
+            #expect(store.retriedTransactions == other)
+            try await store.close()
+        }
+    }
 }

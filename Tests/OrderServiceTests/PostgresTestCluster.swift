@@ -79,7 +79,8 @@ struct PostgresTestCluster {
             let result = waitpid(pid, &status, WNOHANG)
             if result == pid { break }
             if result < 0 && errno != EINTR { throw ClusterError(message: "waitpid failed: \(errno)") }
-            try await Task.sleep(for: .milliseconds(50))
+            // Not cancellable: a cancelled test must still stop its cluster.
+            try? await Task.sleep(for: .milliseconds(50))
         }
         // WIFEXITED / WEXITSTATUS, which Swift does not import.
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)

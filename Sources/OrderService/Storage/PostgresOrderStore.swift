@@ -67,7 +67,13 @@ public final class PostgresOrderStore: OrderStore {
         configuration.options.minimumConnections = 0
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        runner = Task { await client.run() }
+        // Waits for the runner to start, so the first lease does not find the pool not running yet.
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        runner = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
         do {
             try await PostgresMigrations.migrate(client, logger: logger)
             let endpoints = try await client.query("SELECT count(*) FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL", logger: logger)
