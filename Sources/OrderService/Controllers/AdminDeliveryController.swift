@@ -34,10 +34,10 @@ struct AdminDeliveryController {
             destination = delivery.destination
             status = delivery.status.rawValue
             attempts = delivery.attempts
-            nextAttemptAt = delivery.nextAttemptAt.map(EventPayload.timestamp)
+            nextAttemptAt = delivery.nextAttemptAt.map(Timestamp.string)
             lastError = delivery.lastError
-            createdAt = EventPayload.timestamp(delivery.createdAt)
-            sentAt = delivery.sentAt.map(EventPayload.timestamp)
+            createdAt = Timestamp.string(delivery.createdAt)
+            sentAt = delivery.sentAt.map(Timestamp.string)
             orderId = delivery.orderID
         }
     }
@@ -57,7 +57,7 @@ struct AdminDeliveryController {
             if let before = Int64(text), before > 0 { query.before = before } else { fields["cursor"] = "is not a cursor from a previous page" }
         }
         if let text = parameters.get("limit"), !text.isEmpty {
-            if let limit = Int(text), AdminPageLimit.range.contains(limit) { query.limit = limit } else { fields["limit"] = AdminPageLimit.problem }
+            if let limit = AdminPageLimit.parse(text) { query.limit = limit } else { fields["limit"] = AdminPageLimit.problem }
         }
         guard fields.isEmpty else { throw APIError.invalidRequest(fields) }
         let page = try await store.deliveries(query)

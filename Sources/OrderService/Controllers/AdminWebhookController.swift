@@ -32,7 +32,7 @@ struct AdminWebhookController {
             events = endpoint.events?.map(\.rawValue)
             enabled = endpoint.enabled
             disabledReason = endpoint.disabledReason
-            createdAt = EventPayload.timestamp(endpoint.createdAt)
+            createdAt = Timestamp.string(endpoint.createdAt)
         }
     }
 
@@ -64,7 +64,7 @@ struct AdminWebhookController {
         let events = Self.events(root["events"], problems: &fields)
         guard fields.isEmpty, let url else { throw APIError.invalidRequest(fields) }
         let endpoint = WebhookEndpoint(
-            id: "we_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20), url: url.absoluteString, events: events,
+            id: RandomID.make(prefix: "we_", length: 20), url: url.absoluteString, events: events,
             secret: WebhookSecret.generate().encoded, enabled: true, disabledReason: nil, createdAt: clock())
         try await store.addWebhookEndpoint(endpoint)
         context.logger.notice("admin added a webhook endpoint", metadata: ["actor": "\(context.adminActor ?? "admin")", "endpoint": "\(endpoint.id)"])
@@ -72,7 +72,7 @@ struct AdminWebhookController {
             status: .created,
             body: CreatedJSON(
                 id: endpoint.id, url: endpoint.url, events: events?.map(\.rawValue), secret: endpoint.secret,
-                createdAt: EventPayload.timestamp(endpoint.createdAt)))
+                createdAt: Timestamp.string(endpoint.createdAt)))
     }
 
     /// `events`: absent or `null` for every event, else a non-empty list of known event types.

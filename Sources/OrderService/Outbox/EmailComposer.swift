@@ -40,7 +40,7 @@ struct EmailComposer: Sendable {
     }
 
     static func date(of payload: EventPayload) -> Date? {
-        try? Date(payload.timestamp, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        Timestamp.parse(payload.timestamp)
     }
 
     /// The values every e-mail template gets (see `themes/default/emails/README.md`): `shop`,
@@ -106,7 +106,7 @@ struct EmailComposer: Sendable {
 
     /// `2026-12-08 14:05` in the server's time zone (`TZ`).
     static func displayDate(_ iso: String) -> String {
-        guard let date = try? Date(iso, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) else { return iso }
+        guard let date = Timestamp.parse(iso) else { return iso }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .current
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)

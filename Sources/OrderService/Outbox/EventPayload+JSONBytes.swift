@@ -6,11 +6,16 @@ import Foundation
 extension EventPayload {
     /// The JSON bytes, at most `maximumBytes`: an order too big loses its lines (`linesOmitted`).
     func encoded() throws -> Data {
-        let bytes = Self.write(self)
-        guard bytes.count > Self.maximumBytes, let order = data.order else { return Data(bytes) }
+        try limited { Data(Self.write($0)) }
+    }
+
+    /// `encode`'s bytes, or, for an order over `maximumBytes`, those of the order without its lines.
+    func limited(_ encode: (EventPayload) throws -> Data) rethrows -> Data {
+        let bytes = try encode(self)
+        guard bytes.count > Self.maximumBytes, let order = data.order else { return bytes }
         var smaller = self
         smaller.data.order = order.withoutLines()
-        return Data(Self.write(smaller))
+        return try encode(smaller)
     }
 
     static func write(_ payload: EventPayload) -> [UInt8] {
@@ -104,13 +109,7 @@ extension EventPayload {
     func referenceEncoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        if data.count > Self.maximumBytes, let order = self.data.order {
-            var smaller = self
-            smaller.data.order = order.withoutLines()
-            data = try encoder.encode(smaller)
-        }
-        return data
+        return try limited { try encoder.encode($0) }
     }
 }
 

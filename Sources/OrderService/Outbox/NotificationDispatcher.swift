@@ -25,7 +25,7 @@ final class NotificationDispatcher: Service, Sendable {
     let lease: TimeInterval
     let emailLane: Int
     let endpointLane: Int
-    private let inFlight = Mutex<(ids: Set<Int64>, lanes: [String: Int])>(([], [:]))
+    private let inFlight = Mutex<(ids: Set<Int64>, lanes: [DeliveryLane: Int])>(([], [:]))
 
     init(
         store: any OrderStore, attempts: DeliveryAttempts, clock: @escaping @Sendable () -> Date, logger: Logger, pollInterval: Duration = .seconds(1),
@@ -74,14 +74,14 @@ final class NotificationDispatcher: Service, Sendable {
         _ = try await store.fanOutEvents(now: now, limit: pacing.isFlood(writesPerSecond: rate) ? 10 : 500)
         var due: [DueDelivery] = []
         for lane in [DeliveryLane.email] + (try await store.webhookEndpoints().filter(\.enabled).map { .webhook($0.id) }) {
-            let busy = inFlight.withLock { $0.lanes[lane.description, default: 0] }
+            let busy = inFlight.withLock { $0.lanes[lane, default: 0] }
             let room = pacing.room(capacity: lane == .email ? emailLane : endpointLane, inFlight: busy, writesPerSecond: rate)
             due += try await store.dueDeliveries(now: now, lane: lane, limit: room)
         }
         let candidates = inFlight.withLock { state in due.filter { !state.ids.contains($0.delivery.id) } }
         let claimed = try await store.claimDeliveries(ids: candidates.map(\.delivery.id), now: now, until: now.addingTimeInterval(lease))
         for due in candidates where claimed.contains(due.delivery.id) {
-            let lane = DeliveryLane(due.delivery).description
+            let lane = DeliveryLane(due.delivery)
             inFlight.withLock { state in
                 state.ids.insert(due.delivery.id)
                 state.lanes[lane, default: 0] += 1
@@ -111,7 +111,7 @@ final class NotificationDispatcher: Service, Sendable {
         }
     }
 
-    private func release(_ id: Int64, lane: String) {
+    private func release(_ id: Int64, lane: DeliveryLane) {
         inFlight.withLock { state in
             state.ids.remove(id)
             state.lanes[lane, default: 1] -= 1

@@ -110,8 +110,6 @@ public struct DueDelivery: Sendable, Hashable {
     public var delivery: Delivery
     /// The event's JSON body (`{type, timestamp, data}`), exactly as webhooks receive it.
     public var payload: Data
-    /// The event's time in whole seconds, the `webhook-timestamp`.
-    public var eventTimestamp: Int64
 }
 
 /// A webhook endpoint the owner registered.

@@ -69,7 +69,7 @@ extension SQLiteOrderStore {
         var id: String
         var payload: Data
 
-        static func newID() -> String { "evt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") }
+        static func newID() -> String { RandomID.make(prefix: "evt_") }
     }
 
     /// The payloads of the events of `before` becoming `after`, encoded ahead of the transaction.
@@ -202,7 +202,7 @@ extension SQLiteOrderStore {
     public func dueDeliveries(now: Date, lane: DeliveryLane, limit: Int) async throws -> [DueDelivery] {
         guard limit > 0 else { return [] }
         let select = """
-            SELECT d.*, e.id AS event_id, e.type AS event_type, e.order_id AS order_id, e.created_at AS event_created_at, e.payload AS payload
+            SELECT d.*, e.id AS event_id, e.type AS event_type, e.order_id AS order_id, e.payload AS payload
             FROM deliveries d JOIN outbox_events e ON e.seq = d.event_seq
             """
         let due = "d.status = 'pending' AND d.next_attempt_at <= ?1 AND (d.lease_until IS NULL OR d.lease_until <= ?1)"
@@ -218,7 +218,7 @@ extension SQLiteOrderStore {
         let bound = arguments
         return try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: sql), arguments: bound).map { row in
-                DueDelivery(delivery: try Self.delivery(row), payload: row["payload"], eventTimestamp: (row["event_created_at"] as Int64) / 1000)
+                DueDelivery(delivery: try Self.delivery(row), payload: row["payload"])
             }
         }
     }

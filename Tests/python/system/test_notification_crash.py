@@ -9,6 +9,7 @@ import pytest
 from outbox_crash import run
 
 
+@pytest.mark.timeout(600)  # mostly the 120 s lease of a delivery in flight at the last kill
 def test_no_notification_is_lost_when_the_api_is_killed(bin_dir, tmp_path):
     seed = int(os.environ.get("NOTIFY_CRASH_SEED", "20261205"))
     summary = run(bin_dir, tmp_path / "shop", orders=60, kills=3, seed=seed)
