@@ -3,6 +3,7 @@
 #
 #   scripts/pg-cluster.sh start DIR [PORT]   prints the cluster's postgres:// URL on stdout
 #   scripts/pg-cluster.sh stop DIR           stops the cluster and removes DIR
+#   scripts/pg-cluster.sh pg_ctl DIR ARGS... runs pg_ctl on DIR's cluster (`stop -m immediate`, `start`)
 #
 # `start` makes DIR (it must not exist, or be empty), runs `initdb` there with `fsync=on`, and
 # starts the server listening on a Unix socket in DIR and on 127.0.0.1:PORT (PORT defaults to a
@@ -170,8 +171,21 @@ stop() {
   rm -rf "$dir"
 }
 
+# pg_ctl on the cluster in DIR, as its owner; `start` keeps the log and waits, like `start` above.
+control() {
+  [[ -e $dir/$marker ]] || { log "$dir was not made by this script"; exit 1; }
+  local bindir
+  bindir=$(cat "$dir/bindir")
+  if [[ ${1:-} == start ]]; then
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+  else
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -w -t 60 "$@" >/dev/null
+  fi
+}
+
 case $command in
   start) start "${3:-}" ;;
   stop) stop ;;
+  pg_ctl) shift 2; control "$@" ;;
   *) usage ;;
 esac
