@@ -146,7 +146,7 @@ struct PostgresStoreTests {
             #expect(try await Self.count(first, "SELECT count(*)::bigint FROM schema_migrations") == PostgresMigrations.all.count)
             let tables: PostgresQuery = "SELECT count(*)::bigint FROM pg_tables WHERE schemaname = 'public'"
             let before = try await Self.count(first, tables)
-            #expect(try await PostgresMigrations.migrate(first.client, logger: first.logger) == [])
+            #expect(try await PostgresMigrations.migrate(first.client.client, logger: first.logger) == [])
             #expect(try await Self.count(first, tables) == before)
             #expect(try await Self.count(first, "SELECT count(*)::bigint FROM schema_migrations") == PostgresMigrations.all.count)
 

@@ -92,6 +92,11 @@ extension APIError {
         APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(limit) bytes.")
     }
 
+    /// 503: the database cannot be reached now; `Retry-After` asks clients to wait a little.
+    static let databaseUnavailable = APIError(
+        .serviceUnavailable, code: "database_unavailable", message: "The order database is not reachable right now; please try again shortly.",
+        headers: [.retryAfter: "2"])
+
     /// 500 without details.
     static let internalError = APIError(.internalServerError, code: "internal", message: "Something went wrong on our side.")
 }

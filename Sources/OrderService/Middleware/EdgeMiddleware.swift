@@ -22,6 +22,9 @@ struct EdgeMiddleware: RouterMiddleware {
             response = try error.response(from: request, context: context)
         } catch let error as HTTPError {
             response = try Self.translate(error).response(from: request, context: context)
+        } catch let error where StoreError.meansDatabaseUnavailable(error) {
+            context.logger.warning("database unavailable", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            response = try APIError.databaseUnavailable.response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             response = try APIError.tooLarge(limit: context.maxUploadSize).response(from: request, context: context)
         } catch {

@@ -179,6 +179,16 @@ enum Migrations {
                     ALTER TABLE stock ADD COLUMN low_alerted INTEGER NOT NULL DEFAULT 0;
                     """)
         }
+        migrator.registerMigration("v4: admin sign-in failures") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE admin_auth_failures (
+                        address TEXT NOT NULL,
+                        at INTEGER NOT NULL
+                    ) STRICT;
+                    CREATE INDEX admin_auth_failures_address ON admin_auth_failures(address, at);
+                    """)
+        }
         return migrator
     }
 }

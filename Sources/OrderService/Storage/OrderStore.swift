@@ -35,6 +35,19 @@ public protocol OrderStore: NotificationOutbox {
     /// same database; it grows after each of them, never because of this store's own writes.
     var foreignWrites: UInt64 { get }
 
+    /// How this store's instance hears of the other instances on the same database, when there can
+    /// be several that change orders without telling this process (PostgreSQL); `nil` for SQLite,
+    /// whose writers on one machine count their writes in `foreignWrites` instead.
+    var coordination: (any InstanceCoordination)? { get }
+
+    /// Counts a failed admin sign-in from `address` at `at`, forgets that address's failures
+    /// before `since`, and returns how many it has had since then (this one included). Every
+    /// instance on the database shares the count.
+    func recordAdminFailure(address: String, at: Date, since: Date) async throws -> Int
+
+    /// How many failed admin sign-ins `address` has had since `since`, on every instance.
+    func adminFailures(address: String, since: Date) async throws -> Int
+
     /// Moves an order to a new state through the transition table, moving its stock and writing an event.
     func transition(_ change: StatusChange) async throws -> Order
 
@@ -238,6 +251,9 @@ public enum StoreError: Error, Sendable, Hashable {
     case invalidStock
     /// A stored row could not be read back (corruption or a newer schema).
     case corruptRow(String)
+    /// The database cannot be reached now (PostgreSQL down, starting, or too slow to answer);
+    /// the API answers 503 `database_unavailable` and the request may be retried.
+    case databaseUnavailable
 }
 
 /// The notification outbox: events are recorded by the write methods above, in their own

@@ -192,6 +192,26 @@ enum PostgresMigrations {
             ALTER TABLE stock ADD COLUMN low_alerted BOOLEAN NOT NULL DEFAULT FALSE;
             """
         ),
+        (
+            "v4: order versions and change announcements, admin sign-in failures",
+            """
+            ALTER TABLE orders ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+            CREATE FUNCTION storefront_order_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    NEW.version := OLD.version + 1;
+                    PERFORM pg_notify('storefront_orders', NEW.id);
+                    RETURN NEW;
+                END $$;
+            CREATE TRIGGER orders_version BEFORE UPDATE ON orders
+                FOR EACH ROW EXECUTE FUNCTION storefront_order_changed();
+
+            CREATE TABLE admin_auth_failures (
+                address TEXT NOT NULL,
+                at BIGINT NOT NULL
+            );
+            CREATE INDEX admin_auth_failures_address ON admin_auth_failures (address, at);
+            """
+        ),
     ]
 
     /// Applies the migrations `schema_migrations` lacks, each in its own transaction, holding the

@@ -33,8 +33,10 @@ public enum PostgresStoreError: Error, Sendable, Hashable, CustomStringConvertib
 /// serialization failures and deadlocks (`PostgresTransaction`). The business decisions come from
 /// the shared rules (`StatusRules`, `NotificationRules`), as in `SQLiteOrderStore`.
 public final class PostgresOrderStore: OrderStore {
-    let client: PostgresClient
+    /// The guarded connection pool every query goes through.
+    let client: PostgresPool
     let logger: Logger
+    let settings: PostgresSettings
     private let runner: Task<Void, Never>
     private let observers = Mutex<[@Sendable ([String]) -> Void]>([])
     /// Who hears of events; fixed at start-up.
@@ -44,20 +46,25 @@ public final class PostgresOrderStore: OrderStore {
     let endpointsSeen = Mutex(false)
     /// Transactions retried after a serialization failure or a deadlock, for `/metrics`.
     let retries = Atomic<UInt64>(0)
+    /// What this instance hears from the others on the same database.
+    let listener: PostgresClusterListener
 
     /// How many transactions were retried after SQLSTATE 40001 or 40P01.
     public var retriedTransactions: UInt64 { retries.load(ordering: .relaxed) }
 
-    /// Connects with a pool of at most `poolSize` connections and applies the migrations.
-    public init(settings: PostgresSettings, poolSize: Int, logger: Logger, notifications: NotificationRouting = .webhooksOnly) async throws {
+    /// A store on `settings` with a pool of at most `poolSize` connections, not yet open: nothing
+    /// is connected until `open()`, and until it succeeds every method throws
+    /// `StoreError.databaseUnavailable` (the API answers 503 and `/readyz` says not ready).
+    public init(unopened settings: PostgresSettings, poolSize: Int, logger: Logger, notifications: NotificationRouting = .webhooksOnly) throws {
         routing = notifications
         self.logger = logger
+        self.settings = settings
         var configuration =
             switch settings.endpoint {
             case .tcp(let host, let port):
                 PostgresClient.Configuration(
                     host: host, port: port, username: settings.username, password: settings.password, database: settings.database,
-                    tls: try Self.tls(settings.tls))
+                    tls: Self.tlsConfiguration(settings.tls).map { .require($0) } ?? .disable)
             case .unixSocket:
                 PostgresClient.Configuration(
                     unixSocketPath: settings.unixSocketPath ?? "", username: settings.username, password: settings.password,
@@ -65,38 +72,58 @@ public final class PostgresOrderStore: OrderStore {
             }
         configuration.options.maximumConnections = max(1, poolSize)
         configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = .seconds(3)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
-        // Waits for the runner to start, so the first lease does not find the pool not running yet.
-        let (started, signal) = AsyncStream<Void>.makeStream()
-        runner = Task {
-            signal.finish()
-            await client.run()
-        }
-        for await _ in started {}
-        do {
-            try await PostgresMigrations.migrate(client, logger: logger)
-            let endpoints = try await client.query("SELECT count(*) FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL", logger: logger)
-            var count = 0
-            for try await value in endpoints.decode(Int.self) { count = value }
-            endpointsSeen.withLock { $0 = count > 0 }
-        } catch {
-            runner.cancel()
-            throw error
-        }
-        logger.info("database open", metadata: ["database": "\(settings)", "pool": "\(max(1, poolSize))"])
+        self.client = PostgresPool(client: client)
+        listener = try PostgresClusterListener(settings: settings, tls: Self.tlsConfiguration(settings.tls), logger: logger)
+        runner = Task { await client.run() }
     }
 
-    private static func tls(_ mode: PostgresSettings.TLSMode) throws -> PostgresClient.Configuration.TLS {
+    /// Connects, applies the migrations and opens the store; throws when the database cannot be
+    /// reached (`order-api serve` then keeps trying, see `open()`).
+    public convenience init(settings: PostgresSettings, poolSize: Int, logger: Logger, notifications: NotificationRouting = .webhooksOnly) async throws {
+        try self.init(unopened: settings, poolSize: poolSize, logger: logger, notifications: notifications)
+        do {
+            try await open()
+        } catch {
+            try? await close()
+            throw error
+        }
+    }
+
+    /// Applies the migrations (under the advisory lock), reads what the store keeps in memory,
+    /// starts listening to the other instances, and lets requests through. Safe to call again
+    /// after a failure; does nothing once open.
+    public func open() async throws {
+        guard !client.isOpen else { return }
+        let logger = self.logger
+        let endpoints = try await client.unopened { client in
+            try await PostgresMigrations.migrate(client, logger: logger)
+            var count = 0
+            for try await value in try await client.query("SELECT count(*) FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL", logger: logger)
+                .decode(Int.self)
+            {
+                count = value
+            }
+            return count
+        }
+        endpointsSeen.withLock { $0 = endpoints > 0 }
+        listener.start(onOrders: { [weak self] ids in self?.tellObservers(ids) })
+        client.markOpen()
+        logger.info("database open", metadata: ["database": "\(settings)", "pool": "\(client.client)"])
+    }
+
+    /// The TLS of `mode` (nil: none). `require` encrypts without checking the certificate, as libpq does.
+    static func tlsConfiguration(_ mode: PostgresSettings.TLSMode) -> TLSConfiguration? {
         switch mode {
         case .disable:
-            return .disable
+            return nil
         case .require:
             var configuration = TLSConfiguration.makeClientConfiguration()
             configuration.certificateVerification = .none
-            return .require(configuration)
+            return configuration
         case .verifyFull:
-            return .require(.makeClientConfiguration())
+            return .makeClientConfiguration()
         }
     }
 
@@ -104,8 +131,8 @@ public final class PostgresOrderStore: OrderStore {
         observers.withLock { $0.append(observer) }
     }
 
-    /// Always 0 for now: other instances' writes are not counted yet (LISTEN/NOTIFY is planned), so
-    /// callers must not cache order answers on this store.
+    /// Always 0: other instances' changes reach the order-change observers through `LISTEN`
+    /// (`PostgresClusterListener`), and cached answers are checked against `orderVersions`.
     public var foreignWrites: UInt64 { 0 }
 
     public func setLowStockRules(_ rules: [String: LowStockRule]) {
@@ -119,12 +146,14 @@ public final class PostgresOrderStore: OrderStore {
 
     /// Runs `write` and then, whatever its outcome, tells the observers about `orderIDs`.
     func changing<T>(_ orderIDs: [String], _ write: () async throws -> T) async rethrows -> T {
-        defer {
-            if !orderIDs.isEmpty {
-                for observer in observers.withLock({ $0 }) { observer(orderIDs) }
-            }
-        }
+        defer { tellObservers(orderIDs) }
         return try await write()
+    }
+
+    /// Tells the order-change observers that these orders changed (here or on another instance).
+    func tellObservers(_ orderIDs: [String]) {
+        guard !orderIDs.isEmpty else { return }
+        for observer in observers.withLock({ $0 }) { observer(orderIDs) }
     }
 
     /// Runs `body` in one transaction, retried on 40001/40P01.
@@ -207,6 +236,7 @@ public final class PostgresOrderStore: OrderStore {
     }
 
     public func close() async throws {
+        await listener.stop()
         runner.cancel()
         await runner.value
     }

@@ -29,7 +29,7 @@ enum PostgresTransaction {
     /// short growing pause) when PostgreSQL aborted it for a serialization failure or a deadlock.
     /// `onRetry` is called before each retry (to count it).
     static func retrying<T: Sendable>(
-        _ client: PostgresClient, logger: Logger, onRetry: () -> Void, _ body: @Sendable (PostgresConnection) async throws -> T
+        _ client: PostgresPool, logger: Logger, onRetry: () -> Void, _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {

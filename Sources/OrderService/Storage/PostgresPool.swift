@@ -1,0 +1,95 @@
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// The PostgreSQL store's way to its connections: a `PostgresClient` pool behind three guards, so
+/// a request never hangs on a lost database.
+/// - Until the store has opened (migrations applied), every use throws `StoreError.databaseUnavailable`.
+/// - Every use ends within `deadline` (default 4 s): waiting for a connection and the work on it.
+/// - Connection failures, server shutdowns and the deadline become `StoreError.databaseUnavailable`
+///   (the API answers 503 `database_unavailable`); the pool reconnects by itself when the server is back.
+final class PostgresPool: Sendable {
+    /// The underlying pool.
+    let client: PostgresClient
+    /// How long one use may take at most.
+    let deadline: Duration
+    private let opened: Atomic<Bool>
+
+    init(client: PostgresClient, deadline: Duration = .seconds(4)) {
+        self.client = client
+        self.deadline = deadline
+        self.opened = Atomic(false)
+    }
+
+    /// Lets requests through (after the migrations ran).
+    func markOpen() { opened.store(true, ordering: .releasing) }
+
+    /// Whether the store has opened.
+    var isOpen: Bool { opened.load(ordering: .acquiring) }
+
+    /// Runs `body` with a pooled connection, guarded as described above.
+    func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        guard isOpen else { throw StoreError.databaseUnavailable }
+        return try await withoutActuallyEscaping(body) { body in
+            try await guarded { [client] in try await client.withConnection(body) }
+        }
+    }
+
+    /// Runs one query on a pooled connection (held until its rows are read).
+    @discardableResult
+    func query(_ query: PostgresQuery, logger: Logger? = nil) async throws -> PostgresRowSequence {
+        guard isOpen else { throw StoreError.databaseUnavailable }
+        let logger = logger ?? Self.quiet
+        return try await guarded { [client] in try await client.query(query, logger: logger) }
+    }
+
+    /// Runs `body` without the open check (the migrations themselves), with the deadline.
+    func unopened<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        try await withoutActuallyEscaping(body) { body in
+            try await guarded { [client] in try await body(client) }
+        }
+    }
+
+    /// `body` within the deadline, its connection failures as `databaseUnavailable`.
+    private func guarded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let deadline = self.deadline
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else { throw StoreError.databaseUnavailable }
+                return value
+            }
+        } catch let error where Self.isUnavailable(error) {
+            throw StoreError.databaseUnavailable
+        }
+    }
+
+    /// Whether `error` means the database cannot be reached now (rather than a refused statement).
+    static func isUnavailable(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError {
+            if let state = error.serverInfo?[.sqlState] {
+                // 08: connection exception; 57P01-57P03: shutdown, crash, starting up; 53300: too many connections.
+                return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state)
+            }
+            return [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed, .sslUnsupported].contains(error.code)
+        }
+        return error is IOError || error is ChannelError || error is CancellationError
+    }
+
+    private static let quiet = Logger(label: "postgres-pool")
+}
+
+extension StoreError {
+    /// Whether `error` means the database cannot be reached now: `databaseUnavailable`, or a
+    /// PostgreSQL connection failure that surfaced outside `PostgresPool`'s guards (reading rows).
+    static func meansDatabaseUnavailable(_ error: any Error) -> Bool {
+        if let error = error as? StoreError { return error == .databaseUnavailable }
+        return error is PSQLError && PostgresPool.isUnavailable(error)
+    }
+}
