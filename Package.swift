@@ -131,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "storefront",
             dependencies: [
-                "SiteGenerator", "StoreModel", "ShopServer", "Notifications",
+                "SiteGenerator", "StoreModel", "ShopServer", "Notifications", "OrderService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -106,7 +106,8 @@ public struct ShopServer: Sendable {
         var api = OrderAPIConfiguration()
         api.contentDirectory = configuration.contentDirectory
         api.siteStatusPath = configuration.siteStatusPath
-        api.databasePath = configuration.databasePath
+        api.database = configuration.effectiveDatabase
+        api.contentCacheFile = configuration.dataDirectory + "/orders.sqlite.content-cache"
         api.adminTokens = [configuration.adminToken]
         api.storefrontURL = configuration.shopURL
         api.publicURL = configuration.shopURL + ShopServerConfiguration.apiPrefix

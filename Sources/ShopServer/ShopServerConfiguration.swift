@@ -1,4 +1,5 @@
 import Foundation
+import OrderService
 
 /// Everything `storefront serve` can be told: where the shop's sources are, where it keeps its
 /// local data, and where it listens.
@@ -46,6 +47,11 @@ public struct ShopServerConfiguration: Sendable {
     public var outputDirectory: String { dataDirectory + "/site" }
     /// The orders database.
     public var databasePath: String { dataDirectory + "/orders.sqlite" }
+    /// Where orders live: the SQLite file in the data directory unless `--db` names another
+    /// (a file, or a PostgreSQL URL).
+    public var database: DatabaseLocation?
+    /// The database in effect.
+    public var effectiveDatabase: DatabaseLocation { database ?? .sqlite(path: databasePath) }
 }
 
 /// A fresh admin token: 24 random bytes as 48 hex digits.

@@ -23,7 +23,7 @@ struct Reconcile: AsyncParsableCommand {
     /// The database and the gateways, from the one settings reader.
     func configuration() throws -> OrderAPIConfiguration {
         var config = OrderAPIConfiguration()
-        config.databasePath = try settings.databasePath()
+        config.database = try validated(settings.databaseLocation)
         config.payments = try validated(settings.payments)
         return config
     }
@@ -36,7 +36,7 @@ struct Reconcile: AsyncParsableCommand {
         guard config.payments.ecpay != nil else {
             throw ValidationError("reconcile needs ECPay: set ECPAY_ENV (and ECPAY_MERCHANT_ID, ECPAY_HASH_KEY, ECPAY_HASH_IV)")
         }
-        guard FileManager.default.fileExists(atPath: config.databasePath) else { throw ValidationError("no database at \(config.databasePath)") }
+        if let path = config.databasePath, !FileManager.default.fileExists(atPath: path) { throw ValidationError("no database at \(path)") }
     }
 
     func run() async throws {
@@ -44,7 +44,7 @@ struct Reconcile: AsyncParsableCommand {
         var logger = Logger(label: "order-api.reconcile")
         logger.logLevel = try validated { try settings.logLevel(default: .warning) }
         let config = try configuration()
-        let store = try SQLiteOrderStore(path: config.databasePath, logger: logger)
+        let store = try await openStore(configuration: config, logger: logger)
         let report = try await PaymentReconciler(configuration: config, store: store, logger: logger)
             .reconcile(since: Date().addingTimeInterval(-Double(days) * 86400))
         try await store.close()

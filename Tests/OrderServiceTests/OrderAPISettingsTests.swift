@@ -22,13 +22,22 @@ struct OrderAPISettingsTests {
         flags.db = "x.sqlite"
         #expect(try OrderAPISettings(flags: flags, environment: ["ORDER_API_DB": "y.sqlite"]).databasePath() == "x.sqlite")
         #expect(try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": "y.sqlite"]).databasePath() == "y.sqlite")
-        // A URL is never taken for a file path.
-        for url in ["postgres://u:p@db:5432/shop", "postgresql://db/shop", "mysql://db/shop"] {
+        // A URL is never taken for a file path: understood (PostgreSQL) or refused.
+        for url in ["postgresql://db/shop", "mysql://db/shop"] {
             #expect(throws: OrderAPISettingsError.self) { try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": url]).configuration() }
         }
+        let postgres = try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": "postgres://u:p@db:5432/shop", "ORDER_API_DB_POOL": "3"])
+            .configuration()
+        #expect(postgres.databasePath == nil && postgres.databasePoolSize == 3)
+        #expect(postgres.effectiveContentCacheFile == "data/content.cache")
+        #expect(throws: OrderAPISettingsError("the database pool size must be 1 to 500 connections")) {
+            try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB_POOL": "0"]).configuration()
+        }
+        // The SQLite-only commands (backup, restore) say so.
         #expect(
-            throws: OrderAPISettingsError("ORDER_API_DB: PostgreSQL is not supported by this build yet; give the path of a SQLite file")
-        ) { try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": "postgres://db/shop"]).databasePath() }
+            throws: OrderAPISettingsError(
+                "ORDER_API_DB: this command works on a SQLite file; back up PostgreSQL with pg_dump or pg_basebackup (README: Running several instances)")
+        ) { try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": "postgres://u@db/shop"]).databasePath() }
         #expect(
             try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": "/srv/shop/a://b.sqlite"]).databasePath() == "/srv/shop/a://b.sqlite")
     }

@@ -58,6 +58,6 @@ struct PaymentConfigurationTests {
         await #expect(throws: PaymentConfigurationError.self) {
             _ = try await OrderAPI(configuration: shop.configuration, logger: Logger(label: "test"))
         }
-        #expect(!FileManager.default.fileExists(atPath: shop.configuration.databasePath))
+        #expect(!FileManager.default.fileExists(atPath: try #require(shop.configuration.databasePath)))
     }
 }

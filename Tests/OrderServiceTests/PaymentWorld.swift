@@ -31,7 +31,7 @@ struct PaymentWorld: Sendable {
     let api: String
     let sandbox: String
     let http: HTTPClient
-    let store: SQLiteOrderStore
+    let store: any OrderStore
     let secrets: Secrets
 
     /// The gateway credentials of one world.
@@ -90,7 +90,7 @@ struct PaymentWorld: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let store = try SQLiteOrderStore(path: shop.configuration.databasePath, logger: logger)
+        let store = try await shop.openStore(logger: logger)
         let world = PaymentWorld(shop: shop, clock: clock, api: api, sandbox: sandbox, http: http, store: store, secrets: secrets)
         // The servers run in a child task of this one: whatever happens in `body`, they are shut
         // down and awaited before `run` returns.

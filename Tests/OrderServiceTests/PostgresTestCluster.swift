@@ -133,7 +133,8 @@ struct PostgresTestCluster {
         }
         var logger = Logger(label: "pg-test")
         logger.logLevel = .warning
-        return try await PostgresOrderStore(settings: settings, poolSize: poolSize, logger: logger, notifications: notifications)
+        return try await PostgresOrderStore(
+                settings: settings, poolSize: poolSize, logger: logger, notifications: notifications, requestDeadline: .seconds(30))
     }
 }
 

@@ -32,7 +32,8 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch try DatabaseLocation.parse(database, setting: "test") {
         case .sqlite(let path): return try SQLiteOrderStore(path: path, logger: logger, notifications: notifications)
         case .postgres(let settings):
-            return try await PostgresOrderStore(settings: settings, poolSize: poolSize, logger: logger, notifications: notifications)
+            return try await PostgresOrderStore(
+                settings: settings, poolSize: poolSize, logger: logger, notifications: notifications, requestDeadline: .seconds(30))
         }
     }
 
@@ -48,6 +49,17 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 try? await store.close()
                 throw error
             }
+        }
+    }
+
+    /// A fresh `TestShop` on a fresh database of this kind for `body`, removed afterwards.
+    func withShop<T>(
+        adminTokens: [String] = [TestShop.adminToken], rateLimit: Int = 0, _ body: (TestShop) async throws -> T
+    ) async throws -> T {
+        try await withDatabase { database in
+            let shop = try TestShop(adminTokens: adminTokens, rateLimit: rateLimit, database: self == .postgres ? database : nil)
+            defer { shop.cleanUp() }
+            return try await body(shop)
         }
     }
 }

@@ -20,8 +20,10 @@ struct TestShop {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/content")
     static let adminToken = "test-admin-token-0123456789"
 
+    /// A shop on `database` (a PostgreSQL URL from `StoreKind.withDatabase`), or on a fresh SQLite file in its folder.
     init(
-        adminTokens: [String] = [TestShop.adminToken], rateLimit: Int = 0, siteStatus: String = #"{"status": "open", "message": "", "announcement": ""}"#
+        adminTokens: [String] = [TestShop.adminToken], rateLimit: Int = 0, siteStatus: String = #"{"status": "open", "message": "", "announcement": ""}"#,
+        database: String? = nil
     ) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("order-api-test-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -32,7 +34,9 @@ struct TestShop {
         configuration.port = 0
         configuration.contentDirectory = root.appendingPathComponent("content").path
         configuration.siteStatusPath = root.appendingPathComponent("site-status.json").path
-        configuration.databasePath = root.appendingPathComponent("data/orders.sqlite").path
+        configuration.database = try DatabaseLocation.parse(database ?? root.appendingPathComponent("data/orders.sqlite").path, setting: "test")
+        configuration.contentCacheFile = root.appendingPathComponent("data/content.cache").path
+        configuration.databaseDeadline = .seconds(30)  // the suite runs in parallel on a small machine
         configuration.adminTokens = adminTokens
         configuration.rateLimitPerMinute = rateLimit
         configuration.trustProxy = true
@@ -57,6 +61,11 @@ struct TestShop {
     ) async throws -> T {
         let app = try await app(paymentSteps: paymentSteps)
         return try await app.test(.router) { client in try await body(client) }
+    }
+
+    /// Another store on the shop's database, as a second process or instance would open it.
+    func openStore(logger: Logger = Logger(label: "test")) async throws -> any OrderStore {
+        try await OrderService.openStore(configuration: configuration, logger: logger)
     }
 
     func cleanUp() {

@@ -49,11 +49,12 @@ public struct OrderAPI: Sendable {
         OrderService.addRoutes(components, to: group)
     }
 
-    /// The background services the API needs running: database close, catalog reload on SIGHUP,
-    /// expiry sweep, content cache writes, the content-change command.
+    /// The background services the API needs running: database open (PostgreSQL unreachable at
+    /// start) and close, catalog reload on SIGHUP, expiry sweep, content cache writes, the
+    /// content-change command.
     public var services: [any Service] {
         [
-            DatabaseService(store: components.store, logger: components.logger),
+            DatabaseService(store: components.store, catalog: components.catalog, logger: components.logger),
             ContentCacheWriteService(catalog: components.catalog),
             CatalogReloadSignalService(catalog: components.catalog, logger: components.logger),
             ExpirySweepService(book: components.book, interval: components.configuration.expirySweepInterval, logger: components.logger),
@@ -85,10 +86,9 @@ struct AppComponents: Sendable {
         configuration: OrderAPIConfiguration, logger: Logger, paymentSteps: (any PaymentStepProvider)?, clock: @escaping @Sendable () -> Date
     ) async throws -> AppComponents {
         try PaymentComponents.validate(configuration)
-        let store = try SQLiteOrderStore(path: configuration.databasePath, logger: logger, notifications: configuration.notifications.routing)
+        let store = try await openStore(configuration: configuration, logger: logger)
         let catalog = try await CatalogProvider(
-            contentDirectory: configuration.contentDirectory, store: store,
-            contentCacheFile: configuration.databasePath + ".content-cache", logger: logger)
+            contentDirectory: configuration.contentDirectory, store: store, contentCacheFile: configuration.effectiveContentCacheFile, logger: logger)
         let siteStatus = try SiteStatusProvider(path: configuration.siteStatusPath, logger: logger)
         let metrics = AppMetrics()
         let payments = PaymentComponents.make(
@@ -106,6 +106,30 @@ struct AppComponents: Sendable {
             contentChangeHook: ContentChangeHook(
                 command: configuration.contentChangeCommand, workingDirectory: FileManager.default.currentDirectoryPath, logger: logger),
             payments: payments, notifications: notifications, logger: logger)
+    }
+}
+
+/// Opens the store `configuration.database` names. PostgreSQL is opened once here; when it cannot
+/// be reached the API starts anyway, answering 503 (and `/readyz` 503) while `DatabaseService`
+/// keeps trying with backoff.
+public func openStore(configuration: OrderAPIConfiguration, logger: Logger) async throws -> any OrderStore {
+    let routing = configuration.notifications.routing
+    switch configuration.database {
+    case .sqlite(let path):
+        return try SQLiteOrderStore(path: path, logger: logger, notifications: routing)
+    case .postgres(let settings):
+        let store = try PostgresOrderStore(
+            unopened: settings, poolSize: configuration.databasePoolSize, logger: logger, notifications: routing,
+            requestDeadline: configuration.databaseDeadline)
+        do {
+            try await store.open()
+        } catch StoreError.databaseUnavailable {
+            logger.error("PostgreSQL is not reachable; starting anyway and retrying (orders answer 503 until it is)", metadata: ["database": "\(settings)"])
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        return store
     }
 }
 

@@ -11,8 +11,15 @@ public struct OrderAPIConfiguration: Sendable {
     public var contentDirectory = "content"
     /// Path of `site-status.json` (`--site-status`, `ORDER_API_SITE_STATUS`).
     public var siteStatusPath = "site-status.json"
-    /// SQLite path (`--db`, `ORDER_API_DB`).
-    public var databasePath = "data/orders.sqlite"
+    /// Where orders live (`--db`, `ORDER_API_DB`): a SQLite file (the default) or a PostgreSQL database.
+    public var database: DatabaseLocation = .sqlite(path: "data/orders.sqlite")
+    /// Most PostgreSQL connections this instance keeps (`--db-pool`, `ORDER_API_DB_POOL`).
+    public var databasePoolSize = 10
+    /// How long one use of PostgreSQL may take before the request answers 503 `database_unavailable`.
+    public var databaseDeadline: Duration = .seconds(4)
+    /// The parsed-content cache that makes start-ups and reloads parse only changed files; by
+    /// default beside the SQLite file, or `data/content.cache` with PostgreSQL.
+    public var contentCacheFile: String?
     /// Admin tokens (`ADMIN_TOKEN`, comma-separated); empty turns the admin API off.
     public var adminTokens: [String] = []
     /// CORS origins, exact (`--allowed-origins`, `ALLOWED_ORIGINS`); empty means the storefront URL.
@@ -51,6 +58,17 @@ public struct OrderAPIConfiguration: Sendable {
 
     /// The default configuration.
     public init() {}
+
+    /// The SQLite file's path; `nil` on PostgreSQL.
+    public var databasePath: String? {
+        if case .sqlite(let path) = database { return path }
+        return nil
+    }
+
+    /// The content cache in effect (`contentCacheFile` or its default).
+    public var effectiveContentCacheFile: String {
+        contentCacheFile ?? databasePath.map { $0 + ".content-cache" } ?? "data/content.cache"
+    }
 
     /// The CORS origins in force: the configured ones, else the storefront URL's origin, else the shop's.
     public func effectiveOrigins(shopBaseURL: String) -> [String] {

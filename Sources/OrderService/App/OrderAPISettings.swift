@@ -14,6 +14,8 @@ public struct OrderAPIFlags: Sendable {
     public var siteStatus: String?
     /// `--db`.
     public var db: String?
+    /// `--db-pool`.
+    public var dbPool: Int?
     /// `--allowed-origins`, comma-separated.
     public var allowedOrigins: String?
     /// `--storefront-url`.
@@ -70,8 +72,11 @@ public struct OrderAPISettings: Sendable {
         if let value = try integer(flags.port, "ORDER_API_PORT") { config.port = value }
         if let value = setting(flags.content, "ORDER_API_CONTENT") { config.contentDirectory = value }
         if let value = setting(flags.siteStatus, "ORDER_API_SITE_STATUS") { config.siteStatusPath = value }
-        // A malformed URL is refused for what is wrong with it; a good one, until a store runs on it.
-        config.databasePath = try Self.sqlitePath(databaseLocation(), setting: databaseSettingName)
+        config.database = try databaseLocation()
+        if let value = try integer(flags.dbPool, "ORDER_API_DB_POOL") {
+            guard (1...500).contains(value) else { throw OrderAPISettingsError("the database pool size must be 1 to 500 connections") }
+            config.databasePoolSize = value
+        }
         config.adminTokens = list(environment["ADMIN_TOKEN"] ?? "")
         if let value = setting(flags.allowedOrigins, "ALLOWED_ORIGINS") { config.allowedOrigins = list(value) }
         config.storefrontURL = setting(flags.storefrontURL, "STOREFRONT_URL")
@@ -98,36 +103,24 @@ public struct OrderAPISettings: Sendable {
         return config
     }
 
-    /// The SQLite database path (`--db`, `ORDER_API_DB`, default `data/orders.sqlite`). A URL is
-    /// refused rather than taken for a file path (`postgres://…` would otherwise become a folder
-    /// named `postgres:` holding a private SQLite file): a database setting is understood or refused.
-    /// Any `postgres://` URL, well-formed or not, is refused here with the same message until the
-    /// server can run on PostgreSQL; `databaseLocation()` parses it.
+    /// The SQLite database path (`--db`, `ORDER_API_DB`, default `data/orders.sqlite`), for the
+    /// commands that work on a SQLite file only (backup, restore); a PostgreSQL URL is refused
+    /// with a message saying so. A URL is never taken for a file path.
     public func databasePath() throws(OrderAPISettingsError) -> String {
-        let value = setting(flags.db, "ORDER_API_DB") ?? OrderAPIConfiguration().databasePath
-        if let scheme = value.range(of: "://").map({ value[..<$0.lowerBound].lowercased() }), !scheme.contains("/") {
-            if scheme == "postgres" || scheme == "postgresql" {
-                throw OrderAPISettingsError("\(databaseSettingName): PostgreSQL is not supported by this build yet; give the path of a SQLite file")
-            }
+        switch try databaseLocation() {
+        case .sqlite(let path):
+            return path
+        case .postgres:
+            throw OrderAPISettingsError(
+                "\(databaseSettingName): this command works on a SQLite file; back up PostgreSQL with pg_dump or pg_basebackup (README: Running several instances)")
         }
-        return try Self.sqlitePath(databaseLocation(), setting: databaseSettingName)
     }
 
     /// The database (`--db`, `ORDER_API_DB`, default the SQLite file `data/orders.sqlite`): a SQLite
     /// path or a parsed `postgres://` URL. Anything else written as `scheme://` is refused.
     public func databaseLocation() throws(OrderAPISettingsError) -> DatabaseLocation {
-        let value = setting(flags.db, "ORDER_API_DB") ?? OrderAPIConfiguration().databasePath
+        let value = setting(flags.db, "ORDER_API_DB") ?? OrderAPIConfiguration().databasePath ?? ""
         return try DatabaseLocation.parse(value, setting: databaseSettingName)
-    }
-
-    /// The path of a SQLite location; PostgreSQL is refused (no store runs on it yet).
-    private static func sqlitePath(_ location: DatabaseLocation, setting: String) throws(OrderAPISettingsError) -> String {
-        switch location {
-        case .sqlite(let path):
-            return path
-        case .postgres:
-            throw OrderAPISettingsError("\(setting): PostgreSQL is not supported by this build yet; give the path of a SQLite file")
-        }
     }
 
     /// The name of the database setting in effect, for messages.

@@ -35,10 +35,32 @@ public final class CatalogProvider: Sendable {
         self.logger = logger
         self.contentCacheFile = contentCacheFile
         let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, cacheWrites: cacheWrites, logger: logger)
-        try await store.seedStock(Self.initialStock(catalog))
+        do {
+            try await store.seedStock(Self.initialStock(catalog))
+        } catch StoreError.databaseUnavailable {
+            logger.warning("stock rows will be added once the database is reachable")
+        }
         store.setLowStockRules(LowStockRule.rules(for: catalog))
         state = Mutex(State(catalog: catalog, pricesByVersion: [catalog.version: Self.prices(catalog)], versionOrder: [catalog.version]))
         logger.info("catalog loaded", metadata: ["version": "\(catalog.version)", "products": "\(catalog.products.count)"])
+        store.coordination?.observeCatalogChanges { [weak self] in self?.reloadAnnounced() }
+    }
+
+    /// Adds stock rows for the current catalog's tracked products that have none.
+    func seedStock() async throws {
+        try await store.seedStock(Self.initialStock(current))
+    }
+
+    /// Reloads because another instance announced a catalog change (its admin edit, its `SIGHUP`),
+    /// without announcing again.
+    private func reloadAnnounced() {
+        Task {
+            do {
+                try await reloadLock.withLock { _ = try await self.reloadHoldingLock(announce: false) }
+            } catch {
+                logger.error("catalog reload announced by another instance failed; keeping the previous catalog", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// The current catalog.
@@ -62,8 +84,10 @@ public final class CatalogProvider: Sendable {
         try await reloadLock.withLock(body)
     }
 
-    /// Reloads while the caller already holds the reload lock.
-    func reloadHoldingLock() async throws -> Catalog {
+    /// Reloads while the caller already holds the reload lock. With `announce`, a new catalog
+    /// version is announced to the other instances on the database, which reload theirs.
+    func reloadHoldingLock(announce: Bool = true) async throws -> Catalog {
+        let previous = current.version
         let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, cacheWrites: cacheWrites, logger: logger)
         try await store.seedStock(Self.initialStock(catalog))
         store.setLowStockRules(LowStockRule.rules(for: catalog))
@@ -78,6 +102,13 @@ public final class CatalogProvider: Sendable {
             }
         }
         logger.info("catalog reloaded", metadata: ["version": "\(catalog.version)", "products": "\(catalog.products.count)"])
+        if announce, catalog.version != previous, let coordination = store.coordination {
+            do {
+                try await coordination.announceCatalogChange()
+            } catch {
+                logger.error("could not announce the new catalog to the other instances", metadata: ["error": "\(error)"])
+            }
+        }
         return catalog
     }
 

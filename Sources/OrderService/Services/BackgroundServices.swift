@@ -45,19 +45,42 @@ struct CatalogReloadSignalService: Service {
     }
 }
 
-/// Closes the database after the server has stopped (services shut down in reverse order, and the
-/// HTTP server is the last one started).
+/// Opens a PostgreSQL store that could not be reached at start (retrying with backoff, from 0.25 s
+/// to 5 s, then adding the catalog's stock rows), and closes the database after the server has
+/// stopped (services shut down in reverse order, and the HTTP server is the last one started).
 struct DatabaseService: Service {
     let store: any OrderStore
+    let catalog: CatalogProvider
     let logger: Logger
 
     func run() async throws {
+        if let postgres = store as? PostgresOrderStore, !postgres.isOpen {
+            await cancelWhenGracefulShutdown { await open(postgres) }
+        }
         try? await gracefulShutdown()
         do {
             try await store.close()
             logger.info("database closed")
         } catch {
             logger.error("database close failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+extension DatabaseService {
+    private func open(_ store: PostgresOrderStore) async {
+        var pause: Duration = .milliseconds(250)
+        while !Task.isCancelled {
+            do {
+                try await store.open()
+                try await catalog.seedStock()
+                logger.info("PostgreSQL reachable; the API is ready")
+                return
+            } catch {
+                logger.warning("PostgreSQL not reachable yet", metadata: ["error": "\(error)", "retry_in": "\(pause)"])
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(5))
         }
     }
 }

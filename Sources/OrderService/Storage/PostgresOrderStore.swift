@@ -55,7 +55,12 @@ public final class PostgresOrderStore: OrderStore {
     /// A store on `settings` with a pool of at most `poolSize` connections, not yet open: nothing
     /// is connected until `open()`, and until it succeeds every method throws
     /// `StoreError.databaseUnavailable` (the API answers 503 and `/readyz` says not ready).
-    public init(unopened settings: PostgresSettings, poolSize: Int, logger: Logger, notifications: NotificationRouting = .webhooksOnly) throws {
+    ///
+    /// `requestDeadline` bounds every use of the database (a lost server answers within it).
+    public init(
+        unopened settings: PostgresSettings, poolSize: Int, logger: Logger, notifications: NotificationRouting = .webhooksOnly,
+        requestDeadline: Duration = .seconds(4)
+    ) throws {
         routing = notifications
         self.logger = logger
         self.settings = settings
@@ -74,15 +79,17 @@ public final class PostgresOrderStore: OrderStore {
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(3)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = PostgresPool(client: client)
+        self.client = PostgresPool(client: client, deadline: requestDeadline)
         listener = try PostgresClusterListener(settings: settings, tls: Self.tlsConfiguration(settings.tls), logger: logger)
         runner = Task { await client.run() }
     }
 
     /// Connects, applies the migrations and opens the store; throws when the database cannot be
     /// reached (`order-api serve` then keeps trying, see `open()`).
-    public convenience init(settings: PostgresSettings, poolSize: Int, logger: Logger, notifications: NotificationRouting = .webhooksOnly) async throws {
-        try self.init(unopened: settings, poolSize: poolSize, logger: logger, notifications: notifications)
+    public convenience init(
+        settings: PostgresSettings, poolSize: Int, logger: Logger, notifications: NotificationRouting = .webhooksOnly, requestDeadline: Duration = .seconds(4)
+    ) async throws {
+        try self.init(unopened: settings, poolSize: poolSize, logger: logger, notifications: notifications, requestDeadline: requestDeadline)
         do {
             try await open()
         } catch {
@@ -91,13 +98,17 @@ public final class PostgresOrderStore: OrderStore {
         }
     }
 
+    /// Whether `open()` has succeeded.
+    public var isOpen: Bool { client.isOpen }
+
     /// Applies the migrations (under the advisory lock), reads what the store keeps in memory,
     /// starts listening to the other instances, and lets requests through. Safe to call again
     /// after a failure; does nothing once open.
     public func open() async throws {
         guard !client.isOpen else { return }
         let logger = self.logger
-        let endpoints = try await client.unopened { client in
+        // Migrations may take long on a big database; only reaching the server is bounded tightly.
+        let endpoints = try await client.unopened(deadline: .seconds(120)) { client in
             try await PostgresMigrations.migrate(client, logger: logger)
             var count = 0
             for try await value in try await client.query("SELECT count(*) FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL", logger: logger)

@@ -16,7 +16,7 @@ final class PostgresPool: Sendable {
     let deadline: Duration
     private let opened: Atomic<Bool>
 
-    init(client: PostgresClient, deadline: Duration = .seconds(4)) {
+    init(client: PostgresClient, deadline: Duration) {
         self.client = client
         self.deadline = deadline
         self.opened = Atomic(false)
@@ -44,16 +44,16 @@ final class PostgresPool: Sendable {
         return try await guarded { [client] in try await client.query(query, logger: logger) }
     }
 
-    /// Runs `body` without the open check (the migrations themselves), with the deadline.
-    func unopened<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    /// Runs `body` without the open check (the migrations themselves), within `deadline`.
+    func unopened<T: Sendable>(deadline: Duration, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
-            try await guarded { [client] in try await body(client) }
+            try await guarded(deadline: deadline) { [client] in try await body(client) }
         }
     }
 
     /// `body` within the deadline, its connection failures as `databaseUnavailable`.
-    private func guarded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let deadline = self.deadline
+    private func guarded<T: Sendable>(deadline: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let deadline = deadline ?? self.deadline
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await body() }
