@@ -4,7 +4,8 @@ import OrderService
 
 /// `--db`, shared by every subcommand that opens the database.
 struct DatabaseOption: ParsableArguments {
-    @Option(help: "SQLite database path (ORDER_API_DB, default data/orders.sqlite).") var db: String?
+    @Option(help: "The database: a SQLite file path, or postgres://user:password@host:5432/db?sslmode=… (ORDER_API_DB, default data/orders.sqlite).")
+    var db: String?
 }
 
 extension OrderAPISettings {

@@ -13,6 +13,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Content directory (ORDER_API_CONTENT, default content).") var content: String?
     @Option(name: .customLong("site-status"), help: "Path of site-status.json (ORDER_API_SITE_STATUS, default site-status.json).") var siteStatus: String?
     @OptionGroup var database: DatabaseOption
+    @Option(name: .customLong("db-pool"), help: "Most PostgreSQL connections of this instance (ORDER_API_DB_POOL, default 10).") var dbPool: Int?
     @Option(name: .customLong("allowed-origins"), help: "CORS origins, comma-separated, matched exactly (ALLOWED_ORIGINS, default the storefront URL).")
     var allowedOrigins: String?
     @Option(name: .customLong("storefront-url"), help: "The storefront's public URL (STOREFRONT_URL, default the shop's baseURL).") var storefrontURL: String?
@@ -43,6 +44,7 @@ struct Serve: AsyncParsableCommand {
         flags.theme = theme
         flags.siteStatus = siteStatus
         flags.db = database.db
+        flags.dbPool = dbPool
         flags.allowedOrigins = allowedOrigins
         flags.storefrontURL = storefrontURL
         flags.publicURL = publicURL

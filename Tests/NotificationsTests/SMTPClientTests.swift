@@ -6,6 +6,10 @@ import Testing
 
 @testable import Notifications
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("SMTP client against the sandbox's SMTP server", .timeLimit(.minutes(2)))
 struct SMTPClientTests {
     @Test("a message arrives with its Chinese subject, both parts, recipients and Message-ID")
@@ -143,7 +147,20 @@ struct SMTPClientTests {
 
     @Test("a stopped server (connection refused) gives a temporary error")
     func refused() async throws {
-        let port = try await MailTest.withMailServer { _, port in port }
+        // A port bound but not listening refuses connections, and stays ours (a stopped server's
+        // port could be taken by another test's listener meanwhile).
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(socket >= 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
         let client = MailTest.client(port: port, timeouts: .init(connect: .seconds(5)))
         await #expect {
             try await client.send(try MailTest.message())

@@ -134,7 +134,7 @@ struct PostgresTestCluster {
         var logger = Logger(label: "pg-test")
         logger.logLevel = .warning
         return try await PostgresOrderStore(
-                settings: settings, poolSize: poolSize, logger: logger, notifications: notifications, requestDeadline: .seconds(30))
+            settings: settings, poolSize: poolSize, logger: logger, notifications: notifications, requestDeadline: .seconds(30))
     }
 }
 

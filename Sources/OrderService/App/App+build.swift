@@ -174,8 +174,8 @@ func addRoutes(_ components: AppComponents, to router: RouterGroup<AppRequestCon
     let admin = router.group("admin")
         .add(
             middleware: AdminAuthMiddleware(
-                tokens: configuration.adminTokens, failures: RateLimiter(capacity: configuration.adminFailureLimit, period: .seconds(15 * 60)),
-                addresses: addresses))
+                tokens: configuration.adminTokens, store: components.store, failureLimit: configuration.adminFailureLimit, window: .seconds(15 * 60),
+                addresses: addresses, clock: components.book.clock))
     AdminOrderController(book: components.book, bodyLimit: configuration.adminBodyLimit).addRoutes(to: admin)
     AdminSiteStatusController(siteStatus: components.siteStatus, bodyLimit: configuration.adminBodyLimit).addRoutes(to: admin)
     AdminProductController(

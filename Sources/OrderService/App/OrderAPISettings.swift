@@ -112,7 +112,8 @@ public struct OrderAPISettings: Sendable {
             return path
         case .postgres:
             throw OrderAPISettingsError(
-                "\(databaseSettingName): this command works on a SQLite file; back up PostgreSQL with pg_dump or pg_basebackup (README: Running several instances)")
+                "\(databaseSettingName): this command works on a SQLite file; back up PostgreSQL with pg_dump or pg_basebackup (README: Running several instances)"
+            )
         }
     }
 

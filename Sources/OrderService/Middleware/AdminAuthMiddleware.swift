@@ -6,24 +6,35 @@ import Hummingbird
 ///
 /// Tokens are compared in constant time. Without any configured token the admin API answers 403
 /// `admin_disabled`. A wrong or missing token answers 401; from the fourth failure in a row from
-/// one address each 401 is held back longer (0.2 s, doubling, at most 3 s), and once the failure
-/// limit is reached that address is locked out (429 with `Retry-After`) for a while.
+/// one address each 401 is held back longer (0.2 s, doubling, at most 3 s), and once `failureLimit`
+/// failures fell within `window` that address is locked out (429 with `Retry-After`) until the
+/// oldest of them is older than the window. Failures are counted in the database, so every
+/// instance on it shares the count and a restart does not reset it.
 struct AdminAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let tokens: [String]
-    let failures: RateLimiter
+    let store: any OrderStore
+    /// Failures within `window` that lock an address out; 0 turns counting off.
+    let failureLimit: Int
+    let window: Duration
     let addresses: ClientAddressResolver
+    let clock: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !tokens.isEmpty else { throw APIError.adminDisabled }
         let client = addresses.address(of: request, context: context)
-        if let wait = failures.isExhausted(client) {
-            context.logger.warning("admin locked out", metadata: ["client": "\(client)"])
-            throw APIError.rateLimited(retryAfter: wait)
+        let now = clock()
+        let since = now.addingTimeInterval(-window.seconds)
+        if failureLimit > 0 {
+            let failures = try await store.adminFailures(address: client, since: since)
+            if let wait = Self.lockout(failures: failures, limit: failureLimit, window: window, now: now) {
+                context.logger.warning("admin locked out", metadata: ["client": "\(client)"])
+                throw APIError.rateLimited(retryAfter: wait)
+            }
         }
         guard let presented = Self.bearerToken(request.headers[.authorization]), let token = Self.match(presented, tokens) else {
-            _ = failures.acquire(client)
-            let delay = Self.penalty(afterFailures: failures.spent(client))
+            let count = failureLimit > 0 ? try await store.recordAdminFailure(address: client, at: now, since: since) : 0
+            let delay = Self.penalty(afterFailures: count)
             context.logger.warning(
                 "admin authentication failed",
                 metadata: ["client": "\(client)", "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
@@ -34,6 +45,15 @@ struct AdminAuthMiddleware: RouterMiddleware {
         context.adminActor = "admin:" + Self.fingerprint(token)
         context.logger[metadataKey: "actor"] = .string(context.adminActor!)
         return try await next(request, context)
+    }
+
+    /// The seconds an address must wait when its `failures` within `window` (oldest first) reach
+    /// `limit`: until enough of them leave the window; `nil` when it may try.
+    static func lockout(failures: [Date], limit: Int, window: Duration, now: Date) -> Int? {
+        guard limit > 0, failures.count >= limit else { return nil }
+        // The failure whose leaving brings the count under the limit.
+        let freeing = failures[failures.count - limit]
+        return max(1, Int(freeing.addingTimeInterval(window.seconds).timeIntervalSince(now).rounded(.up)))
     }
 
     /// How long to hold back the 401 after `failures` recent failures from one address.

@@ -13,6 +13,9 @@ import Synchronization
 ///   an answer read from a snapshot older than a committed change is never kept.
 /// - A write by another store (`order-api reconcile` in another process, for example) is seen
 ///   through `OrderStore.foreignWrites` at every lookup and empties the whole cache.
+/// - With several instances on one PostgreSQL database, an entry also keeps the order's version
+///   read before its answer, and a lookup serves it only after checking that the version is
+///   still current (`OrderVersionChecker`); other instances' changes also evict entries early.
 ///
 /// Entries also expire after `maximumAge`, which bounds what a writer outside order-api (a manual
 /// SQL edit) could leave stale. Size is bounded with two generations: entries are added to the
@@ -29,6 +32,9 @@ final class OrderAnswerCache: Sendable {
         let expiresAt: Date?
         /// When the order was read.
         let readAt: ContinuousClock.Instant
+        /// The order's version read before the answer was (`InstanceCoordination.orderVersions`),
+        /// when other instances share the database: the answer is served only while it is current.
+        var version: Int64? = nil
 
         /// Whether the order is unpaid and past its deadline at `now` (the lookup then expires it).
         func isDue(at now: Date) -> Bool {

@@ -16,6 +16,8 @@ public final class OrderBook: Sendable {
     let metrics: AppMetrics
     /// The encoded answers of recent lookups, kept exact by the store's change notifications.
     let answers: OrderAnswerCache
+    /// Checks cached answers against the database when other instances share it.
+    let versions: OrderVersionChecker?
 
     /// Creates the order rules over their collaborators, with room for `answerCacheCapacity`
     /// cached `GET /order` answers (0 turns the cache off).
@@ -26,6 +28,7 @@ public final class OrderBook: Sendable {
         let answers = OrderAnswerCache(capacity: answerCacheCapacity)
         store.observeOrderChanges { ids in answers.invalidate(ids) }
         self.answers = answers
+        versions = store.coordination.map(OrderVersionChecker.init(source:))
         self.store = store
         self.catalog = catalog
         self.siteStatus = siteStatus
@@ -138,7 +141,7 @@ public final class OrderBook: Sendable {
     /// be; an unpaid order past its deadline is expired first.
     func lookupAnswer(id: String, contact: String) async throws -> ByteBuffer {
         guard OrderID.isWellFormed(id) else { throw Self.noMatch }
-        if let entry = answers.entry(id, foreignWrites: store.foreignWrites), !entry.isDue(at: clock()) {
+        if let entry = answers.entry(id, foreignWrites: store.foreignWrites), !entry.isDue(at: clock()), try await isCurrent(entry, id: id) {
             metrics.orderLookup(fromMemory: true)
             guard entry.contact.matches(contact) else { throw Self.noMatch }
             return entry.body
@@ -152,13 +155,23 @@ public final class OrderBook: Sendable {
         return entry.body
     }
 
+    /// Whether a cached answer is still the order's: always on a database only this machine
+    /// writes; with other instances, when the order's version has not moved since it was read.
+    private func isCurrent(_ entry: OrderAnswerCache.Entry, id: String) async throws -> Bool {
+        guard let versions else { return true }
+        return try await versions.version(of: id) == entry.version
+    }
+
     /// Reads the order and its events in one transaction and offers the encoded answer to `answers`.
     private func readAnswer(_ id: String) async throws -> (OrderAnswerCache.Entry, Order) {
         metrics.orderLookup(fromMemory: false)
         let ticket = answers.beginFill(id, foreignWrites: store.foreignWrites)
         do {
+            // Read before the order, so a change in between makes the entry look old, never current.
+            let version = try await versions?.version(of: id)
             let (order, events) = try await store.orderWithEvents(id: id)
-            let entry = OrderAnswerCache.Entry(order: order, events: events)
+            var entry = OrderAnswerCache.Entry(order: order, events: events)
+            entry.version = version
             answers.finishFill(ticket, with: entry, foreignWrites: store.foreignWrites)
             return (entry, order)
         } catch StoreError.orderNotFound {

@@ -45,8 +45,8 @@ public protocol OrderStore: NotificationOutbox {
     /// instance on the database shares the count.
     func recordAdminFailure(address: String, at: Date, since: Date) async throws -> Int
 
-    /// How many failed admin sign-ins `address` has had since `since`, on every instance.
-    func adminFailures(address: String, since: Date) async throws -> Int
+    /// When `address` failed to sign in as admin since `since`, oldest first, on every instance.
+    func adminFailures(address: String, since: Date) async throws -> [Date]
 
     /// Moves an order to a new state through the transition table, moving its stock and writing an event.
     func transition(_ change: StatusChange) async throws -> Order

@@ -41,12 +41,13 @@ extension PostgresOrderStore: InstanceCoordination {
         }
     }
 
-    public func adminFailures(address: String, since: Date) async throws -> Int {
-        for try await count in try await client.query(
-            "SELECT count(*) FROM admin_auth_failures WHERE address = \(address) AND at >= \(since.millis)", logger: logger
-        ).decode(Int.self) {
-            return count
+    public func adminFailures(address: String, since: Date) async throws -> [Date] {
+        var failures: [Date] = []
+        for try await at in try await client.query(
+            "SELECT at FROM admin_auth_failures WHERE address = \(address) AND at >= \(since.millis) ORDER BY at", logger: logger
+        ).decode(Int64.self) {
+            failures.append(Date(millis: at))
         }
-        return 0
+        return failures
     }
 }

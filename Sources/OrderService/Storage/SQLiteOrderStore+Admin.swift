@@ -15,9 +15,10 @@ extension SQLiteOrderStore {
         }
     }
 
-    public func adminFailures(address: String, since: Date) async throws -> Int {
+    public func adminFailures(address: String, since: Date) async throws -> [Date] {
         try await pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM admin_auth_failures WHERE address = ? AND at >= ?", arguments: [address, since.millis]) ?? 0
+            try Int64.fetchAll(db, sql: "SELECT at FROM admin_auth_failures WHERE address = ? AND at >= ? ORDER BY at", arguments: [address, since.millis])
+                .map(Date.init(millis:))
         }
     }
 }
