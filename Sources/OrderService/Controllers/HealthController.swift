@@ -40,6 +40,9 @@ struct HealthController {
 
     @Sendable func scrape(_ request: Request, context: AppRequestContext) async throws -> Response {
         metrics.update(try await store.statistics())
+        if let postgres = store as? PostgresOrderStore {
+            metrics.updateDatabase(retriedTransactions: postgres.retriedTransactions, hearingOtherInstances: postgres.isListening)
+        }
         var buffer: [UInt8] = []
         metrics.registry.emit(into: &buffer)
         return Response(

@@ -66,6 +66,20 @@ public final class AppMetrics: Sendable {
         return made
     }
 
+    /// Sets the count of database transactions retried after a serialization failure or a deadlock
+    /// (PostgreSQL's SQLSTATE 40001 and 40P01), and whether other instances are being heard.
+    func updateDatabase(retriedTransactions: UInt64, hearingOtherInstances: Bool) {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                metricName: "database_transaction_retries", unitName: "total",
+                helpText: "Transactions retried after a serialization failure or a deadlock (40001, 40P01).")
+        ).set(Double(retriedTransactions) as Double)
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                metricName: "database_listening", helpText: "1 while this instance hears the other instances' announcements (LISTEN), else 0.")
+        ).set((hearingOtherInstances ? 1 : 0) as Double)
+    }
+
     /// Updates the gauges computed from the database.
     func update(_ statistics: OrderStatistics) {
         for status in OrderStatus.allCases {

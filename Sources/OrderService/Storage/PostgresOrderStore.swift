@@ -107,7 +107,8 @@ public final class PostgresOrderStore: OrderStore {
     public func open() async throws {
         guard !client.isOpen else { return }
         let logger = self.logger
-        // Migrations may take long on a big database; only reaching the server is bounded tightly.
+        // Reaching the server is bounded as tightly as any request; migrations may take long on a big database.
+        try await client.unopened(deadline: client.deadline) { client in try await client.query("SELECT 1", logger: logger) }
         let endpoints = try await client.unopened(deadline: .seconds(120)) { client in
             try await PostgresMigrations.migrate(client, logger: logger)
             var count = 0

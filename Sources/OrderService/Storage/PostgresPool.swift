@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Synchronization
+import _ConnectionPoolModule
 
 /// The PostgreSQL store's way to its connections: a `PostgresClient` pool behind three guards, so
 /// a request never hangs on a lost database.
@@ -79,7 +80,8 @@ final class PostgresPool: Sendable {
             }
             return [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed, .sslUnsupported].contains(error.code)
         }
-        return error is IOError || error is ChannelError || error is CancellationError
+        // The pool gives up a lease after failing to connect for a while (its circuit breaker).
+        return error is ConnectionPoolError || error is IOError || error is ChannelError || error is CancellationError
     }
 
     private static let quiet = Logger(label: "postgres-pool")
