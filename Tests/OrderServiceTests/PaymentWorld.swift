@@ -33,6 +33,8 @@ struct PaymentWorld: Sendable {
     let http: HTTPClient
     let store: any OrderStore
     let secrets: Secrets
+    /// Every API instance's base URL (`api` is the first); more than one shares a PostgreSQL database.
+    var apis: [String] = []
 
     /// The gateway credentials of one world.
     struct Secrets: Sendable {
@@ -50,12 +52,29 @@ struct PaymentWorld: Sendable {
 
     var webhookSecret: String { secrets.webhookSecret }
 
-    /// Starts both servers, runs `body`, stops them and removes the shop.
+    /// Starts both servers, runs `body`, stops them and removes the shop. With `instances` above 1,
+    /// that many APIs share one PostgreSQL database (the gateway notifies the first).
     static func run(
-        allowSimulatePaid: Bool = false, apiReachable: Bool = true, extraProducts: [String: String] = [:],
+        allowSimulatePaid: Bool = false, apiReachable: Bool = true, extraProducts: [String: String] = [:], instances: Int = 1,
         _ body: @escaping @Sendable (PaymentWorld) async throws -> Void
     ) async throws {
-        var shop = try TestShop()
+        if instances > 1 {
+            try await StoreKind.postgres.withDatabase { database in
+                try await run(
+                    shop: try TestShop(database: database), allowSimulatePaid: allowSimulatePaid, apiReachable: apiReachable, extraProducts: extraProducts,
+                    instances: instances, body)
+            }
+        } else {
+            try await run(
+                shop: try TestShop(), allowSimulatePaid: allowSimulatePaid, apiReachable: apiReachable, extraProducts: extraProducts, instances: 1, body)
+        }
+    }
+
+    private static func run(
+        shop: TestShop, allowSimulatePaid: Bool, apiReachable: Bool, extraProducts: [String: String], instances: Int,
+        _ body: @escaping @Sendable (PaymentWorld) async throws -> Void
+    ) async throws {
+        var shop = shop
         defer { shop.cleanUp() }
         for (name, text) in extraProducts { try Data(text.utf8).write(to: URL(fileURLWithPath: shop.contentPath).appendingPathComponent("products/\(name)")) }
         let host = LoopbackAddress.unique()
@@ -86,12 +105,20 @@ struct PaymentWorld: Sendable {
         paymentSandbox.addRoutes(to: router.group("sandbox"))
         let sandboxApp = Application(
             router: router, configuration: .init(address: .hostname(host, port: 8090)), services: paymentSandbox.services, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [apiApp, sandboxApp], logger: logger))
+        var services: [any Service] = [apiApp, sandboxApp]
+        var apis = [api]
+        for index in 1..<max(1, instances) {
+            var other = shop.configuration
+            other.port = 8083 + index
+            services.append(try await buildApplication(configuration: other, logger: logger, clock: { clock.now }))
+            apis.append("http://\(host):\(other.port)")
+        }
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let store = try await shop.openStore(logger: logger)
-        let world = PaymentWorld(shop: shop, clock: clock, api: api, sandbox: sandbox, http: http, store: store, secrets: secrets)
+        let world = PaymentWorld(shop: shop, clock: clock, api: api, sandbox: sandbox, http: http, store: store, secrets: secrets, apis: apis)
         // The servers run in a child task of this one: whatever happens in `body`, they are shut
         // down and awaited before `run` returns.
         let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { tasks in
@@ -114,7 +141,7 @@ struct PaymentWorld: Sendable {
     }
 
     func waitUntilUp() async throws {
-        for url in [api + "/healthz", sandbox] {
+        for url in apis.map { $0 + "/healthz" } + [sandbox] {
             var up = false
             for _ in 0..<200 where !up {
                 up = (try? await get(url).status) == 200
@@ -238,14 +265,14 @@ struct PaymentWorld: Sendable {
             hashKey: secrets.hashKey, hashIV: secrets.hashIV)
     }
 
-    func notify(_ fields: [String: String], path: String = "/payment/ecpay/notify") async throws -> String {
-        try await post(api + path, form: fields).body
+    func notify(_ fields: [String: String], path: String = "/payment/ecpay/notify", to instance: Int = 0) async throws -> String {
+        try await post(apis[instance] + path, form: fields).body
     }
 
     /// Posts a Stripe event for a session, signed at `signedAt` (now by default).
     func stripeEvent(
         type: String, session: String, orderID: String, amount: Int64, paymentStatus: String = "paid", eventID: String = "evt_" + UUID().uuidString,
-        signedAt: Date? = nil, header: ((String) -> String)? = nil
+        signedAt: Date? = nil, header: ((String) -> String)? = nil, to instance: Int = 0
     ) async throws -> Page {
         let event: [String: Any] = [
             "id": eventID, "object": "event", "type": type,
@@ -260,7 +287,8 @@ struct PaymentWorld: Sendable {
         var signature = StripeSignature.header(
             payload: Array(body.utf8), secret: secrets.webhookSecret, timestamp: Int64((signedAt ?? clock.now).timeIntervalSince1970))
         if let header { signature = header(signature) }
-        return try await post(api + "/payment/stripe/webhook", body: body, contentType: "application/json", headers: [("Stripe-Signature", signature)])
+        return try await post(
+            apis[instance] + "/payment/stripe/webhook", body: body, contentType: "application/json", headers: [("Stripe-Signature", signature)])
     }
 
     /// The order as stored, with its events and audit.
