@@ -5,7 +5,8 @@ import Testing
 
 @testable import OrderService
 
-/// The first slice of `PostgresOrderStore`, on a throwaway PostgreSQL 15 cluster per test.
+/// `PostgresOrderStore` on its own (the contract it shares with SQLite is `StoreContractTests`), on a
+/// fresh database of the shared PostgreSQL 15 cluster per test.
 @Suite(
     "PostgreSQL store", .serialized, .timeLimit(.minutes(2)),
     .enabled(if: PostgresTestCluster.mayRun, PostgresTestCluster.skipReason)
@@ -65,7 +66,7 @@ struct PostgresStoreTests {
             #expect(replay.orderID == new.id)
             #expect(try await Self.count(store, "SELECT count(*)::bigint FROM orders") == 1)
             await #expect(throws: StoreError.orderNotFound) { try await store.order(id: "nope") }
-            await #expect(throws: PostgresStoreError.notImplemented("listOrders")) { try await store.listOrders(OrderQuery()) }
+            await #expect(throws: PostgresStoreError.notImplemented("fanOutEvents")) { try await store.fanOutEvents(now: Date(), limit: 10) }
             try await store.ping()
             try await store.close()
         }

@@ -28,3 +28,15 @@ public struct ATMInstructions: Sendable, Hashable, Codable {
         self.expireDate = expireDate
     }
 }
+
+extension PaymentInstructions {
+    /// The JSON text stored in `orders.payment_info`.
+    func storedJSON() throws -> String {
+        String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+    }
+
+    /// The instructions stored as `text` in `orders.payment_info`; `nil` when none or unreadable.
+    static func stored(_ text: String?) -> PaymentInstructions? {
+        text.flatMap { try? JSONDecoder().decode(PaymentInstructions.self, from: Data($0.utf8)) }
+    }
+}

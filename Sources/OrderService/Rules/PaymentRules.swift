@@ -84,3 +84,22 @@ extension PaymentRules.Decision {
         return after
     }
 }
+
+extension PaymentRules {
+    /// The answer to a report whose gateway event id was already processed: nothing changes.
+    static let alreadyProcessed = Decision.nothing(.duplicate, "event already processed")
+
+    /// The actor written to the event log for a gateway's reports (`gateway:ecpay`).
+    static func actor(_ gateway: PaymentGateway) -> String { "gateway:\(gateway.rawValue)" }
+}
+
+extension PaymentRules.Decision {
+    /// The status change the decision makes to `order` for `report`, if any: by the gateway, only from `created`.
+    func statusChange(of order: Order, for report: PaymentReport) -> StatusChange? {
+        status.map { status in
+            StatusChange(
+                orderID: order.id, to: status, role: .gateway, actor: PaymentRules.actor(report.gateway), note: note, at: report.receivedAt,
+                expectedFrom: .created)
+        }
+    }
+}

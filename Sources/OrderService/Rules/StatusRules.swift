@@ -78,3 +78,13 @@ enum StatusRules {
         return quantities.sorted { $0.key < $1.key }.map { StockMove(sku: $0.key, quantity: $0.value, from: from, to: to) }
     }
 }
+
+extension StatusRules {
+    /// How many due orders one expiry sweep takes at most (the next sweep takes the rest).
+    static let expiryBatch = 500
+
+    /// The change that expires an unpaid order whose deadline passed: by the system, only from `created`.
+    static func expiry(orderID: String, at: Date) -> StatusChange {
+        StatusChange(orderID: orderID, to: .expired, role: .system, actor: "system", note: "not paid in time", at: at, expectedFrom: .created)
+    }
+}

@@ -29,11 +29,7 @@ extension PostgresOrderStore {
         }
         try await move(StatusRules.reservation(of: order), connection, logger)
         try await insert(order, connection, logger)
-        try await connection.query(
-            """
-            INSERT INTO order_events (order_id, at, actor, from_status, to_status, note)
-            VALUES (\(order.id), \(order.createdAt.millis), 'shopper', NULL, \(OrderStatus.created.rawValue), '')
-            """, logger: logger)
+        try await appendEvent(connection, orderID: order.id, at: order.createdAt, actor: "shopper", from: nil, to: .created, note: "", logger)
         try await recordOrderEvents(before: nil, after: order, at: order.createdAt, outbox, connection, logger, encoded: encoded)
         try await checkLowStock(order.lines.map(\.sku), at: order.createdAt, outbox, connection, logger)
         return .created(order)
@@ -178,8 +174,6 @@ extension PostgresOrderStore {
                     sku: sku, title: title, quantity: quantity, unitPrice: Money(minorUnits: unitPrice, currency: currency),
                     lineTotal: Money(minorUnits: lineTotal, currency: currency)))
         }
-        let paymentJSON = try row["payment_info"].decode(String?.self)
-        let instructions = paymentJSON.flatMap { try? JSONDecoder().decode(PaymentInstructions.self, from: Data($0.utf8)) }
         func money(_ column: String) throws -> Money { Money(minorUnits: try row[column].decode(Int64.self), currency: currency) }
         func text(_ column: String) throws -> String { try row[column].decode(String.self) }
         return Order(
@@ -190,7 +184,8 @@ extension PostgresOrderStore {
             note: try text("note"), createdAt: Date(millis: try row["created_at"].decode(Int64.self)),
             updatedAt: Date(millis: try row["updated_at"].decode(Int64.self)), expiresAt: try row["expires_at"].decode(Int64?.self).map(Date.init(millis:)),
             trackingNumber: try row["tracking_number"].decode(String?.self), needsReview: try row["needs_review"].decode(Bool.self),
-            paymentInstructions: instructions, paymentState: PaymentState(rawValue: try text("payment_state")) ?? .pending,
+            paymentInstructions: PaymentInstructions.stored(try row["payment_info"].decode(String?.self)),
+            paymentState: PaymentState(rawValue: try text("payment_state")) ?? .pending,
             paymentReference: try row["payment_reference"].decode(String?.self), reviewReason: try row["review_reason"].decode(String?.self))
     }
 

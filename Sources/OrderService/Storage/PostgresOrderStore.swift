@@ -1,14 +1,11 @@
-// PostgresOrderStore, first slice (issue 14). Implemented for real: seedStock, createOrder,
-// idempotencyRecord, order(id:), events, orderWithEvents, stockLevels, setLowStockRules,
-// observeOrderChanges, foreignWrites (always 0 for now), ping, close.
+// PostgresOrderStore. Implemented for real: every `OrderStore` method (orders, transitions and
+// expiry in +Orders, payments in +Payments, the order list, stock and statistics in +Lists) and
+// setLowStockRules; foreignWrites is always 0 for now.
 //
-// Not implemented yet; each throws `PostgresStoreError.notImplemented` naming itself:
-// updateIdempotencyResponse, transition, expireDueOrders, recordPaymentInstructions, flagForReview,
-// recordPaymentAttempt, paymentAttemptCount, paymentAttempt, unpaidAttempts, applyPaymentReport,
-// recordPaymentRejection, paymentAudit, listOrders, setAvailableStock, statistics, and all of
-// `NotificationOutbox` except setLowStockRules (fanOutEvents, dueDeliveries, claimDeliveries,
-// finishDelivery, deliveries, delivery, retryDelivery, addWebhookEndpoint, webhookEndpoints,
-// webhookEndpoint, deleteWebhookEndpoint, enqueueWebhookTest).
+// Not implemented yet; each throws `PostgresStoreError.notImplemented` naming itself: the rest of
+// `NotificationOutbox` (fanOutEvents, dueDeliveries, claimDeliveries, finishDelivery, deliveries,
+// delivery, retryDelivery, addWebhookEndpoint, webhookEndpoints, webhookEndpoint,
+// deleteWebhookEndpoint, enqueueWebhookTest).
 import Foundation
 import Logging
 import NIOSSL
@@ -31,7 +28,9 @@ public enum PostgresStoreError: Error, Sendable, Hashable, CustomStringConvertib
 /// The PostgreSQL order store: a `PostgresClient` pool shared by every request, migrations applied
 /// at start under an advisory lock, and every write one READ COMMITTED transaction retried on
 /// serialization failures and deadlocks (`PostgresTransaction`). The business decisions come from
-/// the shared rules (`StatusRules`, `NotificationRules`), as in `SQLiteOrderStore`.
+/// the shared rules (`StatusRules`, `PaymentRules`, `NotificationRules`), as in `SQLiteOrderStore`;
+/// a change that decides from an order's state first locks its row (`SELECT … FOR UPDATE`), so
+/// several instances on one database never decide from the same old state.
 public final class PostgresOrderStore: OrderStore {
     /// The guarded connection pool every query goes through.
     let client: PostgresPool
@@ -220,15 +219,9 @@ public final class PostgresOrderStore: OrderStore {
     public func orderWithEvents(id: String) async throws -> (Order, [OrderEvent]) {
         // One REPEATABLE READ transaction, so the order and its events are one snapshot.
         let pair = try await client.withConnection { connection in
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-            do {
+            try await PostgresTransaction.snapshot(on: connection, logger: logger) { connection in
                 let order = try await Self.order(connection, id: id, logger)
-                let events = try await Self.events(connection, orderID: id, logger)
-                try await connection.query("COMMIT", logger: logger)
-                return OrderAndEvents(order: order, events: events)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
+                return OrderAndEvents(order: order, events: try await Self.events(connection, orderID: id, logger))
             }
         }
         return (pair.order, pair.events)

@@ -8,11 +8,11 @@ enum PostgresTransaction {
     /// How many times a transaction may run in all before its 40001/40P01 error is thrown.
     static let maximumAttempts = 5
 
-    /// Runs `body` in a transaction on `connection`; rolls back and rethrows `body`'s error.
+    /// Runs `body` in a transaction started by `begin` on `connection`; rolls back and rethrows `body`'s error.
     static func run<T: Sendable>(
-        on connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> T
+        on connection: PostgresConnection, logger: Logger, begin: PostgresQuery = "BEGIN", _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.query(begin, logger: logger)
         let value: T
         do {
             value = try await body(connection)
@@ -23,6 +23,14 @@ enum PostgresTransaction {
         }
         try await connection.query("COMMIT", logger: logger)
         return value
+    }
+
+    /// Runs `body` in a read-only REPEATABLE READ transaction on `connection`, so everything it
+    /// reads is one snapshot; rolls back and rethrows `body`'s error.
+    static func snapshot<T: Sendable>(
+        on connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await run(on: connection, logger: logger, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
     /// Runs `body` in a transaction on a pooled connection, again (on a fresh transaction, after a

@@ -50,22 +50,19 @@ extension SQLiteOrderStore {
                 try Bool.fetchOne(
                     db, sql: "SELECT 1 FROM payment_events_seen WHERE gateway = ? AND event_id = ?", arguments: [report.gateway.rawValue, eventID]) == true
             {
-                try Self.audit(db, report: report, outcome: PaymentOutcome.duplicate.rawValue, reason: "event already processed")
-                return PaymentOutcome.duplicate
+                let duplicate = PaymentRules.alreadyProcessed
+                try Self.audit(db, report: report, outcome: duplicate.outcome.rawValue, reason: duplicate.reason)
+                return duplicate.outcome
             }
             let order = try Self.order(db, id: report.attempt.orderID)
             let decision = PaymentRules.decide(order: order, report: report, acceptSimulated: acceptSimulated)
             var current = order
-            if let status = decision.status {
-                current = try Self.apply(
-                    StatusChange(
-                        orderID: order.id, to: status, role: .gateway, actor: "gateway:\(report.gateway.rawValue)", note: decision.note,
-                        at: report.receivedAt, expectedFrom: .created),
-                    db, outbox)
+            if let change = decision.statusChange(of: order, for: report) {
+                current = try Self.apply(change, db, outbox)
             }
             if decision.changesPayment {
                 let after = decision.recorded(on: current, at: report.receivedAt)
-                let instructionsJSON = try after.paymentInstructions.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+                let instructionsJSON = try after.paymentInstructions?.storedJSON()
                 try db.execute(
                     sql: """
                         UPDATE orders SET payment_state = ?, payment_reference = ?, payment_info = ?, needs_review = ?, review_reason = ?, updated_at = ?
@@ -78,7 +75,7 @@ extension SQLiteOrderStore {
             }
             if let note = decision.review {
                 try Self.appendEvent(
-                    db, orderID: order.id, at: report.receivedAt, actor: "gateway:\(report.gateway.rawValue)", from: current.status, to: current.status,
+                    db, orderID: order.id, at: report.receivedAt, actor: PaymentRules.actor(report.gateway), from: current.status, to: current.status,
                     note: note)
             }
             if decision.changesPayment {

@@ -162,14 +162,13 @@ public final class SQLiteOrderStore: OrderStore {
     public func expireDueOrders(now: Date) async throws -> [String] {
         let due = try await pool.read { db in
             try String.fetchAll(
-                db, sql: "SELECT id FROM orders WHERE status = 'created' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT 500",
-                arguments: [now.millis])
+                db, sql: "SELECT id FROM orders WHERE status = 'created' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+                arguments: [now.millis, StatusRules.expiryBatch])
         }
         var expired: [String] = []
         for id in due {
-            let change = StatusChange(orderID: id, to: .expired, role: .system, actor: "system", note: "not paid in time", at: now, expectedFrom: .created)
             do {
-                _ = try await transition(change)
+                _ = try await transition(StatusRules.expiry(orderID: id, at: now))
                 expired.append(id)
             } catch StoreError.illegalTransition {
                 continue  // paid or cancelled meanwhile
@@ -179,7 +178,7 @@ public final class SQLiteOrderStore: OrderStore {
     }
 
     public func recordPaymentInstructions(orderID: String, instructions: PaymentInstructions, at: Date) async throws {
-        let json = String(decoding: try JSONEncoder().encode(instructions), as: UTF8.self)
+        let json = try instructions.storedJSON()
         let outbox = outboxContext
         try await changing([orderID]) {
             try await writer.submit { db in
@@ -209,13 +208,12 @@ public final class SQLiteOrderStore: OrderStore {
             if let status = query.status { clauses.append("status = ?"); arguments += [status.rawValue] }
             if let from = query.from { clauses.append("created_at >= ?"); arguments += [from.millis] }
             if let to = query.to { clauses.append("created_at < ?"); arguments += [to.millis] }
-            if let search = query.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
-                let digits = search.filter(\.isASCIIDigit)
+            if let search = OrderSearch(query.search) {
                 var alternatives = ["id = ?", "customer_email_lower LIKE ? ESCAPE '\\'"]
-                arguments += [search, "%" + Self.likeEscaped(search.lowercased()) + "%"]
-                if digits.count >= 3 {
+                arguments += [search.id, search.emailPattern]
+                if let phone = search.phonePattern {
                     alternatives.append("customer_phone_digits LIKE ?")
-                    arguments += ["%" + digits + "%"]
+                    arguments += [phone]
                 }
                 clauses.append("(" + alternatives.joined(separator: " OR ") + ")")
             }
@@ -224,13 +222,10 @@ public final class SQLiteOrderStore: OrderStore {
                 arguments += [cursor.createdAtMillis, cursor.createdAtMillis, cursor.id]
             }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-            let limit = max(1, query.limit)
+            let limit = query.pageSize
             let ids = try String.fetchAll(
                 db, sql: "SELECT id FROM orders \(whereSQL) ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)", arguments: arguments)
-            let pageIDs = ids.prefix(limit)
-            let orders = try pageIDs.map { try Self.order(db, id: $0) }
-            let next = ids.count > limit ? orders.last.map { OrderCursor(createdAtMillis: $0.createdAt.millis, id: $0.id) } : nil
-            return OrderPage(orders: orders, nextCursor: next)
+            return OrderPage(orders: try ids.prefix(limit).map { try Self.order(db, id: $0) }, more: ids.count > limit)
         }
     }
 
@@ -394,8 +389,6 @@ extension SQLiteOrderStore {
                 unitPrice: Money(minorUnits: line["unit_price_minor"], currency: currency),
                 lineTotal: Money(minorUnits: line["line_total_minor"], currency: currency))
         }
-        let paymentJSON: String? = row["payment_info"]
-        let instructions = paymentJSON.flatMap { try? JSONDecoder().decode(PaymentInstructions.self, from: Data($0.utf8)) }
         let expires: Int64? = row["expires_at"]
         return Order(
             id: row["id"], status: status, paymentMethod: method, lines: lines,
@@ -407,7 +400,7 @@ extension SQLiteOrderStore {
             shippingAddress: ShippingAddress(postalCode: row["postal_code"], city: row["city"], address: row["address"]),
             note: row["note"], createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]),
             expiresAt: expires.map(Date.init(millis:)), trackingNumber: row["tracking_number"], needsReview: (row["needs_review"] as Int64) != 0,
-            paymentInstructions: instructions,
+            paymentInstructions: PaymentInstructions.stored(row["payment_info"]),
             paymentState: PaymentState(rawValue: row["payment_state"]) ?? .pending, paymentReference: row["payment_reference"],
             reviewReason: row["review_reason"])
     }
@@ -422,10 +415,6 @@ extension SQLiteOrderStore {
 
     static func stockLevel(_ row: Row) -> StockLevel {
         StockLevel(sku: row["sku"], available: row["available"], reserved: row["reserved"], sold: row["sold"], received: row["received"])
-    }
-
-    static func likeEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 }
 
