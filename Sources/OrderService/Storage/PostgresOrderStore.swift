@@ -1,14 +1,12 @@
 // PostgresOrderStore, first slice (issue 14). Implemented for real: seedStock, createOrder,
 // idempotencyRecord, order(id:), events, orderWithEvents, stockLevels, setLowStockRules,
-// observeOrderChanges, foreignWrites (always 0 for now), ping, close.
+// observeOrderChanges, foreignWrites (always 0 for now), ping, close, and all of
+// `NotificationOutbox` (PostgresOrderStore+Outbox.swift, +Webhooks.swift).
 //
 // Not implemented yet; each throws `PostgresStoreError.notImplemented` naming itself:
 // updateIdempotencyResponse, transition, expireDueOrders, recordPaymentInstructions, flagForReview,
 // recordPaymentAttempt, paymentAttemptCount, paymentAttempt, unpaidAttempts, applyPaymentReport,
-// recordPaymentRejection, paymentAudit, listOrders, setAvailableStock, statistics, and all of
-// `NotificationOutbox` except setLowStockRules (fanOutEvents, dueDeliveries, claimDeliveries,
-// finishDelivery, deliveries, delivery, retryDelivery, addWebhookEndpoint, webhookEndpoints,
-// webhookEndpoint, deleteWebhookEndpoint, enqueueWebhookTest).
+// recordPaymentRejection, paymentAudit, listOrders, setAvailableStock, statistics.
 import Foundation
 import Logging
 import NIOSSL
