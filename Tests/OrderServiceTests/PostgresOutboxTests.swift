@@ -57,6 +57,7 @@ struct PostgresOutboxTests {
         }
     }
 
+    /// One number from a query.
     static func number(_ store: PostgresOrderStore, _ query: PostgresQuery) async throws -> Int {
         for try await value in try await store.client.query(query).decode(Int.self) { return value }
         return 0

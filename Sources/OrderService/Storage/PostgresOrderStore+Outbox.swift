@@ -194,6 +194,7 @@ extension PostgresOrderStore {
             """, logger: logger)
     }
 
+    /// One delivery with its event's id and type, `nil` when unknown.
     static func delivery(_ connection: PostgresConnection, id: Int64, _ logger: Logger) async throws -> Delivery? {
         let rows = try await connection.query(
             "SELECT \(unescaped: deliveryColumns) FROM \(unescaped: deliveryJoin) WHERE d.id = \(id)", logger: logger)
@@ -201,6 +202,7 @@ extension PostgresOrderStore {
         return nil
     }
 
+    /// A delivery from a row of `deliveryColumns`.
     static func delivery(_ row: PostgresRandomAccessRow) throws -> Delivery {
         try Delivery.stored(
             id: row["id"].decode(Int64.self), eventID: row["event_id"].decode(String.self), eventType: row["event_type"].decode(String.self),
