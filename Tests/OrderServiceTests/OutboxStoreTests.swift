@@ -177,6 +177,44 @@ struct OutboxStoreTests {
             #expect(hooks.map(\.destination) == ["we_2", "we_2", "we_1"], "newest first: the order after the deletion went to we_2 only")
         }
     }
+
+    @Test(
+        "a 410 turns the endpoint off and fails its other pending deliveries; giving up without an alert tells nobody; the log pages by id",
+        arguments: StoreKind.allCases)
+    func goneEndpointAndPaging(kind: StoreKind) async throws {
+        try await Self.withStore(kind) { store in
+            try await store.seedStock(["X": 10])
+            try await store.addWebhookEndpoint(Self.endpoint("we_1"))
+            for _ in 0..<3 { _ = try await store.createOrder(.sample(quantity: 1, unitMinor: 100, method: .creditCard), idempotency: nil) }
+            let now = Date(millis: 10_000)
+            let hooks = try await Self.due(store, at: now)
+            let webhook = hooks.filter { $0.delivery.channel == .webhook }.map(\.delivery.id)
+            #expect(webhook.count == 3)
+            let email = try #require(hooks.first { $0.delivery.channel == .email }?.delivery.id)
+            try await store.finishDelivery(id: email, outcome: .failed(error: "550", disableEndpoint: true, alertOwner: false), at: now)
+            #expect(try await store.webhookEndpoint(id: "we_1")?.enabled == true, "only a webhook delivery turns its endpoint off")
+            #expect(try await Self.log(store).filter { $0.eventType == .deliveryFailed }.isEmpty, "no alert asked for")
+
+            try await store.finishDelivery(id: webhook[0], outcome: .failed(error: "410 Gone", disableEndpoint: true, alertOwner: true), at: now)
+            let endpoint = try #require(try await store.webhookEndpoint(id: "we_1"))
+            #expect(!endpoint.enabled && endpoint.disabledReason == "410 Gone")
+            for id in webhook.dropFirst() {
+                let orphan = try #require(try await store.delivery(id: id))
+                #expect(orphan.status == .failed && orphan.lastError == "the endpoint was turned off: 410 Gone" && orphan.attempts == 0)
+            }
+            let alert = try #require(try await Self.log(store).first { $0.eventType == .deliveryFailed })
+            #expect(alert.channel == .email && alert.destination == "owner@shop.test" && alert.template == "owner-delivery-failed")
+
+            let all = try await Self.log(store).map(\.id)
+            #expect(all == all.sorted(by: >) && all.count == 10, "nine order deliveries and the alert, newest first")
+            let first = try await store.deliveries(DeliveryQuery(limit: 4))
+            #expect(first.deliveries.map(\.id) == Array(all.prefix(4)) && first.next == all[3])
+            let last = try await store.deliveries(DeliveryQuery(before: all[7], limit: 4))
+            #expect(last.deliveries.map(\.id) == Array(all.suffix(2)) && last.next == nil)
+            let failed = try await store.deliveries(DeliveryQuery(status: .failed, limit: 200)).deliveries
+            #expect(Set(failed.map(\.id)) == Set(webhook + [email]) && failed.allSatisfy { $0.nextAttemptAt == nil })
+        }
+    }
 }
 
 /// A store this suite does not know how to look inside.
