@@ -1,28 +1,21 @@
 import Foundation
 import GRDB
 import Logging
+import PostgresNIO
 import StoreModel
 import Testing
 
 @testable import OrderService
 
-/// The outbox on a real SQLite file: events are written in the transaction of the change that
-/// causes them, one delivery per destination, and deliveries are leased, finished and retried.
+/// The outbox contract, on a real SQLite file and a real PostgreSQL database: events are written
+/// in the transaction of the change that causes them, one delivery per destination, and deliveries
+/// are leased, finished and retried.
 @Suite("Outbox store", .timeLimit(.minutes(2)))
 struct OutboxStoreTests {
     static let routing = NotificationRouting(emailEnabled: true, ownerEmails: ["owner@shop.test"])
 
-    static func withStore(_ body: (SQLiteOrderStore) async throws -> Void) async throws {
-        let shop = try TestShop()
-        defer { shop.cleanUp() }
-        let store = try SQLiteOrderStore(path: shop.path("outbox.sqlite"), logger: Logger(label: "test"), notifications: routing)
-        do {
-            try await body(store)
-        } catch {
-            try? await store.close()
-            throw error
-        }
-        try await store.close()
+    static func withStore(_ kind: StoreKind, _ body: (any OrderStore) async throws -> Void) async throws {
+        try await kind.withStore(notifications: routing, body)
     }
 
     static func endpoint(_ id: String, events: [NotificationEventType]? = nil) -> WebhookEndpoint {
@@ -32,26 +25,36 @@ struct OutboxStoreTests {
     }
 
     /// The delivery log, newest first, after the events recorded so far were fanned out.
-    static func log(_ store: SQLiteOrderStore, _ query: DeliveryQuery = DeliveryQuery(limit: 100)) async throws -> [Delivery] {
+    static func log(_ store: any OrderStore, _ query: DeliveryQuery = DeliveryQuery(limit: 100)) async throws -> [Delivery] {
         _ = try await store.fanOutEvents(now: Date(millis: 1_000), limit: 1_000)
         return try await store.deliveries(query).deliveries
     }
 
     /// Every due delivery: the e-mail lane and each endpoint's.
-    static func due(_ store: SQLiteOrderStore, at now: Date, endpoints: [String] = ["we_1"]) async throws -> [DueDelivery] {
+    static func due(_ store: any OrderStore, at now: Date, endpoints: [String] = ["we_1"]) async throws -> [DueDelivery] {
         _ = try await store.fanOutEvents(now: Date(millis: 1_000), limit: 1_000)
         var due = try await store.dueDeliveries(now: now, lane: .email, limit: 100)
         for id in endpoints { due += try await store.dueDeliveries(now: now, lane: .webhook(id), limit: 100) }
         return due
     }
 
-    static func eventTypes(_ store: SQLiteOrderStore) async throws -> [String] {
-        try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT type FROM outbox_events ORDER BY seq") }
+    /// The types of the recorded events, oldest first.
+    static func eventTypes(_ store: any OrderStore) async throws -> [String] {
+        switch store {
+        case let sqlite as SQLiteOrderStore:
+            return try await sqlite.pool.read { db in try String.fetchAll(db, sql: "SELECT type FROM outbox_events ORDER BY seq") }
+        case let postgres as PostgresOrderStore:
+            var types: [String] = []
+            for try await type in try await postgres.client.query("SELECT type FROM outbox_events ORDER BY seq").decode(String.self) { types.append(type) }
+            return types
+        default:
+            throw UnknownStore()
+        }
     }
 
-    @Test("an order's event commits with it and fans out once into three deliveries; a refused order writes none")
-    func eventsCommitWithTheOrder() async throws {
-        try await Self.withStore { store in
+    @Test("an order's event commits with it and fans out once into three deliveries; a refused order writes none", arguments: StoreKind.allCases)
+    func eventsCommitWithTheOrder(kind: StoreKind) async throws {
+        try await Self.withStore(kind) { store in
             try await store.seedStock(["X": 3])
             try await store.addWebhookEndpoint(Self.endpoint("we_1"))
             try await store.addWebhookEndpoint(Self.endpoint("we_paid", events: [.orderPaid]))
@@ -75,32 +78,34 @@ struct OutboxStoreTests {
         }
     }
 
-    @Test("stock.low fires once at the threshold, stays quiet below it, and fires again after the stock went back above")
-    func lowStock() async throws {
-        try await Self.withStore { store in
-            try await store.seedStock(["X": 10])
-            store.setLowStockRules(["X": LowStockRule(threshold: 5, title: "Avocado")])
-            let first = NewOrder.sample(quantity: 5, unitMinor: 100, method: .creditCard)
-            _ = try await store.createOrder(first, idempotency: nil)
-            let second = NewOrder.sample(quantity: 1, unitMinor: 100, method: .creditCard)
-            _ = try await store.createOrder(second, idempotency: nil)
-            #expect(try await Self.eventTypes(store).filter { $0 == "stock.low" }.count == 1)
-            for id in [first.id, second.id] {
-                _ = try await store.transition(StatusChange(orderID: id, to: .cancelled, role: .admin, actor: "admin:test", at: Date(millis: 2_000)))
+    @Test("stock.low fires once at the threshold, stays quiet below it, and fires again after the stock went back above", arguments: StoreKind.allCases)
+    func lowStock(kind: StoreKind) async throws {
+        try await Self.withStore(kind) { store in
+            do {
+                try await store.seedStock(["X": 10])
+                store.setLowStockRules(["X": LowStockRule(threshold: 5, title: "Avocado")])
+                let first = NewOrder.sample(quantity: 5, unitMinor: 100, method: .creditCard)
+                _ = try await store.createOrder(first, idempotency: nil)
+                let second = NewOrder.sample(quantity: 1, unitMinor: 100, method: .creditCard)
+                _ = try await store.createOrder(second, idempotency: nil)
+                #expect(try await Self.eventTypes(store).filter { $0 == "stock.low" }.count == 1)
+                for id in [first.id, second.id] {
+                    _ = try await store.transition(StatusChange(orderID: id, to: .cancelled, role: .admin, actor: "admin:test", at: Date(millis: 2_000)))
+                }
+                _ = try await store.createOrder(.sample(quantity: 6, unitMinor: 100, method: .creditCard), idempotency: nil)
+                let types = try await Self.eventTypes(store)
+                #expect(types.filter { $0 == "stock.low" }.count == 2, "\(types)")
+                let alerts = try await Self.log(store).filter { $0.eventType == .stockLow }
+                #expect(alerts.allSatisfy { $0.destination == "owner@shop.test" && $0.template == "owner-low-stock" })
+                _ = try await store.setAvailableStock(sku: "X", available: 2)
+                #expect(try await Self.eventTypes(store).filter { $0 == "stock.low" }.count == 2, "still low: no new alert")
             }
-            _ = try await store.createOrder(.sample(quantity: 6, unitMinor: 100, method: .creditCard), idempotency: nil)
-            let types = try await Self.eventTypes(store)
-            #expect(types.filter { $0 == "stock.low" }.count == 2, "\(types)")
-            let alerts = try await Self.log(store).filter { $0.eventType == .stockLow }
-            #expect(alerts.allSatisfy { $0.destination == "owner@shop.test" && $0.template == "owner-low-stock" })
-            _ = try await store.setAvailableStock(sku: "X", available: 2)
-            #expect(try await Self.eventTypes(store).filter { $0 == "stock.low" }.count == 2, "still low: no new alert")
         }
     }
 
-    @Test("a due delivery is leased to one worker; a retry waits for its time; giving up tells the owner once")
-    func leasesAndOutcomes() async throws {
-        try await Self.withStore { store in
+    @Test("a due delivery is leased to one worker; a retry waits for its time; giving up tells the owner once", arguments: StoreKind.allCases)
+    func leasesAndOutcomes(kind: StoreKind) async throws {
+        try await Self.withStore(kind) { store in
             try await store.seedStock(["X": 10])
             try await store.addWebhookEndpoint(Self.endpoint("we_1"))
             _ = try await store.createOrder(.sample(quantity: 1, unitMinor: 100, method: .creditCard), idempotency: nil)
@@ -138,9 +143,9 @@ struct OutboxStoreTests {
         }
     }
 
-    @Test("a deleted endpoint gets no new deliveries; a test message goes to one endpoint only")
-    func endpoints() async throws {
-        try await Self.withStore { store in
+    @Test("a deleted endpoint gets no new deliveries; a test message goes to one endpoint only", arguments: StoreKind.allCases)
+    func endpoints(kind: StoreKind) async throws {
+        try await Self.withStore(kind) { store in
             try await store.seedStock(["X": 10])
             try await store.addWebhookEndpoint(Self.endpoint("we_1"))
             try await store.addWebhookEndpoint(Self.endpoint("we_2"))
@@ -159,4 +164,45 @@ struct OutboxStoreTests {
             #expect(hooks.map(\.destination) == ["we_2", "we_2", "we_1"], "newest first: the order after the deletion went to we_2 only")
         }
     }
+
+    @Test(
+        "a 410 turns the endpoint off and fails its other pending deliveries; giving up without an alert tells nobody; the log pages by id",
+        arguments: StoreKind.allCases)
+    func goneEndpointAndPaging(kind: StoreKind) async throws {
+        try await Self.withStore(kind) { store in
+            try await store.seedStock(["X": 10])
+            try await store.addWebhookEndpoint(Self.endpoint("we_1"))
+            for _ in 0..<3 { _ = try await store.createOrder(.sample(quantity: 1, unitMinor: 100, method: .creditCard), idempotency: nil) }
+            let now = Date(millis: 10_000)
+            let hooks = try await Self.due(store, at: now)
+            let webhook = hooks.filter { $0.delivery.channel == .webhook }.map(\.delivery.id)
+            #expect(webhook.count == 3)
+            let email = try #require(hooks.first { $0.delivery.channel == .email }?.delivery.id)
+            try await store.finishDelivery(id: email, outcome: .failed(error: "550", disableEndpoint: true, alertOwner: false), at: now)
+            #expect(try await store.webhookEndpoint(id: "we_1")?.enabled == true, "only a webhook delivery turns its endpoint off")
+            #expect(try await Self.log(store).filter { $0.eventType == .deliveryFailed }.isEmpty, "no alert asked for")
+
+            try await store.finishDelivery(id: webhook[0], outcome: .failed(error: "410 Gone", disableEndpoint: true, alertOwner: true), at: now)
+            let endpoint = try #require(try await store.webhookEndpoint(id: "we_1"))
+            #expect(!endpoint.enabled && endpoint.disabledReason == "410 Gone")
+            for id in webhook.dropFirst() {
+                let orphan = try #require(try await store.delivery(id: id))
+                #expect(orphan.status == .failed && orphan.lastError == "the endpoint was turned off: 410 Gone" && orphan.attempts == 0)
+            }
+            let alert = try #require(try await Self.log(store).first { $0.eventType == .deliveryFailed })
+            #expect(alert.channel == .email && alert.destination == "owner@shop.test" && alert.template == "owner-delivery-failed")
+
+            let all = try await Self.log(store).map(\.id)
+            #expect(all == all.sorted(by: >) && all.count == 10, "nine order deliveries and the alert, newest first")
+            let first = try await store.deliveries(DeliveryQuery(limit: 4))
+            #expect(first.deliveries.map(\.id) == Array(all.prefix(4)) && first.next == all[3])
+            let last = try await store.deliveries(DeliveryQuery(before: all[7], limit: 4))
+            #expect(last.deliveries.map(\.id) == Array(all.suffix(2)) && last.next == nil)
+            let failed = try await store.deliveries(DeliveryQuery(status: .failed, limit: 200)).deliveries
+            #expect(Set(failed.map(\.id)) == Set(webhook + [email]) && failed.allSatisfy { $0.nextAttemptAt == nil })
+        }
+    }
 }
+
+/// A store this suite does not know how to look inside.
+private struct UnknownStore: Error {}

@@ -101,23 +101,34 @@ extension PostgresOrderStore {
         }
     }
 
-    /// Records one event for `fanOutEvents` to make its deliveries from; nothing when nobody could
-    /// hear of it (e-mail off and no endpoint). The immediate fan-out of `SQLiteOrderStore.recordEvent`
-    /// (admin test messages, owner alerts) comes with the outbox slice.
+    /// Records one event, as `SQLiteOrderStore.recordEvent` does: its deliveries are made by
+    /// `fanOutEvents`, or at once (returning their ids) with `onlyEndpoint` (the admin's test
+    /// message) or `fanOutNow` (an owner alert). Nothing when nobody could hear of it (e-mail off and no endpoint).
+    @discardableResult
     static func recordEvent(
         _ type: NotificationEventType, data: @autoclosure () -> EventData, orderID: String?, shopper: Order?, at: Date, _ outbox: OutboxContext,
-        _ connection: PostgresConnection, _ logger: Logger, prepared: SQLiteOrderStore.PreparedEvent? = nil
-    ) async throws {
-        if !outbox.mayNotify {
-            guard try await hasActiveEndpoints(connection, logger) else { return }
+        _ connection: PostgresConnection, _ logger: Logger, onlyEndpoint: WebhookEndpoint? = nil, fanOutNow: Bool = false,
+        prepared: SQLiteOrderStore.PreparedEvent? = nil
+    ) async throws -> [Int64] {
+        let immediate = onlyEndpoint != nil || fanOutNow
+        if !immediate && !outbox.mayNotify {
+            guard try await hasActiveEndpoints(connection, logger) else { return [] }
         }
         let payload = try prepared?.payload ?? EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data()).encoded()
         let eventID = prepared?.id ?? SQLiteOrderStore.PreparedEvent.newID()
-        try await connection.query(
+        let inserted = try await connection.query(
             """
             INSERT INTO outbox_events (id, type, order_id, created_at, payload, shopper_email, payment_method, fanned_out)
-            VALUES (\(eventID), \(type.rawValue), \(orderID), \(at.millis), \(payload), \(shopper?.customer.email), \(shopper?.paymentMethod.rawValue), FALSE)
+            VALUES (\(eventID), \(type.rawValue), \(orderID), \(at.millis), \(payload), \(shopper?.customer.email), \(shopper?.paymentMethod.rawValue),
+                \(immediate))
+            RETURNING seq
             """, logger: logger)
+        var seq: Int64 = 0
+        for try await value in inserted.decode(Int64.self) { seq = value }
+        guard immediate else { return [] }
+        let destinations = NotificationRules.immediateDestinations(
+            of: type, onlyEndpoint: onlyEndpoint, shopper: shopper, routing: outbox.routing, endpoints: try await activeEndpoints(connection, logger))
+        return try await insertDeliveries(destinations, eventSeq: seq, createdAt: at, due: at, connection, logger)
     }
 
     static func hasActiveEndpoints(_ connection: PostgresConnection, _ logger: Logger) async throws -> Bool {

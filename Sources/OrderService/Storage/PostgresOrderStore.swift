@@ -1,29 +1,9 @@
-// PostgresOrderStore. Implemented for real: every `OrderStore` method (orders, transitions and
-// expiry in +Orders, payments in +Payments, the order list, stock and statistics in +Lists) and
-// setLowStockRules; foreignWrites is always 0 for now.
-//
-// Not implemented yet; each throws `PostgresStoreError.notImplemented` naming itself: the rest of
-// `NotificationOutbox` (fanOutEvents, dueDeliveries, claimDeliveries, finishDelivery, deliveries,
-// delivery, retryDelivery, addWebhookEndpoint, webhookEndpoints, webhookEndpoint,
-// deleteWebhookEndpoint, enqueueWebhookTest).
 import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
 import StoreModel
 import Synchronization
-
-/// What the PostgreSQL store cannot do (yet).
-public enum PostgresStoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The method is part of `OrderStore` but has no PostgreSQL implementation yet.
-    case notImplemented(String)
-
-    public var description: String {
-        switch self {
-        case .notImplemented(let method): "\(method) is not implemented on PostgreSQL yet"
-        }
-    }
-}
 
 /// The PostgreSQL order store: a `PostgresClient` pool shared by every request, migrations applied
 /// at start under an advisory lock, and every write one READ COMMITTED transaction retried on

@@ -104,14 +104,8 @@ extension SQLiteOrderStore {
                 "INSERT INTO outbox_events (id, type, order_id, created_at, payload, shopper_email, payment_method, fanned_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [eventID, type.rawValue, orderID, at.millis, payload, shopper?.customer.email, shopper?.paymentMethod.rawValue, immediate])
         guard immediate else { return [] }
-        let destinations =
-            if let onlyEndpoint {
-                [NotificationRules.Destination(channel: .webhook, destination: onlyEndpoint.id, template: nil)]
-            } else {
-                NotificationRules.destinations(
-                    of: type, shopperEmail: shopper?.customer.email, paymentMethod: shopper?.paymentMethod, routing: outbox.routing,
-                    endpoints: try activeEndpoints(db))
-            }
+        let destinations = NotificationRules.immediateDestinations(
+            of: type, onlyEndpoint: onlyEndpoint, shopper: shopper, routing: outbox.routing, endpoints: try activeEndpoints(db))
         return try insertDeliveries(destinations, eventSeq: db.lastInsertedRowID, createdAt: at, due: at, db)
     }
 
@@ -159,11 +153,9 @@ extension SQLiteOrderStore {
     }
 
     static func endpoint(_ row: Row) -> WebhookEndpoint {
-        let eventsJSON: String? = row["events"]
-        let events = eventsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }?.compactMap(NotificationEventType.init(rawValue:))
-        return WebhookEndpoint(
-            id: row["id"], url: row["url"], events: events, secret: row["secret"], enabled: (row["enabled"] as Int64) != 0,
-            disabledReason: row["disabled_reason"], createdAt: Date(millis: row["created_at"]))
+        WebhookEndpoint.stored(
+            id: row["id"], url: row["url"], events: row["events"], secret: row["secret"], enabled: (row["enabled"] as Int64) != 0,
+            disabledReason: row["disabled_reason"], createdAtMillis: row["created_at"])
     }
 }
 
@@ -185,13 +177,10 @@ extension SQLiteOrderStore {
                     arguments: [limit])
                 for row in rows {
                     let seq: Int64 = row["seq"]
-                    if let type = NotificationEventType(rawValue: row["type"]) {
-                        let method: String? = row["payment_method"]
-                        let destinations = NotificationRules.destinations(
-                            of: type, shopperEmail: row["shopper_email"], paymentMethod: method.flatMap(PaymentMethod.init(rawValue:)), routing: routing,
-                            endpoints: endpoints)
-                        _ = try Self.insertDeliveries(destinations, eventSeq: seq, createdAt: Date(millis: row["created_at"]), due: now, db)
-                    }
+                    let destinations = NotificationRules.destinations(
+                        ofStored: row["type"], shopperEmail: row["shopper_email"], paymentMethod: row["payment_method"], routing: routing,
+                        endpoints: endpoints)
+                    _ = try Self.insertDeliveries(destinations, eventSeq: seq, createdAt: Date(millis: row["created_at"]), due: now, db)
                     try db.cachedStatement(sql: "UPDATE outbox_events SET fanned_out = 1 WHERE seq = ?").execute(arguments: [seq])
                 }
                 return rows.count
@@ -261,17 +250,14 @@ extension SQLiteOrderStore {
                         arguments: [error, id])
                     guard let row = try Row.fetchOne(Self.deliverySelect(db, where: "d.id = ?"), arguments: [id]) else { return }
                     let delivery = try Self.delivery(row)
-                    if disableEndpoint, delivery.channel == .webhook {
+                    let effects = NotificationRules.givingUp(delivery, error: error, disableEndpoint: disableEndpoint, alertOwner: alertOwner)
+                    if let disable = effects.disable {
                         try db.execute(
-                            sql: "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ? WHERE id = ?", arguments: [error, delivery.destination])
-                        try Self.failPending(endpoint: delivery.destination, reason: "the endpoint was turned off: \(error)", db)
+                            sql: "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ? WHERE id = ?", arguments: [disable.reason, disable.endpointID])
+                        try Self.failPending(endpoint: disable.endpointID, reason: disable.orphanedReason, db)
                     }
-                    if alertOwner, delivery.eventType != .deliveryFailed {
-                        let data = EventData(
-                            delivery: FailedDeliveryData(
-                                deliveryId: delivery.id, eventId: delivery.eventID, eventType: delivery.eventType.rawValue, channel: delivery.channel.rawValue,
-                                destination: delivery.destination, attempts: delivery.attempts, lastError: error))
-                        try Self.recordEvent(.deliveryFailed, data: data, orderID: delivery.orderID, shopper: nil, at: at, outbox, db, fanOutNow: true)
+                    if let alert = effects.ownerAlert {
+                        try Self.recordEvent(.deliveryFailed, data: alert, orderID: delivery.orderID, shopper: nil, at: at, outbox, db, fanOutNow: true)
                     }
                 }
             }
@@ -284,12 +270,11 @@ extension SQLiteOrderStore {
             var arguments: StatementArguments = []
             if let status = query.status { clauses.append("d.status = ?"); arguments += [status.rawValue] }
             if let before = query.before { clauses.append("d.id < ?"); arguments += [before] }
-            let limit = max(1, min(query.limit, 200))
             let rows = try Row.fetchAll(
-                Self.deliverySelect(db, where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), suffix: "ORDER BY d.id DESC LIMIT \(limit + 1)"),
+                Self.deliverySelect(
+                    db, where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), suffix: "ORDER BY d.id DESC LIMIT \(query.pageSize + 1)"),
                 arguments: arguments)
-            let page = try rows.prefix(limit).map(Self.delivery)
-            return (page, rows.count > limit ? page.last?.id : nil)
+            return query.page(try rows.map(Self.delivery))
         }
     }
 
@@ -325,15 +310,10 @@ extension SQLiteOrderStore {
     }
 
     static func delivery(_ row: Row) throws -> Delivery {
-        guard let type = NotificationEventType(rawValue: row["event_type"]), let channel = DeliveryChannel(rawValue: row["channel"]),
-            let status = DeliveryStatus(rawValue: row["status"])
-        else { throw StoreError.corruptRow("deliveries \(row["id"] as Int64)") }
-        let sent: Int64? = row["sent_at"]
-        return Delivery(
-            id: row["id"], eventID: row["event_id"], eventType: type, orderID: row["order_id"], channel: channel, destination: row["destination"],
-            template: row["template"], status: status, attempts: row["attempts"],
-            nextAttemptAt: status == .pending ? Date(millis: row["next_attempt_at"]) : nil, lastError: row["last_error"],
-            createdAt: Date(millis: row["created_at"]), sentAt: sent.map(Date.init(millis:)))
+        try Delivery.stored(
+            id: row["id"], eventID: row["event_id"], eventType: row["event_type"], orderID: row["order_id"], channel: row["channel"],
+            destination: row["destination"], template: row["template"], status: row["status"], attempts: row["attempts"],
+            nextAttemptAtMillis: row["next_attempt_at"], lastError: row["last_error"], createdAtMillis: row["created_at"], sentAtMillis: row["sent_at"])
     }
 }
 
@@ -342,7 +322,7 @@ extension SQLiteOrderStore {
 extension SQLiteOrderStore {
     public func addWebhookEndpoint(_ endpoint: WebhookEndpoint) async throws {
         endpointsSeen.withLock { $0 = true }
-        let events = try endpoint.events.map { String(decoding: try JSONEncoder().encode($0.map(\.rawValue)), as: UTF8.self) }
+        let events = try endpoint.eventsColumn()
         try await changing([]) {
             try await writer.submit { db in
                 try db.execute(
@@ -370,7 +350,7 @@ extension SQLiteOrderStore {
                 try db.execute(
                     sql: "UPDATE webhook_endpoints SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL", arguments: [at.millis, id])
                 guard db.changesCount == 1 else { return false }
-                try Self.failPending(endpoint: id, reason: "the endpoint was deleted", db)
+                try Self.failPending(endpoint: id, reason: NotificationRules.deletedEndpointReason, db)
                 return true
             }
         }
@@ -382,9 +362,10 @@ extension SQLiteOrderStore {
             try await writer.submit { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL", arguments: [endpointID])
                 else { return nil }
-                let data = EventData(message: "A test message from the shop's admin page.")
-                return try Self.recordEvent(.webhookTest, data: data, orderID: nil, shopper: nil, at: at, outbox, db, onlyEndpoint: Self.endpoint(row))
-                    .first
+                return try Self.recordEvent(
+                    .webhookTest, data: NotificationRules.testMessage, orderID: nil, shopper: nil, at: at, outbox, db, onlyEndpoint: Self.endpoint(row)
+                )
+                .first
             }
         }
     }
