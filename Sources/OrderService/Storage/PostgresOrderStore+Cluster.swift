@@ -7,7 +7,7 @@ extension PostgresOrderStore: InstanceCoordination {
     public func orderVersions(_ ids: [String]) async throws -> [String: Int64] {
         guard !ids.isEmpty else { return [:] }
         let logger = self.logger
-        return try await client.withConnection { connection in
+        return try await client.withConnection { [self] connection in
             var versions: [String: Int64] = [:]
             for try await (id, version) in try await connection.query("SELECT id, version FROM orders WHERE id = ANY(\(ids))", logger: logger)
                 .decode((String, Int64).self)

@@ -31,7 +31,7 @@ extension PostgresOrderStore {
         let limit = query.pageSize
         let select = PostgresQuery(
             unsafeSQL: "SELECT id FROM orders \(whereSQL) ORDER BY created_at DESC, id COLLATE \"C\" DESC LIMIT \(limit + 1)", binds: bindings)
-        return try await client.withConnection { connection in
+        return try await client.withConnection { [self] connection in
             try await PostgresTransaction.snapshot(on: connection, logger: logger) { connection in
                 var ids: [String] = []
                 for try await id in try await connection.query(select, logger: logger).decode(String.self) {
@@ -48,7 +48,7 @@ extension PostgresOrderStore {
         guard ProductRules.isValidStock(available) else { throw StoreError.invalidStock }
         let outbox = outboxContext
         return try await changing([]) {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 let rows = try await connection.query(
                     """
                     INSERT INTO stock (sku, available, reserved, sold, received) VALUES (\(sku), \(available), 0, 0, \(available))
@@ -67,7 +67,7 @@ extension PostgresOrderStore {
     }
 
     public func statistics() async throws -> OrderStatistics {
-        try await client.withConnection { connection in
+        try await client.withConnection { [self] connection in
             try await PostgresTransaction.snapshot(on: connection, logger: logger) { connection in
                 var counts: [OrderStatus: Int] = [:]
                 for try await (status, count) in try await connection.query(

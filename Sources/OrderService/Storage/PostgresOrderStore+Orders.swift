@@ -9,7 +9,7 @@ import StoreModel
 extension PostgresOrderStore {
     public func updateIdempotencyResponse(key: String, body: Data) async throws {
         try await changing([]) {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 try await connection.query("UPDATE idempotency_keys SET response_body = \(body) WHERE key = \(key)", logger: logger)
             }
         }
@@ -18,7 +18,7 @@ extension PostgresOrderStore {
     public func transition(_ change: StatusChange) async throws -> Order {
         let outbox = outboxContext
         return try await changing([change.orderID]) {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 let order = try await Self.lockOrder(connection, id: change.orderID, logger)
                 return try await Self.apply(change, to: order, outbox, connection, logger)
             }
@@ -41,7 +41,7 @@ extension PostgresOrderStore {
         for id in due {
             let change = StatusRules.expiry(orderID: id, at: now)
             let done = try await changing([id]) {
-                try await transaction { connection in
+                try await transaction { [self] connection in
                     let locked = try await connection.query(
                         """
                         SELECT id FROM orders WHERE id = \(id) AND status = 'created' AND expires_at IS NOT NULL AND expires_at <= \(now.millis)
@@ -67,7 +67,7 @@ extension PostgresOrderStore {
         let json = try instructions.storedJSON()
         let outbox = outboxContext
         try await changing([orderID]) {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 let before = try await Self.lockOrder(connection, id: orderID, logger)
                 try await connection.query("UPDATE orders SET payment_info = \(json), updated_at = \(at.millis) WHERE id = \(orderID)", logger: logger)
                 let after = try await Self.order(connection, id: orderID, logger)
@@ -79,7 +79,7 @@ extension PostgresOrderStore {
     public func flagForReview(orderID: String, actor: String, note: String, at: Date) async throws {
         let outbox = outboxContext
         try await changing([orderID]) {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 let order = try await Self.lockOrder(connection, id: orderID, logger)
                 try await connection.query("UPDATE orders SET needs_review = TRUE, updated_at = \(at.millis) WHERE id = \(orderID)", logger: logger)
                 try await Self.appendEvent(connection, orderID: orderID, at: at, actor: actor, from: order.status, to: order.status, note: note, logger)

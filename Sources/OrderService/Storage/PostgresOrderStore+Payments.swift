@@ -8,7 +8,7 @@ import StoreModel
 extension PostgresOrderStore {
     public func recordPaymentAttempt(_ attempt: PaymentAttempt) async throws {
         try await changing([attempt.orderID]) {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 try await connection.query(
                     """
                     INSERT INTO payment_attempts (reference, order_id, gateway, amount_minor, created_at)
@@ -43,7 +43,7 @@ extension PostgresOrderStore {
     public func applyPaymentReport(_ report: PaymentReport, acceptSimulated: Bool) async throws -> PaymentOutcome {
         let outbox = outboxContext
         return try await changing([report.attempt.orderID]) {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 try await Self.apply(report, acceptSimulated: acceptSimulated, outbox, connection, logger)
             }
         }
@@ -51,7 +51,7 @@ extension PostgresOrderStore {
 
     public func recordPaymentRejection(_ rejection: PaymentRejection) async throws {
         try await changing([]) {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 try await connection.query(
                     """
                     INSERT INTO payment_notifications (received_at, gateway, source, order_id, reference, event_id, outcome, reason, raw)

@@ -87,7 +87,7 @@ public final class PostgresOrderStore: OrderStore {
         guard !client.isOpen else { return }
         let logger = self.logger
         // Reaching the server is bounded as tightly as any request; migrations may take long on a big database.
-        try await client.unopened(deadline: client.deadline) { client in try await client.query("SELECT 1", logger: logger) }
+        try await client.unopened(deadline: client.deadline) { [self] client in try await client.query("SELECT 1", logger: logger) }
         let endpoints = try await client.unopened(deadline: .seconds(120)) { client in
             try await PostgresMigrations.migrate(client, logger: logger)
             var count = 0
@@ -148,7 +148,7 @@ public final class PostgresOrderStore: OrderStore {
     }
 
     /// Runs `body` in one transaction, retried on 40001/40P01.
-    func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await PostgresTransaction.retrying(client, logger: logger, onRetry: { retries.add(1, ordering: .relaxed) }, body)
     }
 
@@ -156,7 +156,7 @@ public final class PostgresOrderStore: OrderStore {
         let rows = initial.filter { $0.value >= 0 }.sorted { $0.key < $1.key }
         guard !rows.isEmpty else { return }
         try await changing([]) {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 // One statement for any number of SKUs; rows that exist are kept (the database is the live stock).
                 try await connection.query(
                     """
@@ -172,7 +172,7 @@ public final class PostgresOrderStore: OrderStore {
         let outbox = outboxContext
         let encoded = outbox.mayNotify ? try SQLiteOrderStore.encodedEvents(before: nil, after: order.order, at: order.order.createdAt) : [:]
         return try await changing([order.id]) {
-            let outcome = try await transaction { connection -> CreateOrderOutcome? in
+            let outcome = try await transaction { [self] connection -> CreateOrderOutcome? in
                 try await Self.insertOrder(order, idempotency: idempotency, outbox: outbox, encoded: encoded, connection, logger)
             }
             if let outcome { return outcome }
@@ -185,20 +185,20 @@ public final class PostgresOrderStore: OrderStore {
     }
 
     public func idempotencyRecord(key: String) async throws -> IdempotencyRecord? {
-        try await client.withConnection { connection in try await Self.idempotencyRecord(connection, key: key, logger) }
+        try await client.withConnection { [self] connection in try await Self.idempotencyRecord(connection, key: key, logger) }
     }
 
     public func order(id: String) async throws -> Order {
-        try await client.withConnection { connection in try await Self.order(connection, id: id, logger) }
+        try await client.withConnection { [self] connection in try await Self.order(connection, id: id, logger) }
     }
 
     public func events(orderID: String) async throws -> [OrderEvent] {
-        try await client.withConnection { connection in try await Self.events(connection, orderID: orderID, logger) }
+        try await client.withConnection { [self] connection in try await Self.events(connection, orderID: orderID, logger) }
     }
 
     public func orderWithEvents(id: String) async throws -> (Order, [OrderEvent]) {
         // One REPEATABLE READ transaction, so the order and its events are one snapshot.
-        let pair = try await client.withConnection { connection in
+        let pair = try await client.withConnection { [self] connection in
             try await PostgresTransaction.snapshot(on: connection, logger: logger) { connection in
                 let order = try await Self.order(connection, id: id, logger)
                 return OrderAndEvents(order: order, events: try await Self.events(connection, orderID: id, logger))

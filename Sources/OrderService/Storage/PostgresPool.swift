@@ -30,11 +30,9 @@ final class PostgresPool: Sendable {
     var isOpen: Bool { opened.load(ordering: .acquiring) }
 
     /// Runs `body` with a pooled connection, guarded as described above.
-    func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         guard isOpen else { throw StoreError.databaseUnavailable }
-        return try await withoutActuallyEscaping(body) { body in
-            try await guarded { [client] in try await client.withConnection(body) }
-        }
+        return try await guarded { [client] in try await client.withConnection(body) }
     }
 
     /// Runs one query on a pooled connection (held until its rows are read).
@@ -46,25 +44,25 @@ final class PostgresPool: Sendable {
     }
 
     /// Runs `body` without the open check (the migrations themselves), within `deadline`.
-    func unopened<T: Sendable>(deadline: Duration, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        try await withoutActuallyEscaping(body) { body in
-            try await guarded(deadline: deadline) { [client] in try await body(client) }
-        }
+    func unopened<T: Sendable>(deadline: Duration, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        try await guarded(deadline: deadline) { [client] in try await body(client) }
     }
 
-    /// `body` within the deadline, its connection failures as `databaseUnavailable`.
+    /// `body` within the deadline, its connection failures as `databaseUnavailable`. The caller
+    /// gets its answer at the deadline even when `body` does not stop (a query in flight on a
+    /// connection whose server vanished); `body` is then cancelled and ends in the background.
     private func guarded<T: Sendable>(deadline: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let deadline = deadline ?? self.deadline
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: deadline)
-                    return nil
+            return try await withCheckedThrowingContinuation { continuation in
+                let outcome = FirstOutcome(continuation)
+                let work = Task {
+                    do { outcome.finish(.success(try await body())) } catch { outcome.finish(.failure(error)) }
                 }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else { throw StoreError.databaseUnavailable }
-                return value
+                Task {
+                    try? await Task.sleep(for: deadline)
+                    if outcome.finish(.failure(StoreError.databaseUnavailable)) { work.cancel() }
+                }
             }
         } catch let error where Self.isUnavailable(error) {
             throw StoreError.databaseUnavailable
@@ -93,5 +91,22 @@ extension StoreError {
     static func meansDatabaseUnavailable(_ error: any Error) -> Bool {
         if let error = error as? StoreError { return error == .databaseUnavailable }
         return error is PSQLError && PostgresPool.isUnavailable(error)
+    }
+}
+
+/// Resumes a continuation with the first of several outcomes; the later ones are dropped.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    /// Resumes with `result` when nothing did yet; returns whether it did.
+    @discardableResult
+    func finish(_ result: Result<T, any Error>) -> Bool {
+        guard let continuation = continuation.withLock({ $0.take() }) else { return false }
+        continuation.resume(with: result)
+        return true
     }
 }

@@ -37,7 +37,7 @@ enum PostgresTransaction {
     /// short growing pause) when PostgreSQL aborted it for a serialization failure or a deadlock.
     /// `onRetry` is called before each retry (to count it).
     static func retrying<T: Sendable>(
-        _ client: PostgresPool, logger: Logger, onRetry: () -> Void, _ body: @Sendable (PostgresConnection) async throws -> T
+        _ client: PostgresPool, logger: Logger, onRetry: () -> Void, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {
