@@ -153,7 +153,14 @@ public final class PostgresOrderStore: OrderStore {
     }
 
     public func seedStock(_ initial: [String: Int]) async throws {
-        let rows = initial.filter { $0.value >= 0 }.sorted { $0.key < $1.key }
+        // Reading the SKUs that have rows is much cheaper than offering 100,000 rows on every start;
+        // the insert still keeps a row that appeared in between.
+        let existing = try await client.withConnection { [self] connection in
+            var skus = Set<String>()
+            for try await sku in try await connection.query("SELECT sku FROM stock", logger: logger).decode(String.self) { skus.insert(sku) }
+            return skus
+        }
+        let rows = initial.filter { $0.value >= 0 && !existing.contains($0.key) }.sorted { $0.key < $1.key }
         guard !rows.isEmpty else { return }
         try await changing([]) {
             try await transaction { [self] connection in
