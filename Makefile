@@ -9,13 +9,13 @@ run:
 	scripts/install-deps.sh
 	scripts/run-shop.sh
 
-## Run every test: the Swift unit and API tests, then the system and browser tests (pytest).
+## Run every test: the Swift unit and API tests, then the system and browser tests (pytest), beside one
+## throwaway PostgreSQL cluster (scripts/with-test-postgres.sh) that is removed afterwards, even on failure.
 test:
 	scripts/install-deps.sh --test
 	scripts/check-test-limits.sh
 	$(SWIFT) build --build-tests
-	scripts/swift-test.sh
-	python3 -m pytest -q Tests/python
+	scripts/with-test-postgres.sh sh -c 'status=0; scripts/swift-test.sh || status=$$?; python3 -m pytest -q Tests/python || status=$$?; exit $$status'
 
 ## Formatting (.swift-format, Hummingbird's style with 160 columns): `swift format lint` as CI runs it.
 ## `make format` rewrites the files in place.

@@ -10,6 +10,6 @@ struct OrderAPICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "order-api",
         abstract: "Takes orders from the storefront and serves the admin JSON API.",
-        subcommands: [Serve.self, Reconcile.self, Backup.self, Restore.self],
+        subcommands: [Serve.self, Reconcile.self, Backup.self, Restore.self, MigrateStore.self],
         defaultSubcommand: Serve.self)
 }
