@@ -18,8 +18,11 @@ public enum StoreMigration {
     /// `Migrations`. A table missing here, on either side, stops the copy.
     public static let tables = [
         "orders", "order_lines", "stock", "order_events", "idempotency_keys", "payment_attempts", "payment_notifications",
-        "payment_events_seen", "outbox_events", "deliveries", "webhook_endpoints",
+        "payment_events_seen", "outbox_events", "deliveries", "webhook_endpoints", "admin_auth_failures",
     ]
+
+    /// Columns only PostgreSQL has (what instances sharing it need); copied rows take their defaults.
+    static let postgresOnlyColumns: [String: Set<String>] = ["orders": ["version"]]
 
     /// Most bind parameters in one INSERT (PostgreSQL allows 65,535).
     static let parametersPerInsert = 30_000
@@ -123,7 +126,7 @@ public enum StoreMigration {
 
         var report = Report(rows: [])
         for table in tables {
-            let columns = targetColumns[table] ?? []
+            let columns = (targetColumns[table] ?? []).filter { !(Self.postgresOnlyColumns[table] ?? []).contains($0.name) }
             let copied = try await copyTable(table, columns: columns, batchRows: batchRows, from: source, to: connection, logger: logger)
             report.rows.append(Report.Table(table: table, count: copied))
             for column in columns where column.isIdentity {
@@ -336,7 +339,7 @@ final class SQLiteSnapshot: @unchecked Sendable {
             }
             for table in StoreMigration.tables {
                 let sourceColumns = Set(try db.columns(in: table).map(\.name))
-                let targetColumns = Set((target[table] ?? []).map(\.name))
+                let targetColumns = Set((target[table] ?? []).map(\.name)).subtracting(StoreMigration.postgresOnlyColumns[table] ?? [])
                 guard sourceColumns == targetColumns else {
                     let onlySource = sourceColumns.subtracting(targetColumns).sorted().joined(separator: ", ")
                     let onlyTarget = targetColumns.subtracting(sourceColumns).sorted().joined(separator: ", ")
