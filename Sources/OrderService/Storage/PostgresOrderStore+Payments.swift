@@ -25,7 +25,9 @@ extension PostgresOrderStore {
     }
 
     public func paymentAttempt(reference: String) async throws -> PaymentAttempt? {
-        try await Self.attempts(
+        // PostgreSQL text cannot hold NUL, so no stored reference has one.
+        guard !reference.contains("\u{0}") else { return nil }
+        return try await Self.attempts(
             client.query("SELECT reference, order_id, gateway, amount_minor, created_at FROM payment_attempts WHERE reference = \(reference)", logger: logger)
         ).first
     }
@@ -55,8 +57,8 @@ extension PostgresOrderStore {
                 try await connection.query(
                     """
                     INSERT INTO payment_notifications (received_at, gateway, source, order_id, reference, event_id, outcome, reason, raw)
-                    VALUES (\(rejection.receivedAt.millis), \(rejection.gateway.rawValue), \(rejection.source), \(rejection.orderID),
-                        \(rejection.reference), NULL, 'rejected', \(rejection.reason), \(rejection.raw))
+                    VALUES (\(rejection.receivedAt.millis), \(rejection.gateway.rawValue), \(rejection.source.storable), \(rejection.orderID?.storable),
+                        \(rejection.reference?.storable), NULL, 'rejected', \(rejection.reason.storable), \(rejection.raw.storable))
                     """, logger: logger)
             }
         }
@@ -99,7 +101,7 @@ extension PostgresOrderStore {
             let taken = try await connection.query(
                 """
                 INSERT INTO payment_events_seen (gateway, event_id, order_id, at)
-                VALUES (\(report.gateway.rawValue), \(eventID), \(orderID), \(report.receivedAt.millis))
+                VALUES (\(report.gateway.rawValue), \(eventID.storable), \(orderID), \(report.receivedAt.millis))
                 ON CONFLICT (gateway, event_id) DO NOTHING RETURNING event_id
                 """, logger: logger)
             var inserted = false
@@ -147,7 +149,7 @@ extension PostgresOrderStore {
             """
             INSERT INTO payment_notifications (received_at, gateway, source, order_id, reference, event_id, outcome, reason, raw)
             VALUES (\(report.receivedAt.millis), \(report.gateway.rawValue), \(report.source), \(report.attempt.orderID),
-                \(report.attempt.reference), \(report.eventID), \(outcome.rawValue), \(reason), \(report.raw))
+                \(report.attempt.reference), \(report.eventID?.storable), \(outcome.rawValue), \(reason.storable), \(report.raw.storable))
             """, logger: logger)
     }
 
@@ -161,5 +163,13 @@ extension PostgresOrderStore {
                     createdAt: Date(millis: created)))
         }
         return attempts
+    }
+}
+
+extension String {
+    /// The text as PostgreSQL can store it: NUL, which its text type refuses (a hostile gateway
+    /// message may hold one), becomes U+FFFD. Every other character is kept.
+    var storable: String {
+        contains("\u{0}") ? replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : self
     }
 }

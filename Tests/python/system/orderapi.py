@@ -76,10 +76,12 @@ def order_body(items: list[tuple[str, int]], email: str | None = None, method: s
 class ApiServer:
     """The real `order-api serve` on a free loopback port, with its log in the test's temp dir."""
 
-    def __init__(self, bin_dir: Path, root: Path, env: dict[str, str] | None = None, args: list[str] | None = None):
+    def __init__(self, bin_dir: Path, root: Path, env: dict[str, str] | None = None, args: list[str] | None = None, db: str | None = None):
         self.binary = bin_dir / "order-api"
         self.root = root
-        self.db = root / "data" / "orders.sqlite"
+        # A SQLite file in the shop's folder, or the PostgreSQL URL given.
+        self.db = Path(db) if db and "://" not in db else (db or root / "data" / "orders.sqlite")
+        self.postgres = isinstance(self.db, str)
         self.port = free_port()
         self.extra_env = env or {}
         self.args = args or []

@@ -23,13 +23,13 @@ from orderapi import ADMIN_TOKEN, ApiServer, write_shop  # noqa: E402
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def run_schemathesis(repo, bin_dir, tmp_path, output_dir, examples: int):
+def run_schemathesis(repo, bin_dir, tmp_path, output_dir, examples: int, db: str | None = None):
     write_shop(tmp_path)
     schema = schemathesis.openapi.from_path(repo / "openapi.yaml")
     failures = []
     ran = 0
     env = {"ORDER_API_ADMIN_FAILURE_LIMIT": "0"}
-    with ApiServer(bin_dir, tmp_path, env=env) as server:
+    with ApiServer(bin_dir, tmp_path, env=env, db=db) as server:
         for result in schema.get_all_operations():
             operation = result.ok()
             headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"} if operation.path.startswith("/admin") else {}
@@ -50,13 +50,17 @@ def run_schemathesis(repo, bin_dir, tmp_path, output_dir, examples: int):
                     failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {error}")
                 ran += 1
             assert server.alive(), server.log_tail()
-    (output_dir / "schemathesis.txt").write_text(f"{ran} operation runs, {len(failures)} failed\n\n" + "\n\n".join(failures))
+    (output_dir / ("schemathesis-postgres.txt" if db else "schemathesis.txt")).write_text(f"{ran} operation runs, {len(failures)} failed\n\n" + "\n\n".join(failures))
     assert ran >= 10
     assert not failures, "\n\n".join(failure[:1500] for failure in failures)
 
 
 def test_schemathesis_against_openapi_yaml(repo, bin_dir, tmp_path, output_dir):
     run_schemathesis(repo, bin_dir, tmp_path, output_dir, int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25")))
+
+
+def test_schemathesis_against_a_postgresql_instance(repo, bin_dir, tmp_path, output_dir, pg_database):
+    run_schemathesis(repo, bin_dir, tmp_path, output_dir, int(os.environ.get("SCHEMATHESIS_EXAMPLES", "25")), db=pg_database)
 
 
 @pytest.mark.soak
