@@ -24,16 +24,9 @@ CHECK_INTERVAL = "200ms"
 
 
 @pytest.fixture
-def shared_db(tmp_path) -> str:
-    """What both instances get as --db. To run this test on PostgreSQL once `serve` takes a URL:
-
-        @pytest.fixture
-        def shared_db(pg_database) -> str:
-            return pg_database
-    """
-    path = tmp_path / "shared" / "orders.sqlite"
-    path.parent.mkdir()
-    return str(path)
+def shared_db(pg_database) -> str:
+    """What both instances get as --db: one PostgreSQL database."""
+    return pg_database
 
 
 class HAProxy:
