@@ -224,7 +224,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64, help="wrk connections in all (split over the two instances)")
     parser.add_argument("--runs", type=int, default=1, help="GET and POST runs per configuration")
-    parser.add_argument("--readiness-runs", type=int, default=3)
+    parser.add_argument("--readiness-runs", type=int, default=3, help="start-to-ready measurements per database (0 skips them)")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -255,7 +255,7 @@ def main():
         groups = {"order-api": api_pids, "postgres": cluster.server_pids}
 
         # Start to ready, PostgreSQL vs SQLite: a first start (new database) and a restart.
-        for kind in ("postgres", "sqlite"):
+        for kind in ("postgres", "sqlite") if args.readiness_runs > 0 else ():
             fresh, restart = [], []
             for run in range(args.readiness_runs):
                 directory = os.path.join(work, f"ready-{kind}-{run}")

@@ -20,7 +20,8 @@ import time
 import uuid
 from pathlib import Path
 
-from orderapi import ADMIN_TOKEN, ORIGIN, expected_total, order_body, random_items, request, send
+from orderapi import ADMIN_TOKEN, ORIGIN, expected_total, order_body, random_items, request, send, write_shop
+from support import free_port  # importable once orderapi is (it puts Tests/python on the path)
 
 REPO = Path(__file__).resolve().parents[3]
 PG_CLUSTER = REPO / "scripts" / "pg-cluster.sh"
@@ -357,12 +358,8 @@ def run_harness(binary: Path, root: Path, cluster: Cluster, products: dict, *, k
     random instance (restarted at once) and `database_crashes` immediate stops of PostgreSQL
     (started again after the instances were seen answering 503), spread in a random order.
     Raises AssertionError on any problem; returns the figures."""
-    from orderapi import write_shop  # the shop's content and site-status.json under root
-
     rng = random.Random(seed)
-    write_shop(root, products)
-    from support import free_port
-
+    write_shop(root, products)  # the shop's content and site-status.json under root
     instances = [Instance(binary, root, name, cluster.url, free_port(), pool) for name in ("a", "b")]
     ledger, stop, give_up = Ledger(), threading.Event(), [float("inf")]
 
@@ -411,7 +408,7 @@ def run_harness(binary: Path, root: Path, cluster: Cluster, products: dict, *, k
                 assert (status, code) == (503, "database_unavailable"), (instance.name, status, code)
                 assert seconds <= HANG_SECONDS, f"{instance.name}: 503 after {seconds:.1f} s"
             seen = ledger.unavailable
-            wait_for(lambda: ledger.unavailable > seen, 15, "shoppers answered 503 while PostgreSQL is down")
+            wait_for(lambda: ledger.unavailable > seen, 30, "shoppers answered 503 while PostgreSQL is down")
             cluster.start()
             note("PostgreSQL started")
             for instance in instances:
