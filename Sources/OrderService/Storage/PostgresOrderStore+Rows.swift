@@ -27,40 +27,48 @@ extension PostgresOrderStore {
             for try await _ in taken { inserted = true }
             guard inserted else { return nil }
         }
-        try await move(StatusRules.reservation(of: order), connection, logger)
+        let levels = try await move(StatusRules.reservation(of: order), connection, logger)
         try await insert(order, connection, logger)
-        try await appendEvent(connection, orderID: order.id, at: order.createdAt, actor: "shopper", from: nil, to: .created, note: "", logger)
         try await recordOrderEvents(before: nil, after: order, at: order.createdAt, outbox, connection, logger, encoded: encoded)
-        try await checkLowStock(order.lines.map(\.sku), at: order.createdAt, outbox, connection, logger)
+        try await checkLowStock(order.lines.map(\.sku), at: order.createdAt, outbox, connection, logger, known: levels)
         return .created(order)
     }
 
     static func insert(_ order: Order, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        // A new order, its lines and its first event in one statement (one round trip): the
+        // lines' and the event's foreign keys are checked at the end of the statement.
+        let lines = order.lines
         try await connection.query(
             """
-            INSERT INTO orders (id, status, payment_method, currency, subtotal_minor, shipping_minor, total_minor, catalog_version,
-                customer_name, customer_email, customer_email_lower, customer_phone, customer_phone_digits,
-                postal_code, city, address, note, created_at, updated_at, expires_at, payment_state)
-            VALUES (\(order.id), \(order.status.rawValue), \(order.paymentMethod.rawValue), \(order.total.currency.code),
-                \(order.subtotal.minorUnits), \(order.shipping.minorUnits), \(order.total.minorUnits), \(order.catalogVersion),
-                \(order.customer.name), \(order.customer.email), \(order.customer.email.lowercased()), \(order.customer.phone),
-                \(order.customer.phone.filter(\.isASCIIDigit)), \(order.shippingAddress.postalCode), \(order.shippingAddress.city),
-                \(order.shippingAddress.address), \(order.note), \(order.createdAt.millis), \(order.updatedAt.millis), \(order.expiresAt?.millis),
-                \(order.paymentState.rawValue))
-            """, logger: logger)
-        for (position, line) in order.lines.enumerated() {
-            try await connection.query(
-                """
+            WITH new_order AS (
+                INSERT INTO orders (id, status, payment_method, currency, subtotal_minor, shipping_minor, total_minor, catalog_version,
+                    customer_name, customer_email, customer_email_lower, customer_phone, customer_phone_digits,
+                    postal_code, city, address, note, created_at, updated_at, expires_at, payment_state)
+                VALUES (\(order.id), \(order.status.rawValue), \(order.paymentMethod.rawValue), \(order.total.currency.code),
+                    \(order.subtotal.minorUnits), \(order.shipping.minorUnits), \(order.total.minorUnits), \(order.catalogVersion),
+                    \(order.customer.name), \(order.customer.email), \(order.customer.email.lowercased()), \(order.customer.phone),
+                    \(order.customer.phone.filter(\.isASCIIDigit)), \(order.shippingAddress.postalCode), \(order.shippingAddress.city),
+                    \(order.shippingAddress.address), \(order.note), \(order.createdAt.millis), \(order.updatedAt.millis), \(order.expiresAt?.millis),
+                    \(order.paymentState.rawValue))
+            ), new_lines AS (
                 INSERT INTO order_lines (order_id, position, sku, title, quantity, unit_price_minor, line_total_minor)
-                VALUES (\(order.id), \(position), \(line.sku), \(line.title), \(line.quantity), \(line.unitPrice.minorUnits), \(line.lineTotal.minorUnits))
-                """, logger: logger)
-        }
+                SELECT \(order.id), position - 1, sku, title, quantity, unit_price, line_total
+                FROM unnest(\(lines.map(\.sku))::text[], \(lines.map(\.title))::text[], \(lines.map(\.quantity))::bigint[],
+                    \(lines.map(\.unitPrice.minorUnits))::bigint[], \(lines.map(\.lineTotal.minorUnits))::bigint[])
+                    WITH ORDINALITY AS line(sku, title, quantity, unit_price, line_total, position)
+            )
+            INSERT INTO order_events (order_id, at, actor, from_status, to_status, note)
+            VALUES (\(order.id), \(order.createdAt.millis), 'shopper', NULL, \(OrderStatus.created.rawValue), '')
+            """, logger: logger)
     }
 
     /// Makes the stock moves, each a conditional `UPDATE`; throws `insufficientStock` (with the
     /// units available) for the SKUs whose move needed more available units than there are.
-    static func move(_ moves: [StatusRules.StockMove], _ connection: PostgresConnection, _ logger: Logger) async throws {
+    /// Returns what the moved rows hold now (available units, low-stock flag), for `checkLowStock`.
+    @discardableResult
+    static func move(_ moves: [StatusRules.StockMove], _ connection: PostgresConnection, _ logger: Logger) async throws -> [String: StockAfterMove] {
         var short: [String: Int] = [:]
+        var levels: [String: StockAfterMove] = [:]
         for move in moves {
             let from = SQLiteOrderStore.column(move.from)
             let to = SQLiteOrderStore.column(move.to)
@@ -68,14 +76,17 @@ extension PostgresOrderStore {
                 move.needsAvailableStock
                 ? """
                 UPDATE stock SET \(unescaped: from) = \(unescaped: from) - \(move.quantity), \(unescaped: to) = \(unescaped: to) + \(move.quantity)
-                WHERE sku = \(move.sku) AND available >= \(move.quantity) RETURNING sku
+                WHERE sku = \(move.sku) AND available >= \(move.quantity) RETURNING available, low_alerted
                 """
                 : """
                 UPDATE stock SET \(unescaped: from) = \(unescaped: from) - \(move.quantity), \(unescaped: to) = \(unescaped: to) + \(move.quantity)
-                WHERE sku = \(move.sku) RETURNING sku
+                WHERE sku = \(move.sku) RETURNING available, low_alerted
                 """
             var moved = false
-            for try await _ in try await connection.query(query, logger: logger) { moved = true }
+            for try await (available, alerted) in try await connection.query(query, logger: logger).decode((Int, Bool).self) {
+                moved = true
+                levels[move.sku] = StockAfterMove(available: available, alerted: alerted)
+            }
             guard !moved, move.needsAvailableStock else { continue }
             // No row moved: an untracked SKU (no row, unlimited) or too few units.
             for try await available in try await connection.query("SELECT available FROM stock WHERE sku = \(move.sku)", logger: logger).decode(Int.self) {
@@ -83,7 +94,14 @@ extension PostgresOrderStore {
             }
         }
         if !short.isEmpty { throw StoreError.insufficientStock(short) }
+        return levels
     }
+}
+
+/// A stock row as a move left it: what the low-stock check needs.
+struct StockAfterMove: Sendable, Hashable {
+    var available: Int
+    var alerted: Bool
 }
 
 // MARK: - Outbox events inside a transaction
@@ -111,20 +129,22 @@ extension PostgresOrderStore {
         prepared: SQLiteOrderStore.PreparedEvent? = nil
     ) async throws -> [Int64] {
         let immediate = onlyEndpoint != nil || fanOutNow
-        if !immediate && !outbox.mayNotify {
-            guard try await hasActiveEndpoints(connection, logger) else { return [] }
-        }
+        // Without e-mail and without an endpoint this instance knows of, the event is kept only
+        // when another instance added an endpoint: checked in the same statement.
+        let onlyWithEndpoints = !immediate && !outbox.mayNotify
         let payload = try prepared?.payload ?? EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data()).encoded()
         let eventID = prepared?.id ?? SQLiteOrderStore.PreparedEvent.newID()
         let inserted = try await connection.query(
             """
             INSERT INTO outbox_events (id, type, order_id, created_at, payload, shopper_email, payment_method, fanned_out)
-            VALUES (\(eventID), \(type.rawValue), \(orderID), \(at.millis), \(payload), \(shopper?.customer.email), \(shopper?.paymentMethod.rawValue),
-                \(immediate))
+            SELECT \(eventID), \(type.rawValue), \(orderID), \(at.millis), \(payload), \(shopper?.customer.email), \(shopper?.paymentMethod.rawValue),
+                \(immediate)
+            WHERE NOT \(onlyWithEndpoints) OR EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL)
             RETURNING seq
             """, logger: logger)
-        var seq: Int64 = 0
+        var seq: Int64?
         for try await value in inserted.decode(Int64.self) { seq = value }
+        guard let seq else { return [] }
         guard immediate else { return [] }
         let destinations = NotificationRules.immediateDestinations(
             of: type, onlyEndpoint: onlyEndpoint, shopper: shopper, routing: outbox.routing, endpoints: try await activeEndpoints(connection, logger))
@@ -140,15 +160,18 @@ extension PostgresOrderStore {
 
     /// Fires or re-arms `stock.low` for `skus` after their available stock changed, as `NotificationRules.stockAlert` says.
     static func checkLowStock(
-        _ skus: some Sequence<String>, at: Date, _ outbox: OutboxContext, _ connection: PostgresConnection, _ logger: Logger
+        _ skus: some Sequence<String>, at: Date, _ outbox: OutboxContext, _ connection: PostgresConnection, _ logger: Logger,
+        known: [String: StockAfterMove] = [:]
     ) async throws {
         for sku in Set(skus).sorted() {
             guard let rule = outbox.lowStock[sku] else { continue }
-            var current: (available: Int, alerted: Bool)?
-            for try await row in try await connection.query("SELECT available, low_alerted FROM stock WHERE sku = \(sku)", logger: logger).decode(
-                (Int, Bool).self)
-            {
-                current = row
+            var current: (available: Int, alerted: Bool)? = known[sku].map { ($0.available, $0.alerted) }
+            if current == nil {
+                for try await row in try await connection.query("SELECT available, low_alerted FROM stock WHERE sku = \(sku)", logger: logger).decode(
+                    (Int, Bool).self)
+                {
+                    current = row
+                }
             }
             guard let current else { continue }
             switch NotificationRules.stockAlert(available: current.available, threshold: rule.threshold, alerted: current.alerted) {
