@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 
 from bench_api import free_port, get, post_json
 
@@ -106,7 +107,8 @@ class Server:
             self.args += ["--db-pool", str(pool)]
         self.command = "LOG_LEVEL=warning " + " ".join(self.args)
         start = time.monotonic()
-        self.process = subprocess.Popen(self.args, cwd=workdir, env=dict(os.environ, LOG_LEVEL="warning"), stdout=subprocess.DEVNULL,
+        self.process = subprocess.Popen(self.args, cwd=workdir, env=dict(os.environ, LOG_LEVEL="warning", ADMIN_TOKEN=ADMIN_TOKEN),
+                                        stdout=subprocess.DEVNULL,
                                         stderr=open(os.path.join(workdir, "server.log"), "a"))
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = start + 300
@@ -180,6 +182,41 @@ def wrk_parallel(jobs, cpu_groups):
             "cpu": cpu, "cpu_ms_per_ok": {k: 1000 * v / ok if ok else 0 for k, v in cpu.items()}, "load": load}
 
 
+ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
+
+
+def admin(method, url, body=None):
+    """An admin API call: (status, parsed JSON)."""
+    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.status, json.loads(response.read())
+
+
+def price_on(server, sku):
+    _, answer = admin("GET", server.base + "/admin/products?q=" + urllib.parse.quote(sku))
+    return next((p["priceMinor"] for p in answer["products"] if p["sku"] == sku), None)
+
+
+def broadcast_latency(servers, sku, runs):
+    """Seconds from an admin price edit answered by one instance to the other pricing at the new
+    price (its catalog reloaded after the LISTEN/NOTIFY announcement). The price is put back after."""
+    original = price_on(servers[0], sku)
+    seconds = []
+    for run in range(runs):
+        new_minor = original + 1 + run
+        started = time.monotonic()
+        status, _ = admin("PATCH", servers[0].base + "/admin/products/" + sku, {"price": str(new_minor)})
+        assert status == 200
+        while price_on(servers[1], sku) != new_minor:
+            if time.monotonic() - started > 30:
+                sys.exit("the other instance did not reprice within 30 s")
+            time.sleep(0.002)
+        seconds.append(time.monotonic() - started)
+    admin("PATCH", servers[0].base + "/admin/products/" + sku, {"price": str(original)})
+    return seconds
+
+
 def order_body(sku, email):
     return {"items": [{"sku": sku, "quantity": 1}], "paymentMethod": "cash_on_delivery",
             "customer": {"name": "Lookup", "email": email, "phone": "0912345678"},
@@ -226,6 +263,7 @@ def main():
     parser.add_argument("--runs", type=int, default=1, help="GET and POST runs per configuration")
     parser.add_argument("--readiness-runs", type=int, default=3, help="start-to-ready measurements per database (0 skips them)")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--broadcast-runs", type=int, default=5, help="admin price edits timed until the other instance prices them (0 skips)")
     parser.add_argument("--json")
     args = parser.parse_args()
     binary = os.path.abspath(args.order_api)
@@ -294,6 +332,11 @@ def main():
                 print(f"  run {run + 1}: GET /order {entry['get'][-1]['ok_rate']:.0f}/s, POST /order {entry['post'][-1]['ok_rate']:.0f} acknowledged/s "
                       f"p99 {entry['post'][-1]['p99_us'] / 1000:.1f} ms; CPU ms per order: "
                       + ", ".join(f"{k} {v:.2f}" for k, v in entry["post"][-1]["cpu_ms_per_ok"].items()), flush=True)
+            if args.broadcast_runs:
+                latency = broadcast_latency(servers, skus[0], args.broadcast_runs)
+                entry["price_edit_to_other_instance_s"] = latency
+                print(f"  price edit on one instance to the other pricing it: median {statistics.median(latency) * 1000:.0f} ms, "
+                      f"max {max(latency) * 1000:.0f} ms ({len(latency)} edits)", flush=True)
             for s in servers:
                 s.stop()
             servers.clear()
