@@ -152,6 +152,11 @@ public final class PostgresOrderStore: OrderStore {
         try await PostgresTransaction.retrying(client, logger: logger, onRetry: { retries.add(1, ordering: .relaxed) }, body)
     }
 
+    /// Runs `body`, a single statement that is its own transaction, retried on 40001/40P01.
+    func statement<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await PostgresTransaction.retrying(client, logger: logger, inTransaction: false, onRetry: { retries.add(1, ordering: .relaxed) }, body)
+    }
+
     public func seedStock(_ initial: [String: Int]) async throws {
         // Reading the SKUs that have rows is much cheaper than offering 100,000 rows on every start;
         // the insert still keeps a row that appeared in between.
@@ -177,10 +182,22 @@ public final class PostgresOrderStore: OrderStore {
 
     public func createOrder(_ order: NewOrder, idempotency: IdempotencyDraft?) async throws -> CreateOrderOutcome {
         let outbox = outboxContext
-        let encoded = outbox.mayNotify ? try SQLiteOrderStore.encodedEvents(before: nil, after: order.order, at: order.order.createdAt) : [:]
+        // Always encoded: whether an endpoint (added on another instance) hears of it is decided in the statement.
+        let encoded = try SQLiteOrderStore.encodedEvents(before: nil, after: order.order, at: order.order.createdAt)
         return try await changing([order.id]) {
-            let outcome = try await transaction { [self] connection -> CreateOrderOutcome? in
-                try await Self.insertOrder(order, idempotency: idempotency, outbox: outbox, encoded: encoded, connection, logger)
+            var outcome: CreateOrderOutcome?
+            let placement = try await statement { [self] connection in
+                try await Self.placeInOneStatement(order, idempotency: idempotency, outbox: outbox, encoded: encoded, connection, logger)
+            }
+            switch placement {
+            case .created:
+                outcome = .created(order.order)
+            case .keyTaken:
+                outcome = nil
+            case .needsTransaction:
+                outcome = try await transaction { [self] connection -> CreateOrderOutcome? in
+                    try await Self.insertOrder(order, idempotency: idempotency, outbox: outbox, encoded: encoded, connection, logger)
+                }
             }
             if let outcome { return outcome }
             // The key was taken by a transaction that committed meanwhile: answer as it did.

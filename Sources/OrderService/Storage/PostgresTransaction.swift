@@ -33,16 +33,20 @@ enum PostgresTransaction {
         try await run(on: connection, logger: logger, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
-    /// Runs `body` in a transaction on a pooled connection, again (on a fresh transaction, after a
+    /// Runs `body` in a transaction on a pooled connection (or, with `inTransaction` false, as the
+    /// single statement it is, which is its own transaction), again (on a fresh transaction, after a
     /// short growing pause) when PostgreSQL aborted it for a serialization failure or a deadlock.
     /// `onRetry` is called before each retry (to count it).
     static func retrying<T: Sendable>(
-        _ client: PostgresPool, logger: Logger, onRetry: () -> Void, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ client: PostgresPool, logger: Logger, inTransaction: Bool = true, onRetry: () -> Void,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in try await run(on: connection, logger: logger, body) }
+                return try await client.withConnection { connection in
+                    inTransaction ? try await run(on: connection, logger: logger, body) : try await body(connection)
+                }
             } catch let error as PSQLError where isRetryable(error) && attempt < maximumAttempts {
                 onRetry()
                 logger.debug(

@@ -77,7 +77,8 @@ public enum StoreMigration {
 
         let store: PostgresOrderStore
         do {
-            store = try await PostgresOrderStore(settings: target, poolSize: 1, logger: logger)
+            // A copy may take long: no request deadline here.
+            store = try await PostgresOrderStore(settings: target, poolSize: 1, logger: logger, requestDeadline: .seconds(24 * 3600))
         } catch {
             throw Failure("cannot open \(target): \(describe(error))")
         }

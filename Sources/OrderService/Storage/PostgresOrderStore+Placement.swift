@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import StoreModel
+
+/// A new order in one statement: `storefront_place_order` (migration v5) takes the idempotency
+/// key, reserves the stock (in SKU order, each a conditional `UPDATE`), and writes the order, its
+/// lines, its first event and its outbox events, all in the statement's own transaction: one
+/// round trip, no `BEGIN`/`COMMIT`. The decisions are still Swift's: the stock moves come from
+/// `StatusRules.reservation`, the events and their payloads from `NotificationRules` and
+/// `EventPayload`. When a low-stock alert or re-arm is due, the function changes nothing and the
+/// order goes the transaction way (`insertOrder`), where `NotificationRules.stockAlert` decides.
+extension PostgresOrderStore {
+    /// What the one statement did.
+    enum OneStatementPlacement: Sendable {
+        case created
+        /// The idempotency key was taken by a transaction that committed meanwhile.
+        case keyTaken
+        /// A low-stock alert or re-arm is due: nothing was written.
+        case needsTransaction
+    }
+
+    /// Places `new` with one call of `storefront_place_order`; throws `insufficientStock` (nothing
+    /// written) when a tracked SKU lacks units.
+    static func placeInOneStatement(
+        _ new: NewOrder, idempotency: IdempotencyDraft?, outbox: OutboxContext, encoded: [NotificationEventType: SQLiteOrderStore.PreparedEvent],
+        _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> OneStatementPlacement {
+        let order = new.order
+        let moves = StatusRules.reservation(of: order)
+        let events = NotificationRules.orderEvents(before: nil, after: order).compactMap { type in encoded[type].map { (type, $0) } }
+        let rules = moves.compactMap { move in outbox.lowStock[move.sku].map { (move.sku, $0.threshold) } }
+        let text: [String] = [
+            order.id, order.status.rawValue, order.paymentMethod.rawValue, order.total.currency.code, order.catalogVersion, order.customer.name,
+            order.customer.email, order.customer.email.lowercased(), order.customer.phone, order.customer.phone.filter(\.isASCIIDigit),
+            order.shippingAddress.postalCode, order.shippingAddress.city, order.shippingAddress.address, order.note, order.paymentState.rawValue,
+        ]
+        let amounts: [Int64] = [order.subtotal.minorUnits, order.shipping.minorUnits, order.total.minorUnits, order.createdAt.millis, order.updatedAt.millis]
+        let lines = order.lines
+        let query: PostgresQuery = try """
+        SELECT storefront_place_order(
+            \(text), \(amounts), \(order.expiresAt?.millis),
+            \(lines.map(\.sku)), \(lines.map(\.title)), \(lines.map { Int64($0.quantity) }), \(lines.map(\.unitPrice.minorUnits)),
+            \(lines.map(\.lineTotal.minorUnits)),
+            \(moves.map(\.sku)), \(moves.map { Int64($0.quantity) }),
+            \(idempotency?.key), \(idempotency?.requestHash), \(idempotency.map { Int64($0.responseStatus) }), \(idempotency?.responseBody),
+            \(events.map(\.1.id)), \(events.map(\.0.rawValue)), \(events.map { ByteBuffer(bytes: $0.1.payload) }), \(!outbox.mayNotify),
+            \(rules.map(\.0)), \(rules.map { Int64($0.1) }))
+        """
+        do {
+            for try await outcome in try await connection.query(query, logger: logger).decode(String.self) {
+                return outcome == "key_taken" ? .keyTaken : .created
+            }
+            throw StoreError.corruptRow("storefront_place_order returned no row")
+        } catch let error as PSQLError where PostgresTransaction.sqlState(error) == "SF001" {
+            return .needsTransaction
+        } catch let error as PSQLError where PostgresTransaction.sqlState(error) == "SF002" {
+            let detail = Data((error.serverInfo?[.detail] ?? "{}").utf8)
+            throw StoreError.insufficientStock((try? JSONDecoder().decode([String: Int].self, from: detail)) ?? [:])
+        }
+    }
+}
