@@ -9,7 +9,7 @@ import subprocess
 from orderapi import ApiServer, order_body, request, write_shop
 
 TABLES = ["orders", "order_lines", "stock", "order_events", "idempotency_keys", "payment_attempts", "payment_notifications",
-          "payment_events_seen", "outbox_events", "deliveries", "webhook_endpoints"]
+          "payment_events_seen", "outbox_events", "deliveries", "webhook_endpoints", "admin_auth_failures"]
 
 
 def order_api(bin_dir, *args, timeout=120):
