@@ -84,10 +84,17 @@ public final class CatalogProvider: Sendable {
         try await reloadLock.withLock(body)
     }
 
-    /// Reloads while the caller already holds the reload lock. With `announce`, a new catalog
-    /// version is announced to the other instances on the database, which reload theirs.
+    /// Reloads while the caller already holds the reload lock. With `announce`, the other
+    /// instances on the database are told first, so they reload theirs while this one does (a
+    /// reload that finds nothing changed costs them a reload, and nothing else).
     func reloadHoldingLock(announce: Bool = true) async throws -> Catalog {
-        let previous = current.version
+        if announce, let coordination = store.coordination {
+            do {
+                try await coordination.announceCatalogChange()
+            } catch {
+                logger.error("could not announce the catalog reload to the other instances", metadata: ["error": "\(error)"])
+            }
+        }
         let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, cacheWrites: cacheWrites, logger: logger)
         try await store.seedStock(Self.initialStock(catalog))
         store.setLowStockRules(LowStockRule.rules(for: catalog))
@@ -102,13 +109,6 @@ public final class CatalogProvider: Sendable {
             }
         }
         logger.info("catalog reloaded", metadata: ["version": "\(catalog.version)", "products": "\(catalog.products.count)"])
-        if announce, catalog.version != previous, let coordination = store.coordination {
-            do {
-                try await coordination.announceCatalogChange()
-            } catch {
-                logger.error("could not announce the new catalog to the other instances", metadata: ["error": "\(error)"])
-            }
-        }
         return catalog
     }
 
