@@ -9,8 +9,9 @@ import StoreModel
 /// lines, its first event and its outbox events, all in the statement's own transaction: one
 /// round trip, no `BEGIN`/`COMMIT`. The decisions are still Swift's: the stock moves come from
 /// `StatusRules.reservation`, the events and their payloads from `NotificationRules` and
-/// `EventPayload`. When a low-stock alert or re-arm is due, the function changes nothing and the
-/// order goes the transaction way (`insertOrder`), where `NotificationRules.stockAlert` decides.
+/// `EventPayload`. When a low-stock alert or re-arm is due, the function changes nothing, and the
+/// store runs it again in a transaction without that pre-check, followed by `checkLowStock`,
+/// where `NotificationRules.stockAlert` decides.
 extension PostgresOrderStore {
     /// What the one statement did.
     enum OneStatementPlacement: Sendable {
@@ -22,15 +23,16 @@ extension PostgresOrderStore {
     }
 
     /// Places `new` with one call of `storefront_place_order`; throws `insufficientStock` (nothing
-    /// written) when a tracked SKU lacks units.
+    /// written) when a tracked SKU lacks units. Without `checkingLowStock` it never answers
+    /// `needsTransaction` (the caller checks the stock alerts itself).
     static func placeInOneStatement(
         _ new: NewOrder, idempotency: IdempotencyDraft?, outbox: OutboxContext, encoded: [NotificationEventType: SQLiteOrderStore.PreparedEvent],
-        _ connection: PostgresConnection, _ logger: Logger
+        checkingLowStock: Bool = true, _ connection: PostgresConnection, _ logger: Logger
     ) async throws -> OneStatementPlacement {
         let order = new.order
         let moves = StatusRules.reservation(of: order)
         let events = NotificationRules.orderEvents(before: nil, after: order).compactMap { type in encoded[type].map { (type, $0) } }
-        let rules = moves.compactMap { move in outbox.lowStock[move.sku].map { (move.sku, $0.threshold) } }
+        let rules = checkingLowStock ? moves.compactMap { move in outbox.lowStock[move.sku].map { (move.sku, $0.threshold) } } : []
         let text: [String] = [
             order.id, order.status.rawValue, order.paymentMethod.rawValue, order.total.currency.code, order.catalogVersion, order.customer.name,
             order.customer.email, order.customer.email.lowercased(), order.customer.phone, order.customer.phone.filter(\.isASCIIDigit),

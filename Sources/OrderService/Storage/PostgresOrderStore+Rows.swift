@@ -3,72 +3,13 @@ import Logging
 import PostgresNIO
 import StoreModel
 
-// MARK: - Writing an order
+// MARK: - Stock moves
 
 extension PostgresOrderStore {
-    /// Takes the idempotency key, then the stock (in SKU order, as `StatusRules.reservation` gives
-    /// it), then writes the order, its lines, its first event and its outbox event, in the caller's
-    /// transaction. `nil` when the key was already taken by a committed transaction.
-    static func insertOrder(
-        _ new: NewOrder, idempotency: IdempotencyDraft?, outbox: OutboxContext, encoded: [NotificationEventType: SQLiteOrderStore.PreparedEvent],
-        _ connection: PostgresConnection, _ logger: Logger
-    ) async throws -> CreateOrderOutcome? {
-        let order = new.order
-        if let idempotency {
-            // Waits for a concurrent transaction holding the same key; its order is checked at commit.
-            let taken = try await connection.query(
-                """
-                INSERT INTO idempotency_keys (key, request_hash, response_status, response_body, order_id, created_at)
-                VALUES (\(idempotency.key), \(idempotency.requestHash), \(idempotency.responseStatus), \(idempotency.responseBody), \(order.id),
-                    \(order.createdAt.millis))
-                ON CONFLICT (key) DO NOTHING RETURNING key
-                """, logger: logger)
-            var inserted = false
-            for try await _ in taken { inserted = true }
-            guard inserted else { return nil }
-        }
-        let levels = try await move(StatusRules.reservation(of: order), connection, logger)
-        try await insert(order, connection, logger)
-        try await recordOrderEvents(before: nil, after: order, at: order.createdAt, outbox, connection, logger, encoded: encoded)
-        try await checkLowStock(order.lines.map(\.sku), at: order.createdAt, outbox, connection, logger, known: levels)
-        return .created(order)
-    }
-
-    static func insert(_ order: Order, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        // A new order, its lines and its first event in one statement (one round trip): the
-        // lines' and the event's foreign keys are checked at the end of the statement.
-        let lines = order.lines
-        try await connection.query(
-            """
-            WITH new_order AS (
-                INSERT INTO orders (id, status, payment_method, currency, subtotal_minor, shipping_minor, total_minor, catalog_version,
-                    customer_name, customer_email, customer_email_lower, customer_phone, customer_phone_digits,
-                    postal_code, city, address, note, created_at, updated_at, expires_at, payment_state)
-                VALUES (\(order.id), \(order.status.rawValue), \(order.paymentMethod.rawValue), \(order.total.currency.code),
-                    \(order.subtotal.minorUnits), \(order.shipping.minorUnits), \(order.total.minorUnits), \(order.catalogVersion),
-                    \(order.customer.name), \(order.customer.email), \(order.customer.email.lowercased()), \(order.customer.phone),
-                    \(order.customer.phone.filter(\.isASCIIDigit)), \(order.shippingAddress.postalCode), \(order.shippingAddress.city),
-                    \(order.shippingAddress.address), \(order.note), \(order.createdAt.millis), \(order.updatedAt.millis), \(order.expiresAt?.millis),
-                    \(order.paymentState.rawValue))
-            ), new_lines AS (
-                INSERT INTO order_lines (order_id, position, sku, title, quantity, unit_price_minor, line_total_minor)
-                SELECT \(order.id), position - 1, sku, title, quantity, unit_price, line_total
-                FROM unnest(\(lines.map(\.sku))::text[], \(lines.map(\.title))::text[], \(lines.map(\.quantity))::bigint[],
-                    \(lines.map(\.unitPrice.minorUnits))::bigint[], \(lines.map(\.lineTotal.minorUnits))::bigint[])
-                    WITH ORDINALITY AS line(sku, title, quantity, unit_price, line_total, position)
-            )
-            INSERT INTO order_events (order_id, at, actor, from_status, to_status, note)
-            VALUES (\(order.id), \(order.createdAt.millis), 'shopper', NULL, \(OrderStatus.created.rawValue), '')
-            """, logger: logger)
-    }
-
     /// Makes the stock moves, each a conditional `UPDATE`; throws `insufficientStock` (with the
     /// units available) for the SKUs whose move needed more available units than there are.
-    /// Returns what the moved rows hold now (available units, low-stock flag), for `checkLowStock`.
-    @discardableResult
-    static func move(_ moves: [StatusRules.StockMove], _ connection: PostgresConnection, _ logger: Logger) async throws -> [String: StockAfterMove] {
+    static func move(_ moves: [StatusRules.StockMove], _ connection: PostgresConnection, _ logger: Logger) async throws {
         var short: [String: Int] = [:]
-        var levels: [String: StockAfterMove] = [:]
         for move in moves {
             let from = SQLiteOrderStore.column(move.from)
             let to = SQLiteOrderStore.column(move.to)
@@ -76,17 +17,14 @@ extension PostgresOrderStore {
                 move.needsAvailableStock
                 ? """
                 UPDATE stock SET \(unescaped: from) = \(unescaped: from) - \(move.quantity), \(unescaped: to) = \(unescaped: to) + \(move.quantity)
-                WHERE sku = \(move.sku) AND available >= \(move.quantity) RETURNING available, low_alerted
+                WHERE sku = \(move.sku) AND available >= \(move.quantity) RETURNING sku
                 """
                 : """
                 UPDATE stock SET \(unescaped: from) = \(unescaped: from) - \(move.quantity), \(unescaped: to) = \(unescaped: to) + \(move.quantity)
-                WHERE sku = \(move.sku) RETURNING available, low_alerted
+                WHERE sku = \(move.sku) RETURNING sku
                 """
             var moved = false
-            for try await (available, alerted) in try await connection.query(query, logger: logger).decode((Int, Bool).self) {
-                moved = true
-                levels[move.sku] = StockAfterMove(available: available, alerted: alerted)
-            }
+            for try await _ in try await connection.query(query, logger: logger) { moved = true }
             guard !moved, move.needsAvailableStock else { continue }
             // No row moved: an untracked SKU (no row, unlimited) or too few units.
             for try await available in try await connection.query("SELECT available FROM stock WHERE sku = \(move.sku)", logger: logger).decode(Int.self) {
@@ -94,14 +32,7 @@ extension PostgresOrderStore {
             }
         }
         if !short.isEmpty { throw StoreError.insufficientStock(short) }
-        return levels
     }
-}
-
-/// A stock row as a move left it: what the low-stock check needs.
-struct StockAfterMove: Sendable, Hashable {
-    var available: Int
-    var alerted: Bool
 }
 
 // MARK: - Outbox events inside a transaction
@@ -110,12 +41,12 @@ extension PostgresOrderStore {
     /// Records the events of `before` becoming `after`, as `SQLiteOrderStore.recordOrderEvents` does.
     static func recordOrderEvents(
         before: Order?, after: Order, at: Date, _ outbox: OutboxContext, _ connection: PostgresConnection, _ logger: Logger,
-        reviewReason: String? = nil, encoded: [NotificationEventType: SQLiteOrderStore.PreparedEvent] = [:]
+        reviewReason: String? = nil
     ) async throws {
         for type in NotificationRules.orderEvents(before: before, after: after) {
             try await recordEvent(
                 type, data: SQLiteOrderStore.orderData(type, after, reviewReason: reviewReason), orderID: after.id, shopper: after, at: at, outbox,
-                connection, logger, prepared: encoded[type])
+                connection, logger)
         }
     }
 
@@ -125,15 +56,14 @@ extension PostgresOrderStore {
     @discardableResult
     static func recordEvent(
         _ type: NotificationEventType, data: @autoclosure () -> EventData, orderID: String?, shopper: Order?, at: Date, _ outbox: OutboxContext,
-        _ connection: PostgresConnection, _ logger: Logger, onlyEndpoint: WebhookEndpoint? = nil, fanOutNow: Bool = false,
-        prepared: SQLiteOrderStore.PreparedEvent? = nil
+        _ connection: PostgresConnection, _ logger: Logger, onlyEndpoint: WebhookEndpoint? = nil, fanOutNow: Bool = false
     ) async throws -> [Int64] {
         let immediate = onlyEndpoint != nil || fanOutNow
         // Without e-mail and without an endpoint this instance knows of, the event is kept only
         // when another instance added an endpoint: checked in the same statement.
         let onlyWithEndpoints = !immediate && !outbox.mayNotify
-        let payload = try prepared?.payload ?? EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data()).encoded()
-        let eventID = prepared?.id ?? SQLiteOrderStore.PreparedEvent.newID()
+        let payload = try EventPayload(type: type.rawValue, timestamp: EventPayload.timestamp(at), data: data()).encoded()
+        let eventID = SQLiteOrderStore.PreparedEvent.newID()
         let inserted = try await connection.query(
             """
             INSERT INTO outbox_events (id, type, order_id, created_at, payload, shopper_email, payment_method, fanned_out)
@@ -160,18 +90,15 @@ extension PostgresOrderStore {
 
     /// Fires or re-arms `stock.low` for `skus` after their available stock changed, as `NotificationRules.stockAlert` says.
     static func checkLowStock(
-        _ skus: some Sequence<String>, at: Date, _ outbox: OutboxContext, _ connection: PostgresConnection, _ logger: Logger,
-        known: [String: StockAfterMove] = [:]
+        _ skus: some Sequence<String>, at: Date, _ outbox: OutboxContext, _ connection: PostgresConnection, _ logger: Logger
     ) async throws {
         for sku in Set(skus).sorted() {
             guard let rule = outbox.lowStock[sku] else { continue }
-            var current: (available: Int, alerted: Bool)? = known[sku].map { ($0.available, $0.alerted) }
-            if current == nil {
-                for try await row in try await connection.query("SELECT available, low_alerted FROM stock WHERE sku = \(sku)", logger: logger).decode(
-                    (Int, Bool).self)
-                {
-                    current = row
-                }
+            var current: (available: Int, alerted: Bool)?
+            for try await row in try await connection.query("SELECT available, low_alerted FROM stock WHERE sku = \(sku)", logger: logger).decode(
+                (Int, Bool).self)
+            {
+                current = row
             }
             guard let current else { continue }
             switch NotificationRules.stockAlert(available: current.available, threshold: rule.threshold, alerted: current.alerted) {

@@ -195,8 +195,13 @@ public final class PostgresOrderStore: OrderStore {
             case .keyTaken:
                 outcome = nil
             case .needsTransaction:
+                // The same statement in a transaction, without its pre-check, then the low-stock check itself.
                 outcome = try await transaction { [self] connection -> CreateOrderOutcome? in
-                    try await Self.insertOrder(order, idempotency: idempotency, outbox: outbox, encoded: encoded, connection, logger)
+                    let placement = try await Self.placeInOneStatement(
+                        order, idempotency: idempotency, outbox: outbox, encoded: encoded, checkingLowStock: false, connection, logger)
+                    guard case .created = placement else { return nil }
+                    try await Self.checkLowStock(order.order.lines.map(\.sku), at: order.order.createdAt, outbox, connection, logger)
+                    return .created(order.order)
                 }
             }
             if let outcome { return outcome }
