@@ -45,12 +45,7 @@ def pg_cluster():
     if given:
         yield PgCluster(Path(given))
         return
-    _need_postgres()
-    cluster = PgCluster.start(new_cluster_directory())
-    try:
-        yield cluster
-    finally:
-        cluster.remove()
+    yield from _own_cluster()
 
 
 @pytest.fixture
@@ -67,6 +62,11 @@ def pg_database(pg_cluster) -> str:
 def private_pg_cluster():
     """A cluster of the test's own, for fault tests that stop and start the server
     (`stop_immediate()`, `start_again()`); removed after the test."""
+    yield from _own_cluster()
+
+
+def _own_cluster():
+    """A cluster started under /tmp for as long as the generator runs."""
     _need_postgres()
     cluster = PgCluster.start(new_cluster_directory())
     try:
