@@ -98,9 +98,12 @@ struct MultiInstanceTests {
         }
     }
 
-    @Test("an admin price edit on one instance reprices new orders on every instance")
+    @Test("an admin price edit on one instance reprices new orders on every instance, and --on-content-change runs once")
     func priceEditReachesEveryInstance() async throws {
         try await StoreKind.postgres.withShop { shop in
+            var shop = shop
+            let log = shop.path("content-change.log")
+            shop.configuration.contentChangeCommand = "echo \"$STOREFRONT_CHANGED_FILES\" >> '\(log)'"
             try await Self.withInstances(2, of: shop) { instances in
                 let (a, b) = (instances[0], instances[1])
                 try await a.execute(uri: "/admin/products/APPLE-1", method: .patch, headers: .admin, body: Body.json(["price": "125"])) {
@@ -120,6 +123,10 @@ struct MultiInstanceTests {
                 let order = try await b.placeOrder(Body.order(items: [("APPLE-1", 1)]))
                 #expect(order["order"]["lines"][0]["unitPriceMinor"].int == 125)
             }
+            // Both instances have stopped, and a stopping hook runs what it still had: one run in all,
+            // by the instance that made the edit (the other reloaded without running it).
+            let runs = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+            #expect(runs.count == 1 && runs.allSatisfy { $0.hasSuffix("/products/apple.md") }, "\(runs)")
         }
     }
 

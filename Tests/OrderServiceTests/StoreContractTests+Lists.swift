@@ -67,6 +67,12 @@ extension StoreContractTests {
                     "X": StockLevel(sku: "X", available: 0, reserved: 3, sold: 0, received: 3),
                     "NEW": StockLevel(sku: "NEW", available: 4, reserved: 0, sold: 0, received: 4),
                 ])
+            // Only the SKUs asked for, untracked ones left out, a repeated one once.
+            #expect(
+                try await store.stockLevels(skus: ["NEW", "UNTRACKED", "NEW"]) == [
+                    "NEW": StockLevel(sku: "NEW", available: 4, reserved: 0, sold: 0, received: 4)
+                ])
+            #expect(try await store.stockLevels(skus: []) == [:])
             await #expect(throws: StoreError.insufficientStock(["X": 0])) { try await store.createOrder(Contract.order([("X", 1)]), idempotency: nil) }
         }
     }

@@ -43,7 +43,7 @@ public final class CatalogProvider: Sendable {
         store.setLowStockRules(LowStockRule.rules(for: catalog))
         state = Mutex(State(catalog: catalog, pricesByVersion: [catalog.version: Self.prices(catalog)], versionOrder: [catalog.version]))
         logger.info("catalog loaded", metadata: ["version": "\(catalog.version)", "products": "\(catalog.products.count)"])
-        store.coordination?.observeCatalogChanges { [weak self] in self?.reloadAnnounced() }
+        store.coordination?.observeCatalogChanges { [weak self] change in self?.reloadAnnounced(change) }
     }
 
     /// Adds stock rows for the current catalog's tracked products that have none.
@@ -53,10 +53,10 @@ public final class CatalogProvider: Sendable {
 
     /// Reloads because another instance announced a catalog change (its admin edit, its `SIGHUP`),
     /// without announcing again.
-    private func reloadAnnounced() {
+    private func reloadAnnounced(_ change: CatalogChange) {
         Task {
             do {
-                try await reloadLock.withLock { _ = try await self.reloadHoldingLock(announce: false) }
+                try await reloadLock.withLock { _ = try await self.reloadHoldingLock(change, announce: false) }
             } catch {
                 logger.error("catalog reload announced by another instance failed; keeping the previous catalog", metadata: ["error": "\(error)"])
             }
@@ -87,16 +87,31 @@ public final class CatalogProvider: Sendable {
     /// Reloads while the caller already holds the reload lock. With `announce`, the other
     /// instances on the database are told first, so they reload theirs while this one does (a
     /// reload that finds nothing changed costs them a reload, and nothing else).
-    func reloadHoldingLock(announce: Bool = true) async throws -> Catalog {
+    ///
+    /// A `.productFile` change reads that one file into the current catalog (what a full load
+    /// would give, in milliseconds instead of a second at 100,000 products); when one file cannot
+    /// say (a new file, a changed SKU), the whole catalog is loaded.
+    func reloadHoldingLock(_ change: CatalogChange = .all, announce: Bool = true) async throws -> Catalog {
         if announce, let coordination = store.coordination {
             do {
-                try await coordination.announceCatalogChange()
+                try await coordination.announceCatalogChange(change)
             } catch {
                 logger.error("could not announce the catalog reload to the other instances", metadata: ["error": "\(error)"])
             }
         }
-        let catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, cacheWrites: cacheWrites, logger: logger)
-        try await store.seedStock(Self.initialStock(catalog))
+        let catalog: Catalog
+        let previous = current
+        if case .productFile(let path) = change,
+            let (patched, product) = try CatalogLoader(contentDirectory: contentDirectory).reloading(productFile: path, in: previous)
+        {
+            if let stock = product.stock, previous.product(sku: product.sku)?.stock == nil {
+                try await store.seedStock([product.sku: stock])
+            }
+            catalog = patched
+        } else {
+            catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, cacheWrites: cacheWrites, logger: logger)
+            try await store.seedStock(Self.initialStock(catalog))
+        }
         store.setLowStockRules(LowStockRule.rules(for: catalog))
         state.withLock { state in
             state.catalog = catalog

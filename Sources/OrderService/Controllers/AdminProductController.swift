@@ -64,14 +64,14 @@ struct AdminProductController {
         let search = parameters.get("q").map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         let cursor = parameters.get("cursor").flatMap { $0.isEmpty ? nil : $0 }
         let catalog = catalog.current
-        let levels = try await store.stockLevels()
-        var products = catalog.products.sorted { $0.sku < $1.sku }
+        var products = catalog.productsBySKU
         if let search {
             products = products.filter { $0.sku.lowercased().contains(search) || $0.title.lowercased().contains(search) }
         }
         if let cursor { products = products.filter { $0.sku > cursor } }
         let page = Array(products.prefix(limit))
         let next = products.count > limit ? page.last?.sku : nil
+        let levels = try await store.stockLevels(skus: page.map(\.sku))
         return try JSONResponse.make(
             status: .ok,
             body: ListAnswer(products: page.map { ProductJSON($0, level: levels[$0.sku]) }, nextCursor: next, catalogVersion: catalog.version))
@@ -140,7 +140,7 @@ struct AdminProductController {
         }
         let current = catalog.current
         let updated = current.product(sku: sku) ?? product
-        let level = try await store.stockLevels()[sku]
+        let level = try await store.stockLevels(skus: [sku])[sku]
         return try JSONResponse.make(status: .ok, body: ProductAnswer(product: ProductJSON(updated, level: level), catalogVersion: current.version))
     }
 
@@ -163,10 +163,10 @@ struct AdminProductController {
             }
             try AtomicFile.write(Data(edited.utf8), to: path)
             do {
-                _ = try await catalog.reloadHoldingLock()
+                _ = try await catalog.reloadHoldingLock(.productFile(product.sourcePath))
             } catch {
                 try AtomicFile.write(original, to: path)
-                _ = try? await catalog.reloadHoldingLock()
+                _ = try? await catalog.reloadHoldingLock(.productFile(product.sourcePath))
                 logger.error("content edit reverted: the catalog would not load", metadata: ["error": "\(error)"])
                 throw APIError(.conflict, code: "content_invalid", message: "The edit was reverted because the content would not load: \(error)")
             }

@@ -118,7 +118,7 @@ public final class OrderBook: Sendable {
 
     /// A 409 naming the current price and availability of every requested line.
     func cartChanged(_ items: [CartItem], catalog: Catalog, message: String) async throws -> APIError {
-        let levels = try await store.stockLevels()
+        let levels = try await store.stockLevels(skus: items.map(\.sku))
         let wanted = items.reduce(into: [String: Int]()) { $0[$1.sku, default: 0] += $1.quantity }
         let lines = items.map { item -> CartLineStatus in
             guard let product = catalog.product(sku: item.sku) else {

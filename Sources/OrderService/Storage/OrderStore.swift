@@ -88,6 +88,9 @@ public protocol OrderStore: NotificationOutbox {
     /// The live stock of every tracked SKU.
     func stockLevels() async throws -> [String: StockLevel]
 
+    /// The live stock of these SKUs, where tracked (one indexed read, however big the catalog).
+    func stockLevels(skus: [String]) async throws -> [String: StockLevel]
+
     /// Sets a SKU's available stock (creating its row when untracked). Throws `StoreError.invalidStock` below zero.
     func setAvailableStock(sku: String, available: Int) async throws -> StockLevel
 

@@ -13,7 +13,7 @@ import Synchronization
 final class PostgresClusterListener: Sendable {
     /// The channel of order changes; the payload is the order id.
     static let ordersChannel = "storefront_orders"
-    /// The channel of catalog reloads; the payload is the announcing instance's id.
+    /// The channel of catalog reloads; the payload is the announcing instance's id and what changed (`CatalogChange`).
     static let catalogChannel = "storefront_catalog"
 
     /// This instance's id, so it can ignore its own catalog announcements.
@@ -21,7 +21,7 @@ final class PostgresClusterListener: Sendable {
     private let configuration: PostgresConnection.Configuration
     private let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
-    private let catalogObservers = Mutex<[@Sendable () -> Void]>([])
+    private let catalogObservers = Mutex<[@Sendable (CatalogChange) -> Void]>([])
     /// Whether the listening connection is up.
     private let listening = Atomic<Bool>(false)
 
@@ -45,7 +45,7 @@ final class PostgresClusterListener: Sendable {
     var isListening: Bool { listening.load(ordering: .relaxed) }
 
     /// Calls `observer` when another instance reloaded its catalog, or after a gap in listening.
-    func observeCatalogChanges(_ observer: @escaping @Sendable () -> Void) {
+    func observeCatalogChanges(_ observer: @escaping @Sendable (CatalogChange) -> Void) {
         catalogObservers.withLock { $0.append(observer) }
     }
 
@@ -80,8 +80,9 @@ final class PostgresClusterListener: Sendable {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         try await connection.listen(on: Self.catalogChannel) { notifications in
-                            for try await notification in notifications where notification.payload != self.instanceID {
-                                self.catalogChanged()
+                            for try await notification in notifications {
+                                let (instance, change) = CatalogChange.parse(payload: notification.payload)
+                                if instance != self.instanceID { self.catalogChanged(change) }
                             }
                         }
                     }
@@ -89,7 +90,7 @@ final class PostgresClusterListener: Sendable {
                         try await connection.listen(on: Self.ordersChannel) { notifications in
                             // Heard from now on; anything before (a first start or a gap) may have been missed.
                             self.listening.store(true, ordering: .relaxed)
-                            if afterGap { self.catalogChanged() }
+                            if afterGap { self.catalogChanged(.all) }
                             for try await notification in notifications { onOrders([notification.payload]) }
                         }
                     }
@@ -107,7 +108,7 @@ final class PostgresClusterListener: Sendable {
         listening.store(false, ordering: .relaxed)
     }
 
-    private func catalogChanged() {
-        for observer in catalogObservers.withLock({ $0 }) { observer() }
+    private func catalogChanged(_ change: CatalogChange) {
+        for observer in catalogObservers.withLock({ $0 }) { observer(change) }
     }
 }

@@ -18,11 +18,12 @@ extension PostgresOrderStore: InstanceCoordination {
         }
     }
 
-    public func announceCatalogChange() async throws {
-        try await client.query("SELECT pg_notify(\(PostgresClusterListener.catalogChannel), \(listener.instanceID))", logger: logger)
+    public func announceCatalogChange(_ change: CatalogChange) async throws {
+        let payload = change.payload(instance: listener.instanceID)
+        try await client.query("SELECT pg_notify(\(PostgresClusterListener.catalogChannel), \(payload))", logger: logger)
     }
 
-    public func observeCatalogChanges(_ observer: @escaping @Sendable () -> Void) {
+    public func observeCatalogChanges(_ observer: @escaping @Sendable (CatalogChange) -> Void) {
         listener.observeCatalogChanges(observer)
     }
 

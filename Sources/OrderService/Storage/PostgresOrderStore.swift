@@ -237,7 +237,15 @@ public final class PostgresOrderStore: OrderStore {
     }
 
     public func stockLevels() async throws -> [String: StockLevel] {
-        let rows = try await client.query("SELECT sku, available, reserved, sold, received FROM stock", logger: logger)
+        try await Self.levels(client.query("SELECT sku, available, reserved, sold, received FROM stock", logger: logger))
+    }
+
+    public func stockLevels(skus: [String]) async throws -> [String: StockLevel] {
+        guard !skus.isEmpty else { return [:] }
+        return try await Self.levels(client.query("SELECT sku, available, reserved, sold, received FROM stock WHERE sku = ANY(\(skus))", logger: logger))
+    }
+
+    private static func levels(_ rows: PostgresRowSequence) async throws -> [String: StockLevel] {
         var levels: [String: StockLevel] = [:]
         for try await (sku, available, reserved, sold, received) in rows.decode((String, Int, Int, Int, Int).self) {
             levels[sku] = StockLevel(sku: sku, available: available, reserved: reserved, sold: sold, received: received)

@@ -240,6 +240,18 @@ public final class SQLiteOrderStore: OrderStore {
         }
     }
 
+    public func stockLevels(skus: [String]) async throws -> [String: StockLevel] {
+        guard !skus.isEmpty else { return [:] }
+        return try await pool.read { db in
+            let select = try db.cachedStatement(sql: "SELECT sku, available, reserved, sold, received FROM stock WHERE sku = ?")
+            var levels: [String: StockLevel] = [:]
+            for sku in Set(skus) {
+                if let row = try Row.fetchOne(select, arguments: [sku]) { levels[sku] = Self.stockLevel(row) }
+            }
+            return levels
+        }
+    }
+
     public func setAvailableStock(sku: String, available: Int) async throws -> StockLevel {
         guard ProductRules.isValidStock(available) else { throw StoreError.invalidStock }
         return try await changing([]) { try await writeAvailableStock(sku: sku, available: available) }

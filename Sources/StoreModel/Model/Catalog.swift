@@ -9,7 +9,9 @@ public struct Catalog: Sendable {
     public let pages: [Page]
     /// A hash of everything that `catalog.json` publishes; it changes when any price changes.
     public let version: String
-    private let indexBySKU: [String: Int]
+    let indexBySKU: [String: Int]
+    /// The offsets of `products` in SKU order, as the version hashes them.
+    let skuOrder: [Int]
 
     /// Creates a catalog; products and pages are sorted, the version is computed.
     public init(store: StoreConfig, products: [Product], pages: [Page]) {
@@ -24,13 +26,28 @@ public struct Catalog: Sendable {
         index.reserveCapacity(products.count)
         for (offset, product) in self.products.enumerated() { index[product.sku] = offset }
         self.indexBySKU = index
-        self.version = Self.computeVersion(store: store, products: self.products)
+        let sorted = self.products
+        self.skuOrder = sorted.indices.sorted { sorted[$0].sku < sorted[$1].sku }
+        self.version = Self.computeVersion(store: store, products: sorted, skuOrder: skuOrder)
+    }
+
+    /// A catalog whose products are already in display order, with their indexes (`replacing`).
+    init(store: StoreConfig, sortedProducts: [Product], pages: [Page], indexBySKU: [String: Int], skuOrder: [Int]) {
+        self.store = store
+        self.products = sortedProducts
+        self.pages = pages
+        self.indexBySKU = indexBySKU
+        self.skuOrder = skuOrder
+        self.version = Self.computeVersion(store: store, products: sortedProducts, skuOrder: skuOrder)
     }
 
     /// The product with this SKU, drafts included.
     public func product(sku: String) -> Product? {
         indexBySKU[sku].map { products[$0] }
     }
+
+    /// Every product, drafts included, in SKU order.
+    public var productsBySKU: [Product] { skuOrder.map { products[$0] } }
 
     /// The number of different SKUs: fewer than `products.count` when two products share one.
     var distinctSKUCount: Int { indexBySKU.count }
@@ -43,19 +60,23 @@ public struct Catalog: Sendable {
     /// The pages a shopper can see.
     public var publishedPages: [Page] { pages.filter { !$0.draft } }
 
-    private static func computeVersion(store: StoreConfig, products: [Product]) -> String {
+    private static func computeVersion(store: StoreConfig, products: [Product], skuOrder: [Int]) -> String {
         var hash = FNV1a.hash64(store.currency.code.utf8)
-        for index in products.indices.sorted(by: { products[$0].sku < products[$1].sku }) {
+        for index in skuOrder {
             // The record "\u{1}sku\u{2}price\u{2}compareAt\u{2}draft\u{2}inStock\u{2}title\u{2}slug", hashed
             // piece by piece rather than built as one string per product.
             let product = products[index]
-            for piece in [
-                "\u{1}", product.sku, "\u{2}", String(product.price.minorUnits), "\u{2}", String(product.compareAtPrice?.minorUnits ?? -1),
-                "\u{2}", product.draft ? "true" : "false", "\u{2}", product.isInStock ? "true" : "false", "\u{2}", product.title,
-                "\u{2}", product.slug,
-            ] {
-                hash = FNV1a.hash64(string: piece, seed: hash)
-            }
+            hash = FNV1a.hash64(string: "\u{1}", seed: hash)
+            hash = FNV1a.hash64(string: product.sku, seed: hash)
+            hash = FNV1a.hash64(string: "\u{2}", seed: hash)
+            hash = FNV1a.hash64(decimal: product.price.minorUnits, seed: hash)
+            hash = FNV1a.hash64(string: "\u{2}", seed: hash)
+            hash = FNV1a.hash64(decimal: product.compareAtPrice?.minorUnits ?? -1, seed: hash)
+            hash = FNV1a.hash64(string: product.draft ? "\u{2}true\u{2}" : "\u{2}false\u{2}", seed: hash)
+            hash = FNV1a.hash64(string: product.isInStock ? "true\u{2}" : "false\u{2}", seed: hash)
+            hash = FNV1a.hash64(string: product.title, seed: hash)
+            hash = FNV1a.hash64(string: "\u{2}", seed: hash)
+            hash = FNV1a.hash64(string: product.slug, seed: hash)
         }
         return String(FNV1a.hex(hash).prefix(12))
     }

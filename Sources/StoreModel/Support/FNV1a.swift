@@ -27,6 +27,25 @@ public enum FNV1a {
         return text.withUTF8 { hash64(bytes: UnsafeRawBufferPointer($0), seed: seed) }
     }
 
+    /// The 64-bit hash of an integer's decimal digits, continuing from `seed` (the same value as
+    /// `hash64(String(value).utf8, seed:)`, without making the string).
+    public static func hash64(decimal value: Int64, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var hash = seed
+        if value < 0 {
+            hash = (hash ^ UInt64(UInt8(ascii: "-"))) &* 0x0000_0100_0000_01B3
+        }
+        var magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            let digit = magnitude / divisor
+            hash = (hash ^ (UInt64(UInt8(ascii: "0")) + digit)) &* 0x0000_0100_0000_01B3
+            magnitude -= digit * divisor
+            divisor /= 10
+        }
+        return hash
+    }
+
     /// The 32-bit hash of a string's UTF-8 bytes.
     public static func hash32(_ text: String) -> UInt32 {
         var hash: UInt32 = 0x811c_9dc5

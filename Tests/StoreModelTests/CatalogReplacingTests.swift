@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@testable import StoreModel
+
+/// One product file read into a loaded catalog (an admin edit, or another instance's) must give
+/// exactly the catalog a full load gives.
+@Suite(.timeLimit(.minutes(2))) struct CatalogReplacingTests {
+    static func product(_ title: String, sku: String, price: String, weight: Int = 0, extra: String = "") -> String {
+        "---\ntitle: \"\(title)\"\nsku: \(sku)\nprice: \(price)\nweight: \(weight)\n\(extra)---\nAbout \(title).\n"
+    }
+
+    static func fixture() throws -> ContentFixture {
+        let fixture = try ContentFixture()
+        try fixture.write("content/products/apple.md", product("Apple", sku: "APPLE-1", price: "100", extra: "stock: 5\n"))
+        try fixture.write("content/products/banana.md", product("Banana", sku: "BANANA-2", price: "250", extra: "compareAtPrice: 300\n"))
+        try fixture.write("content/products/cherry.md", product("Cherry", sku: "CHERRY-3", price: "80", weight: 1))
+        return fixture
+    }
+
+    static func expectSame(_ patched: Catalog, _ loaded: Catalog, _ comment: Comment) {
+        #expect(patched.version == loaded.version, comment)
+        #expect(patched.products == loaded.products, comment)
+        #expect(patched.productsBySKU == loaded.productsBySKU, comment)
+        for product in loaded.products { #expect(patched.product(sku: product.sku) == product, comment) }
+    }
+
+    @Test func aPriceEditReadFromOneFileIsTheFullLoad() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.cleanUp() }
+        let loader = CatalogLoader(contentDirectory: fixture.content)
+        let before = try await loader.load()
+        try fixture.write("content/products/banana.md", Self.product("Banana", sku: "BANANA-2", price: "260", extra: "compareAtPrice: 300\n"))
+        let (patched, product) = try #require(try loader.reloading(productFile: "products/banana.md", in: before))
+        #expect(product.price.minorUnits == 260)
+        #expect(patched.version != before.version)
+        Self.expectSame(patched, try await loader.load(), "a price edit")
+    }
+
+    @Test func anEditThatMovesTheProductSortsItAsALoadWould() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.cleanUp() }
+        let loader = CatalogLoader(contentDirectory: fixture.content)
+        let before = try await loader.load()
+        #expect(before.products.map(\.sku) == ["APPLE-1", "BANANA-2", "CHERRY-3"])
+        try fixture.write("content/products/apple.md", Self.product("Zucchini apple", sku: "APPLE-1", price: "100", weight: 2, extra: "stock: 5\n"))
+        let (patched, _) = try #require(try loader.reloading(productFile: "products/apple.md", in: before))
+        #expect(patched.products.map(\.sku) == ["BANANA-2", "CHERRY-3", "APPLE-1"])
+        Self.expectSame(patched, try await loader.load(), "a title and weight edit")
+    }
+
+    @Test func oneFileCannotSayForANewFileAnotherSKUOrAGoneFile() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.cleanUp() }
+        let loader = CatalogLoader(contentDirectory: fixture.content)
+        let catalog = try await loader.load()
+        try fixture.write("content/products/date.md", Self.product("Date", sku: "DATE-4", price: "90"))
+        #expect(try loader.reloading(productFile: "products/date.md", in: catalog) == nil, "a new file")
+        // Another file's SKU: only a full load can see the clash.
+        try fixture.write("content/products/cherry.md", Self.product("Cherry", sku: "APPLE-1", price: "80"))
+        #expect(try loader.reloading(productFile: "products/cherry.md", in: catalog) == nil, "a changed SKU")
+        try FileManager.default.removeItem(atPath: fixture.content + "/products/cherry.md")
+        #expect(try loader.reloading(productFile: "products/cherry.md", in: catalog) == nil, "a deleted file")
+        #expect(try loader.reloading(productFile: "store.json", in: catalog) == nil, "not a product file")
+        #expect(try loader.reloading(productFile: "products/../store.json", in: catalog) == nil, "not a product file")
+    }
+
+    @Test func invalidContentInTheOneFileFailsAsALoadDoes() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.cleanUp() }
+        let loader = CatalogLoader(contentDirectory: fixture.content)
+        let catalog = try await loader.load()
+        try fixture.write("content/products/banana.md", Self.product("Banana", sku: "BANANA-2", price: "-3"))
+        let error = #expect(throws: ContentError.self) { try loader.reloading(productFile: "products/banana.md", in: catalog) }
+        #expect(error?.issues.first?.field == "price")
+        #expect(error?.issues.first?.file.hasSuffix("products/banana.md") == true)
+        #expect(error?.issues.first?.line == 4)
+    }
+
+    /// The version is the hash of one record per product in SKU order; the piecewise hash must
+    /// stay byte-equal to hashing those records, or published catalogs would change version.
+    @Test func theVersionIsTheHashOfTheRecords() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.cleanUp() }
+        try fixture.write("content/products/date.md", Self.product("Date", sku: "DATE-4", price: "5", extra: "draft: true\nstock: 0\n"))
+        let catalog = try await CatalogLoader(contentDirectory: fixture.content).load()
+        var records = ""
+        for product in catalog.products.sorted(by: { $0.sku < $1.sku }) {
+            let fields = [
+                product.sku, String(product.price.minorUnits), String(product.compareAtPrice?.minorUnits ?? -1), String(product.draft),
+                String(product.isInStock), product.title, product.slug,
+            ]
+            records += "\u{1}" + fields.joined(separator: "\u{2}")
+        }
+        let reference = FNV1a.hash64(records.utf8, seed: FNV1a.hash64(catalog.store.currency.code.utf8))
+        #expect(catalog.version == String(FNV1a.hex(reference).prefix(12)))
+    }
+
+    @Test(arguments: [0, 7, 10, 99, 100, 1999, 1_000_000, -1, -250, Int64.max, Int64.min])
+    func aDecimalHashesAsItsDigits(_ value: Int64) {
+        #expect(FNV1a.hash64(decimal: value, seed: 42) == FNV1a.hash64(String(value).utf8, seed: 42))
+    }
+}
