@@ -1,5 +1,6 @@
 import Foundation
 import OrderService
+import StoreModel
 
 /// Everything `storefront serve` can be told: where the shop's sources are, where it keeps its
 /// local data, and where it listens.
@@ -57,5 +58,5 @@ public struct ShopServerConfiguration: Sendable {
 /// A fresh admin token: 24 random bytes as 48 hex digits.
 public func generateAdminToken() -> String {
     var generator = SystemRandomNumberGenerator()
-    return (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    return Hex.lowercase((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) })
 }

@@ -82,4 +82,25 @@ struct UnitTests {
         #expect(AdminAuthMiddleware.bearerToken("Basic abc") == nil)
         #expect(AdminAuthMiddleware.fingerprint("secret").count == 8)
     }
+
+    @Test("request bodies: JSON read exactly, numbers typed by how they are written, anything else invalid_json")
+    func requestJSON() throws {
+        func parse(_ text: String) throws -> JSONValue { try JSONValue.parse(Data(text.utf8)) }
+        #expect(
+            try parse(#"{"items":[{"sku":"A-1","quantity":2}],"note":"caf\u00e9 \"x\"\n","ok":true,"gone":null}"#)
+                == .object([
+                    "items": .array([.object(["sku": .string("A-1"), "quantity": .integer(2)])]), "note": .string("café \"x\"\n"), "ok": .bool(true),
+                    "gone": .null,
+                ]))
+        #expect(try parse("-9223372036854775808") == .integer(Int64.min))
+        #expect(try parse("9223372036854775808") == .number(9_223_372_036_854_775_808), "beyond 64 bits: a number, not a whole one")
+        #expect(try parse("1.5") == .number(1.5))
+        #expect(try parse("1e2") == .number(100))
+        #expect(try parse(#" {"a":1,"a":2} "#) == .object(["a": .integer(2)]), "the last of two members with one name counts")
+        #expect(AdminAuthMiddleware.fingerprint("secret") == "2bb80d53", "the first 4 bytes of SHA-256, in lower-case hex")
+        for invalid in ["", "{", #"{"a":1} x"#, "1e400", "-1e400", "NaN", "01x", #"{"a":"\x"}"#, "[1,]", #""\ud800""#, String(repeating: "[", count: 100)] {
+            #expect(throws: APIError.self, "\(invalid)") { try parse(invalid) }
+        }
+        #expect(throws: APIError.self, "not UTF-8") { try JSONValue.parse(Data([0x22, 0xFF, 0x22])) }
+    }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import StoreModel
 
 /// Guards the admin routes with `Authorization: Bearer <token>`.
 ///
@@ -79,6 +80,6 @@ struct AdminAuthMiddleware: RouterMiddleware {
 
     /// The first 8 hex digits of the token's SHA-256: names the actor without revealing the token.
     static func fingerprint(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(token.utf8)).prefix(4))
     }
 }

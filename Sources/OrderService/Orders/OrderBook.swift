@@ -48,7 +48,7 @@ public final class OrderBook: Sendable {
 
     /// Places an order from a raw `POST /order` body.
     func place(body: Data, idempotencyKey: String?, logger: Logger) async throws -> Placement {
-        let requestHash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let requestHash = Hex.lowercase(SHA256.hash(data: body))
         if let key = idempotencyKey, let record = try await store.idempotencyRecord(key: key) {
             return try await replay(record, requestHash: requestHash, logger: logger)
         }

@@ -46,7 +46,10 @@ public struct ContentError: Error, Sendable, CustomStringConvertible {
 }
 
 /// A problem found by a parser before the file name is known.
-struct ParseProblem: Error, Sendable {
-    var line: Int
-    var message: String
+/// A syntax error in a content file (or a JSON text): its line and what is wrong.
+public struct ParseProblem: Error, Sendable {
+    /// The 1-based line.
+    public var line: Int
+    /// What is wrong.
+    public var message: String
 }

@@ -1,9 +1,11 @@
 /// A strict JSON reader that keeps each number's source text and each value's line, so that a
-/// price such as `19.99` is read exactly and an error can name its line.
-enum ContentJSON {
+/// price such as `19.99` is read exactly and an error can name its line. The order API reads
+/// request bodies with it too (`JSONValue.parse`).
+public enum ContentJSON {
     static let maximumDepth = 64
 
-    static func parse(_ text: String) throws(ParseProblem) -> ContentValue {
+    /// Parses one JSON value; text after it, or nesting deeper than 64 levels, is an error.
+    public static func parse(_ text: String) throws(ParseProblem) -> ContentValue {
         var reader = Reader(bytes: Array(text.utf8))
         reader.skipWhitespace()
         let value = try reader.value(depth: 0)
