@@ -73,4 +73,16 @@ struct OrderStatusJSONTests {
             if written != expected { return }
         }
     }
+
+    @Test("2,000 new orders full of awkward text: the hand-written first POST /order answer equals JSONEncoder's, byte for byte")
+    func sameCreatedBytes() throws {
+        var random = Seeded(state: 20_261_205)
+        for _ in 0..<2_000 {
+            let created = OrderJSON.Created(Self.order(&random).0)
+            let expected = Array(try JSONResponse.data(OrderJSON.CreatedAnswer(order: created, payment: nil)))
+            let written = created.answerWithoutPaymentBytes
+            #expect(written == expected, "\(String(decoding: written, as: UTF8.self))\n\(String(decoding: expected, as: UTF8.self))")
+            if written != expected { return }
+        }
+    }
 }

@@ -75,7 +75,7 @@ public final class OrderBook: Sendable {
             id: OrderID.make(), paymentMethod: request.paymentMethod, cart: priced, customer: request.customer,
             shippingAddress: request.shipping, note: request.note, createdAt: now,
             expiresAt: request.paymentMethod.isOnline ? expiry[request.paymentMethod].map { now.addingTimeInterval($0.seconds) } : nil)
-        let firstBody = try JSONResponse.data(OrderJSON.CreatedAnswer(order: .init(newOrder.order), payment: nil))
+        let firstBody = Data(OrderJSON.Created(newOrder.order).answerWithoutPaymentBytes)
         let draft = idempotencyKey.map { IdempotencyDraft(key: $0, requestHash: requestHash, responseStatus: 201, responseBody: firstBody) }
 
         let order: Order

@@ -40,18 +40,29 @@ extension PostgresOrderStore {
         ]
         let amounts: [Int64] = [order.subtotal.minorUnits, order.shipping.minorUnits, order.total.minorUnits, order.createdAt.millis, order.updatedAt.millis]
         let lines = order.lines
-        let query: PostgresQuery = try """
-        SELECT storefront_place_order(
-            \(text), \(amounts), \(order.expiresAt?.millis),
-            \(lines.map(\.sku)), \(lines.map(\.title)), \(lines.map { Int64($0.quantity) }), \(lines.map(\.unitPrice.minorUnits)),
-            \(lines.map(\.lineTotal.minorUnits)),
-            \(moves.map(\.sku)), \(moves.map { Int64($0.quantity) }),
-            \(idempotency?.key), \(idempotency?.requestHash), \(idempotency.map { Int64($0.responseStatus) }), \(idempotency?.responseBody),
-            \(events.map(\.1.id)), \(events.map(\.0.rawValue)), \(events.map { ByteBuffer(bytes: $0.1.payload) }), \(!outbox.mayNotify),
-            \(rules.map(\.0)), \(rules.map { Int64($0.1) }))
-        """
+        var bindings = PostgresBindings(capacity: 20)
+        try bindings.append(text)
+        try bindings.append(amounts)
+        try bindings.append(order.expiresAt?.millis)
+        try bindings.append(lines.map(\.sku))
+        try bindings.append(lines.map(\.title))
+        try bindings.append(lines.map { Int64($0.quantity) })
+        try bindings.append(lines.map(\.unitPrice.minorUnits))
+        try bindings.append(lines.map(\.lineTotal.minorUnits))
+        try bindings.append(moves.map(\.sku))
+        try bindings.append(moves.map { Int64($0.quantity) })
+        try bindings.append(idempotency?.key)
+        try bindings.append(idempotency?.requestHash)
+        try bindings.append(idempotency.map { Int64($0.responseStatus) })
+        try bindings.append(idempotency?.responseBody)
+        try bindings.append(events.map(\.1.id))
+        try bindings.append(events.map(\.0.rawValue))
+        try bindings.append(events.map { ByteBuffer(bytes: $0.1.payload) })
+        try bindings.append(!outbox.mayNotify)
+        try bindings.append(rules.map(\.0))
+        try bindings.append(rules.map { Int64($0.1) })
         do {
-            for try await outcome in try await connection.query(query, logger: logger).decode(String.self) {
+            for try await outcome in try await connection.execute(PlaceOrderStatement(bindings: bindings), logger: logger) {
                 return outcome == "key_taken" ? .keyTaken : .created
             }
             throw StoreError.corruptRow("storefront_place_order returned no row")
@@ -62,4 +73,23 @@ extension PostgresOrderStore {
             throw StoreError.insufficientStock((try? JSONDecoder().decode([String: Int].self, from: detail)) ?? [:])
         }
     }
+}
+
+/// The call of `storefront_place_order`, prepared once per connection: each order then sends only
+/// its values, and PostgreSQL neither parses nor plans the call again.
+struct PlaceOrderStatement: PostgresPreparedStatement {
+    static let name = "storefront_place_order_v5"
+    static let sql = "SELECT storefront_place_order(" + (1...20).map { "$\($0)" }.joined(separator: ", ") + ")"
+    /// The function's parameters (migration v5), so a first call with NULLs prepares the same statement.
+    static let bindingDataTypes: [PostgresDataType] = [
+        .textArray, .int8Array, .int8, .textArray, .textArray, .int8Array, .int8Array, .int8Array, .textArray, .int8Array,
+        .text, .text, .int8, .bytea, .textArray, .textArray, .byteaArray, .bool, .textArray, .int8Array,
+    ]
+    typealias Row = String
+
+    /// The values, in the order of `bindingDataTypes`.
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
 }

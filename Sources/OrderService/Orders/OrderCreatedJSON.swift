@@ -1,0 +1,34 @@
+extension OrderJSON.Created {
+    /// The first `POST /order` answer, `{"order":{...},"payment":null}`: byte for byte what
+    /// `JSONResponse.data(CreatedAnswer(order: self, payment: nil))` (Foundation's `JSONEncoder`)
+    /// makes, with the keys written in the encoder's sorted order. An answer with a payment step
+    /// is still encoded by `JSONEncoder`. `OrderStatusJSONTests` holds the two to the same bytes.
+    var answerWithoutPaymentBytes: [UInt8] {
+        var json = JSONBytes(capacity: 512 + 256 * lines.count)
+        json.member(#"{"order":{"catalogVersion":"#, catalogVersion)
+        json.member(#","createdAt":"#, createdAt)
+        json.member(#","currency":"#, currency)
+        json.member(#","id":"#, id)
+        json.raw(#","lines":"#)
+        json.array(lines) { json, line in
+            json.member(#"{"lineTotal":"#, line.lineTotal)
+            json.member(#","lineTotalMinor":"#, line.lineTotalMinor)
+            json.member(#","quantity":"#, line.quantity)
+            json.member(#","sku":"#, line.sku)
+            json.member(#","title":"#, line.title)
+            json.member(#","unitPrice":"#, line.unitPrice)
+            json.member(#","unitPriceMinor":"#, line.unitPriceMinor)
+            json.raw("}")
+        }
+        json.member(#","paymentMethod":"#, paymentMethod)
+        json.member(#","shipping":"#, shipping)
+        json.member(#","shippingMinor":"#, shippingMinor)
+        json.member(#","status":"#, status)
+        json.member(#","subtotal":"#, subtotal)
+        json.member(#","subtotalMinor":"#, subtotalMinor)
+        json.member(#","total":"#, total)
+        json.member(#","totalMinor":"#, totalMinor)
+        json.raw(#"},"payment":null}"#)
+        return json.bytes
+    }
+}
