@@ -10,16 +10,7 @@ extension OrderJSON.Created {
         json.member(#","currency":"#, currency)
         json.member(#","id":"#, id)
         json.raw(#","lines":"#)
-        json.array(lines) { json, line in
-            json.member(#"{"lineTotal":"#, line.lineTotal)
-            json.member(#","lineTotalMinor":"#, line.lineTotalMinor)
-            json.member(#","quantity":"#, line.quantity)
-            json.member(#","sku":"#, line.sku)
-            json.member(#","title":"#, line.title)
-            json.member(#","unitPrice":"#, line.unitPrice)
-            json.member(#","unitPriceMinor":"#, line.unitPriceMinor)
-            json.raw("}")
-        }
+        json.array(lines) { json, line in line.write(into: &json) }
         json.member(#","paymentMethod":"#, paymentMethod)
         json.member(#","shipping":"#, shipping)
         json.member(#","shippingMinor":"#, shippingMinor)
@@ -30,5 +21,19 @@ extension OrderJSON.Created {
         json.member(#","totalMinor":"#, totalMinor)
         json.raw(#"},"payment":null}"#)
         return json.bytes
+    }
+}
+
+extension OrderJSON.Line {
+    /// The line's JSON object, keys in `JSONEncoder`'s sorted order (both hand-written answers use it).
+    func write(into json: inout JSONBytes) {
+        json.member(#"{"lineTotal":"#, lineTotal)
+        json.member(#","lineTotalMinor":"#, lineTotalMinor)
+        json.member(#","quantity":"#, quantity)
+        json.member(#","sku":"#, sku)
+        json.member(#","title":"#, title)
+        json.member(#","unitPrice":"#, unitPrice)
+        json.member(#","unitPriceMinor":"#, unitPriceMinor)
+        json.raw("}")
     }
 }

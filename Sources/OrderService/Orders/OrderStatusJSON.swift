@@ -14,16 +14,7 @@ extension OrderJSON.StatusAnswer {
         json.member(#","phone":"#, order.customer.phone)
         json.member(#"},"id":"#, order.id)
         json.raw(#","lines":"#)
-        json.array(order.lines) { json, line in
-            json.member(#"{"lineTotal":"#, line.lineTotal)
-            json.member(#","lineTotalMinor":"#, line.lineTotalMinor)
-            json.member(#","quantity":"#, line.quantity)
-            json.member(#","sku":"#, line.sku)
-            json.member(#","title":"#, line.title)
-            json.member(#","unitPrice":"#, line.unitPrice)
-            json.member(#","unitPriceMinor":"#, line.unitPriceMinor)
-            json.raw("}")
-        }
+        json.array(order.lines) { json, line in line.write(into: &json) }
         json.raw(#","needsReview":"#)
         json.bool(order.needsReview)
         json.raw(#","payment":{"atm":"#)
