@@ -91,8 +91,10 @@ public struct ShopServer: Sendable {
             paths: [configuration.contentDirectory, configuration.themeDirectory, configuration.defaultThemeDirectory, configuration.siteStatusPath],
             interval: configuration.pollInterval, rebuilder: rebuilder, hub: hub, logger: logger)
         let addresses = self.addresses
+        DescriptorLimit.raise(for: configuration.connections.maxConnections, logger: logger)
         let app = Application(
             router: router,
+            server: .guarded(configuration.connections, counter: api.connectionCounter, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "storefront"),
             services: api.services + sandbox.services.filter { $0 as? SandboxMailServer !== sandbox.mailServer } + [watcher],
             onServerRunning: { _ in await onReady(addresses) },
@@ -113,6 +115,7 @@ public struct ShopServer: Sendable {
         api.publicURL = configuration.shopURL + ShopServerConfiguration.apiPrefix
         api.allowedOrigins = [configuration.shopURL]
         api.rateLimitPerMinute = configuration.orderRateLimitPerMinute
+        api.connections = configuration.connections
         api.payments = PaymentConfiguration(
             ecpay: ECPayConfiguration(environment: .sandbox(baseURL: sandboxURL)),
             stripe: StripeConfiguration(secretKey: Self.sandboxStripeKey, webhookSecret: Self.sandboxWebhookSecret, apiBase: sandboxURL + "/stripe"))

@@ -22,6 +22,8 @@ public struct ShopServerConfiguration: Sendable {
     /// The admin token the admin page signs in with.
     public var adminToken: String
     /// Requests per minute per address on `/order` (higher than production's default, for trying things out).
+    /// HTTP time-outs and connection limits, as the order API's (`ConnectionLimits` defaults).
+    public var connections = ConnectionLimits()
     public var orderRateLimitPerMinute = 600
     /// How often the sources are checked for changes.
     public var pollInterval: Duration = .milliseconds(300)

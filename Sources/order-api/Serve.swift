@@ -24,7 +24,27 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("admin-failure-limit"),
         help: "Failed admin logins per address per 15 minutes before a lock-out; 0 is off (ORDER_API_ADMIN_FAILURE_LIMIT, default 10).") var adminFailureLimit:
         Int?
+    @Option(
+        name: .customLong("order-lookup-limit"),
+        help:
+            "GET /order lookups per minute per order id, instead of per address; for shoppers sharing one address (ORDER_API_ORDER_LOOKUP_LIMIT, default 0: off)."
+    )
+    var orderLookupLimit: Int?
     @Flag(name: .customLong("trust-proxy"), help: "Use the last X-Forwarded-For hop as the client address (ORDER_API_TRUST_PROXY=1).") var trustProxy = false
+    @Option(name: .customLong("header-timeout"), help: "Seconds for a request head to arrive whole (ORDER_API_HEADER_TIMEOUT, default 10).")
+    var headerTimeout: Int?
+    @Option(name: .customLong("body-timeout"), help: "Seconds for a request body, at 512 bytes/s or more (ORDER_API_BODY_TIMEOUT, default 30).")
+    var bodyTimeout: Int?
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a kept-alive connection may wait between requests (ORDER_API_IDLE_TIMEOUT, default 60).")
+    var idleTimeout: Int?
+    @Option(name: .customLong("write-timeout"), help: "Seconds for a client to take a whole answer (ORDER_API_WRITE_TIMEOUT, default 30).")
+    var writeTimeout: Int?
+    @Option(name: .customLong("max-connections"), help: "Most connections open at once; more are closed at once (ORDER_API_MAX_CONNECTIONS, default 4096).")
+    var maxConnections: Int?
+    @Option(
+        name: .customLong("max-connections-per-address"),
+        help: "Most connections from one address; 0 is none, and none applies with --trust-proxy (ORDER_API_MAX_CONNECTIONS_PER_ADDRESS, default 256).")
+    var maxConnectionsPerAddress: Int?
     @Option(name: .customLong("expiry-sweep-interval"), help: "Seconds between unpaid-order expiry sweeps (ORDER_API_EXPIRY_SWEEP_INTERVAL, default 60).")
     var expirySweepInterval: Int?
     @Option(
@@ -51,6 +71,13 @@ struct Serve: AsyncParsableCommand {
         flags.rateLimit = rateLimit
         flags.adminFailureLimit = adminFailureLimit
         flags.trustProxy = trustProxy
+        flags.orderLookupLimit = orderLookupLimit
+        flags.headerTimeout = headerTimeout
+        flags.bodyTimeout = bodyTimeout
+        flags.idleTimeout = idleTimeout
+        flags.writeTimeout = writeTimeout
+        flags.maxConnections = maxConnections
+        flags.maxConnectionsPerAddress = maxConnectionsPerAddress
         flags.expirySweepInterval = expirySweepInterval
         flags.onContentChange = onContentChange
         flags.logLevel = logLevel
@@ -78,6 +105,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "order-api")
         logger.logLevel = level
         do {
+            DescriptorLimit.raise(for: config.connections.maxConnections, logger: logger)
             let app = try await buildApplication(configuration: config, logger: logger)
             try await app.runService()
         } catch let error as PaymentConfigurationError {

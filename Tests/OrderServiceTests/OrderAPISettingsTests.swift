@@ -42,6 +42,37 @@ struct OrderAPISettingsTests {
             try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_DB": "/srv/shop/a://b.sqlite"]).databasePath() == "/srv/shop/a://b.sqlite")
     }
 
+    @Test("time-outs and connection limits: flags over variables over defaults, out-of-range values refused by name")
+    func connectionLimits() throws {
+        #expect(try OrderAPISettings(flags: OrderAPIFlags(), environment: [:]).configuration().connections == ConnectionLimits())
+        var flags = OrderAPIFlags()
+        flags.headerTimeout = 5
+        flags.maxConnections = 900
+        let limits = try OrderAPISettings(
+            flags: flags,
+            environment: [
+                "ORDER_API_HEADER_TIMEOUT": "7", "ORDER_API_BODY_TIMEOUT": "20", "ORDER_API_IDLE_TIMEOUT": "45", "ORDER_API_WRITE_TIMEOUT": "12",
+                "ORDER_API_MAX_CONNECTIONS": "100", "ORDER_API_MAX_CONNECTIONS_PER_ADDRESS": "0",
+            ]
+        ).configuration().connections
+        #expect(limits.headerTimeout == .seconds(5) && limits.bodyTimeout == .seconds(20) && limits.idleTimeout == .seconds(45))
+        #expect(limits.writeTimeout == .seconds(12) && limits.maxConnections == 900 && limits.maxConnectionsPerAddress == 0)
+        #expect(throws: OrderAPISettingsError("ORDER_API_IDLE_TIMEOUT must be 1 to 3600 seconds")) {
+            try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_IDLE_TIMEOUT": "0"]).configuration()
+        }
+        var tooLong = OrderAPIFlags()
+        tooLong.headerTimeout = 3601
+        #expect(throws: OrderAPISettingsError("--header-timeout must be 1 to 3600 seconds")) {
+            try OrderAPISettings(flags: tooLong, environment: [:]).configuration()
+        }
+        #expect(throws: OrderAPISettingsError.self) {
+            try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_MAX_CONNECTIONS": "0"]).configuration()
+        }
+        #expect(throws: OrderAPISettingsError.self) {
+            try OrderAPISettings(flags: OrderAPIFlags(), environment: ["ORDER_API_MAX_CONNECTIONS_PER_ADDRESS": "-1"]).configuration()
+        }
+    }
+
     @Test("bad values are refused with the variable's name")
     func refusals() {
         #expect(throws: OrderAPISettingsError("ORDER_API_PORT=eighty is not a whole number")) {

@@ -237,6 +237,33 @@ struct OrderPlacementTests {
         }
     }
 
+    @Test("with --order-lookup-limit, GET /order is limited per order id and not per address; POST stays per address")
+    func lookupsLimitedPerOrder() async throws {
+        var shop = try TestShop(rateLimit: 3)
+        shop.configuration.orderLookupLimitPerMinute = 2
+        defer { shop.cleanUp() }
+        try await shop.withRouter { client in
+            // Many shoppers behind one address, each looking up an order of their own: none limited.
+            for index in 0..<10 {
+                try await client.execute(uri: "/order?id=order\(index)&contact=y", method: .get, headers: .from("100.64.0.1")) { response in
+                    #expect(response.status == .notFound)
+                }
+            }
+            // One order id asked from many addresses: limited after 2, whatever the address.
+            var statuses: [HTTPResponse.Status] = []
+            for index in 0..<4 {
+                statuses.append(try await client.execute(uri: "/order?id=same&contact=y", method: .get, headers: .from("198.51.100.\(index)")) { $0.status })
+            }
+            #expect(statuses == [.notFound, .notFound, .tooManyRequests, .tooManyRequests])
+            // POST /order still counts per address: 3, then 429.
+            var posts: [HTTPResponse.Status] = []
+            for _ in 0..<4 {
+                posts.append(try await client.execute(uri: "/order", method: .post, headers: .from("100.64.0.1"), body: ByteBuffer(string: "{}")) { $0.status })
+            }
+            #expect(posts.last == .tooManyRequests && !posts.dropLast().contains(.tooManyRequests), "\(posts)")
+        }
+    }
+
     @Test("429 rate_limited with Retry-After, per client address, on POST and GET /order")
     func rateLimited() async throws {
         let shop = try TestShop(rateLimit: 3)

@@ -21,6 +21,7 @@ public func buildApplication(
     let api = try await OrderAPI(configuration: configuration, logger: logger, paymentSteps: paymentSteps, clock: clock)
     return Application(
         router: buildRouter(api.components),
+        server: .guarded(configuration.connections, counter: api.connectionCounter, logger: logger),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "order-api"),
         services: api.services,
         logger: logger)
@@ -41,6 +42,9 @@ public struct OrderAPI: Sendable {
     ) async throws {
         components = try await AppComponents.make(configuration: configuration, logger: logger, paymentSteps: paymentSteps, clock: clock)
     }
+
+    /// The open connections, counted against `configuration.connections` (per address unless behind a proxy).
+    public var connectionCounter: ConnectionCounter { components.connections }
 
     /// Adds every route and its middleware to `group` (for example `router.group("api")`).
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -80,6 +84,8 @@ struct AppComponents: Sendable {
     let contentChangeHook: ContentChangeHook
     let payments: PaymentComponents
     let notifications: NotificationComponents
+    /// The open HTTP connections (`ConnectionLimits`), also shown in `/metrics`.
+    let connections: ConnectionCounter
     let logger: Logger
 
     static func make(
@@ -105,7 +111,8 @@ struct AppComponents: Sendable {
             openAPIDocument: try OpenAPIDocument.load(),
             contentChangeHook: ContentChangeHook(
                 command: configuration.contentChangeCommand, workingDirectory: FileManager.default.currentDirectoryPath, logger: logger),
-            payments: payments, notifications: notifications, logger: logger)
+            payments: payments, notifications: notifications,
+            connections: ConnectionCounter(limits: configuration.connections, perAddress: !configuration.trustProxy, logger: logger), logger: logger)
     }
 }
 
@@ -164,11 +171,17 @@ func addRoutes(_ components: AppComponents, to router: RouterGroup<AppRequestCon
     let addresses = ClientAddressResolver(trustProxy: configuration.trustProxy)
     let origins = configuration.effectiveOrigins(shopBaseURL: components.catalog.current.store.baseURL)
 
-    HealthController(store: components.store, catalog: components.catalog, metrics: components.metrics, openAPIDocument: components.openAPIDocument)
-        .addRoutes(to: router)
+    HealthController(
+        store: components.store, catalog: components.catalog, metrics: components.metrics, openAPIDocument: components.openAPIDocument,
+        connections: components.connections
+    )
+    .addRoutes(to: router)
 
     let orders = router.group("order")
-        .add(middleware: RateLimitMiddleware(limiter: RateLimiter(capacity: configuration.rateLimitPerMinute), addresses: addresses))
+        .add(
+            middleware: RateLimitMiddleware(
+                limiter: RateLimiter(capacity: configuration.rateLimitPerMinute), addresses: addresses,
+                lookups: configuration.orderLookupLimitPerMinute > 0 ? RateLimiter(capacity: configuration.orderLookupLimitPerMinute) : nil))
     OrderController(book: components.book, bodyLimit: configuration.orderBodyLimit).addRoutes(to: orders)
 
     let admin = router.group("admin")

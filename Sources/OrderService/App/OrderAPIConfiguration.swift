@@ -30,11 +30,17 @@ public struct OrderAPIConfiguration: Sendable {
     public var publicURL: String?
     /// Requests per minute per address on `/order` (`--rate-limit`, `ORDER_API_RATE_LIMIT`); 0 is off.
     public var rateLimitPerMinute = 60
+    /// `GET /order` lookups per minute per order id (`--order-lookup-limit`, `ORDER_API_ORDER_LOOKUP_LIMIT`).
+    /// 0 (the default) counts lookups in the per-address `rateLimitPerMinute` instead; set it when
+    /// many shoppers share one address (a carrier-grade NAT), so their polling is not limited together.
+    public var orderLookupLimitPerMinute = 0
     /// Failed admin authentications allowed per address per 15 minutes before a lock-out
     /// (`--admin-failure-limit`, `ORDER_API_ADMIN_FAILURE_LIMIT`); 0 is off.
     public var adminFailureLimit = 10
     /// Take the client address from the last `X-Forwarded-For` hop (`--trust-proxy`, `ORDER_API_TRUST_PROXY`).
     public var trustProxy = false
+    /// HTTP time-outs and connection limits (`--header-timeout`, `--max-connections`, ...).
+    public var connections = ConnectionLimits()
     /// How long an unpaid online order lives, per method (`ORDER_EXPIRY_CREDIT_CARD`, `ORDER_EXPIRY_ATM`, `ORDER_EXPIRY_STRIPE`, seconds).
     public var orderExpiry: [PaymentMethod: Duration] = [.creditCard: .seconds(3600), .stripe: .seconds(3600), .atm: .seconds(4 * 86400)]
     /// How often the expiry sweep runs (`--expiry-sweep-interval`, `ORDER_API_EXPIRY_SWEEP_INTERVAL`, seconds).

@@ -24,10 +24,24 @@ public struct OrderAPIFlags: Sendable {
     public var publicURL: String?
     /// `--rate-limit`.
     public var rateLimit: Int?
+    /// `--order-lookup-limit`.
+    public var orderLookupLimit: Int?
     /// `--admin-failure-limit`.
     public var adminFailureLimit: Int?
     /// `--trust-proxy`.
     public var trustProxy = false
+    /// `--header-timeout`, seconds.
+    public var headerTimeout: Int?
+    /// `--body-timeout`, seconds.
+    public var bodyTimeout: Int?
+    /// `--idle-timeout`, seconds.
+    public var idleTimeout: Int?
+    /// `--write-timeout`, seconds.
+    public var writeTimeout: Int?
+    /// `--max-connections`.
+    public var maxConnections: Int?
+    /// `--max-connections-per-address`.
+    public var maxConnectionsPerAddress: Int?
     /// `--expiry-sweep-interval`, seconds.
     public var expirySweepInterval: Int?
     /// `--on-content-change`.
@@ -86,8 +100,13 @@ public struct OrderAPISettings: Sendable {
             guard value >= 0 else { throw OrderAPISettingsError("the rate limit must be 0 or more") }
             config.rateLimitPerMinute = value
         }
+        if let value = try integer(flags.orderLookupLimit, "ORDER_API_ORDER_LOOKUP_LIMIT") {
+            guard value >= 0 else { throw OrderAPISettingsError("the order lookup limit must be 0 or more") }
+            config.orderLookupLimitPerMinute = value
+        }
         if let value = try integer(flags.adminFailureLimit, "ORDER_API_ADMIN_FAILURE_LIMIT") { config.adminFailureLimit = max(0, value) }
         config.trustProxy = flags.trustProxy || ["1", "true", "yes"].contains((environment["ORDER_API_TRUST_PROXY"] ?? "").lowercased())
+        config.connections = try connectionLimits()
         if let value = try integer(flags.expirySweepInterval, "ORDER_API_EXPIRY_SWEEP_INTERVAL") {
             guard value > 0 else { throw OrderAPISettingsError("the expiry sweep interval must be positive") }
             config.expirySweepInterval = .seconds(value)
@@ -101,6 +120,34 @@ public struct OrderAPISettings: Sendable {
         config.payments = try payments()
         config.notifications = try NotificationConfiguration.fromEnvironment(environment, theme: setting(flags.theme, "ORDER_API_THEME"))
         return config
+    }
+
+    /// The HTTP time-outs (seconds, 1 to 3,600) and connection limits.
+    func connectionLimits() throws(OrderAPISettingsError) -> ConnectionLimits {
+        var limits = ConnectionLimits()
+        let timeouts: [(Int?, String, WritableKeyPath<ConnectionLimits, Duration>)] = [
+            (flags.headerTimeout, "ORDER_API_HEADER_TIMEOUT", \.headerTimeout), (flags.bodyTimeout, "ORDER_API_BODY_TIMEOUT", \.bodyTimeout),
+            (flags.idleTimeout, "ORDER_API_IDLE_TIMEOUT", \.idleTimeout), (flags.writeTimeout, "ORDER_API_WRITE_TIMEOUT", \.writeTimeout),
+        ]
+        for (flag, name, key) in timeouts {
+            guard let seconds = try integer(flag, name) else { continue }
+            guard (1...3600).contains(seconds) else { throw OrderAPISettingsError("\(flag != nil ? Self.flagName(name) : name) must be 1 to 3600 seconds") }
+            limits[keyPath: key] = .seconds(seconds)
+        }
+        if let value = try integer(flags.maxConnections, "ORDER_API_MAX_CONNECTIONS") {
+            guard (1...1_000_000).contains(value) else { throw OrderAPISettingsError("the connection limit must be 1 to 1000000") }
+            limits.maxConnections = value
+        }
+        if let value = try integer(flags.maxConnectionsPerAddress, "ORDER_API_MAX_CONNECTIONS_PER_ADDRESS") {
+            guard value >= 0 else { throw OrderAPISettingsError("the per-address connection limit must be 0 (none) or more") }
+            limits.maxConnectionsPerAddress = value
+        }
+        return limits
+    }
+
+    /// `ORDER_API_HEADER_TIMEOUT` → `--header-timeout`.
+    private static func flagName(_ variable: String) -> String {
+        "--" + variable.dropFirst("ORDER_API_".count).lowercased().replacingOccurrences(of: "_", with: "-")
     }
 
     /// The SQLite database path (`--db`, `ORDER_API_DB`, default `data/orders.sqlite`), for the

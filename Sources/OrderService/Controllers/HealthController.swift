@@ -7,6 +7,7 @@ struct HealthController {
     let catalog: CatalogProvider
     let metrics: AppMetrics
     let openAPIDocument: Data
+    let connections: ConnectionCounter
 
     func addRoutes(to router: RouterGroup<AppRequestContext>) {
         router.get("healthz", use: health)
@@ -43,6 +44,7 @@ struct HealthController {
         if let postgres = store as? PostgresOrderStore {
             metrics.updateDatabase(retriedTransactions: postgres.retriedTransactions, hearingOtherInstances: postgres.isListening)
         }
+        metrics.updateConnections(connections.snapshot)
         var buffer: [UInt8] = []
         metrics.registry.emit(into: &buffer)
         return Response(

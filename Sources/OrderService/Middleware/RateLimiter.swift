@@ -68,14 +68,26 @@ final class RateLimiter: Sendable {
 }
 
 /// Rate-limits a group of routes per client address; 429 with `Retry-After` when exhausted.
+/// Limits `/order` per client address; with `lookups`, `GET /order` is limited per order id
+/// instead, so that many shoppers behind one address (a carrier-grade NAT, an office) polling
+/// their own orders do not use up each other's requests.
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let limiter: RateLimiter
     let addresses: ClientAddressResolver
+    /// `GET /order` per order id (`--order-lookup-limit`); `nil` counts lookups per address.
+    var lookups: RateLimiter? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if limiter.isEnabled, request.method != .options, let wait = limiter.acquire(addresses.address(of: request, context: context)) {
-            context.logger.notice("rate limited", metadata: ["client": "\(addresses.address(of: request, context: context))"])
+        guard request.method != .options else { return try await next(request, context) }
+        let (limiter, key) =
+            if let lookups, request.method == .get || request.method == .head {
+                (lookups, "order:" + (request.uri.queryParameters.get("id") ?? ""))
+            } else {
+                (limiter, addresses.address(of: request, context: context))
+            }
+        if limiter.isEnabled, let wait = limiter.acquire(key) {
+            context.logger.notice("rate limited", metadata: ["key": "\(key)"])
             throw APIError.rateLimited(retryAfter: wait)
         }
         return try await next(request, context)

@@ -80,6 +80,24 @@ public final class AppMetrics: Sendable {
         ).set((hearingOtherInstances ? 1 : 0) as Double)
     }
 
+    /// Sets the open connections, those refused at a limit, and those closed for a slow phase.
+    func updateConnections(_ snapshot: (open: Int, refused: UInt64, timeouts: [String: UInt64])) {
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "http_connections_open", helpText: "HTTP connections open now.")).set(
+            Double(snapshot.open))
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                metricName: "http_connections_refused", unitName: "total",
+                helpText: "New connections closed at once at --max-connections or the per-address limit.")
+        ).set(Double(snapshot.refused))
+        for phase in ["header", "body", "idle", "write"] {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    metricName: "http_connections_timed_out", unitName: "total", helpText: "Connections closed because a phase of an exchange took too long."),
+                labels: [("phase", phase)]
+            ).set(Double(snapshot.timeouts[phase] ?? 0))
+        }
+    }
+
     /// Updates the gauges computed from the database.
     func update(_ statistics: OrderStatistics) {
         for status in OrderStatus.allCases {
