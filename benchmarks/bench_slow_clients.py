@@ -32,7 +32,8 @@ def main():
     print("| attack | size | healthz p50 / p99 / max | healthz failures | orders acknowledged / failed / lost | open after | peak RSS |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
-        size = {"slowloris": f"{r.get('connections')} held {r.get('hold_s')} s ({r.get('still_open_after_hold')} still open)",
+        size = {"slowloris": f"{r.get('connections')} held {r.get('hold_s')} s: {r['refused_at_limit']} closed at once at a limit, "
+                             f"{r['cut_at_header_timeout']} cut at the header time-out, {r.get('still_open_after_hold')} still open",
                 "flood": f"{r.get('connections')} in {r.get('seconds')} s ({r.get('connect_errors')} connect errors)",
                 "slow reader": f"{r.get('requests_pipelined')} pipelined, cut after {r.get('server_closed_after_s')} s"}[r["attack"]]
         print(f"| {r['attack']} | {size} | {r['healthz_p50_ms']} / {r['healthz_p99_ms']} / {r['healthz_max_ms']} ms | {r['healthz_failures']} "

@@ -201,10 +201,15 @@ def all_acknowledged_stored(server: ApiServer, ids: list[str]) -> list[str]:
 
 def run_attack(server: ApiServer, name: str, attack) -> dict:
     """Runs `attack()` beside the probes; returns the figures, with the server's state after."""
+    counters = ["http_connections_refused_total", 'http_connections_timed_out_total{phase="header"}', 'http_connections_timed_out_total{phase="write"}']
+    before = {name: metric(server, name) for name in counters}
     with Probe(server) as probe:
         time.sleep(0.5)
         result = attack()
         time.sleep(0.5)
+    result["refused_at_limit"] = int(metric(server, counters[0]) - before[counters[0]])
+    result["cut_at_header_timeout"] = int(metric(server, counters[1]) - before[counters[1]])
+    result["cut_at_write_timeout"] = int(metric(server, counters[2]) - before[counters[2]])
     result.update(probe.summary())
     result["attack"] = name
     result["lost_orders"] = len(all_acknowledged_stored(server, probe.acknowledged))
