@@ -50,7 +50,7 @@ struct ConnectionGuardTests {
             let slow = try RawConnection(port: port)
             let start = ContinuousClock.now
             slow.send("GET /healthz HTTP/1.1\r\nHost: test\r\nX-a: ")
-            let (_, closed) = await slow.readUntilClosed(limit: .seconds(8))
+            let (_, closed) = await slow.readUntilClosed(limit: .seconds(20))
             #expect(closed, "half a head must not hold a connection open")
             #expect(Self.seconds(since: start) >= 0.8)
             #expect(counter.snapshot.timeouts["header", default: 0] >= 1)
@@ -70,14 +70,14 @@ struct ConnectionGuardTests {
             let kept = try RawConnection(port: port)
             kept.send(Self.healthz)
             #expect(await kept.readAnswer()?.hasPrefix("HTTP/1.1 200") == true)
-            let start = ContinuousClock.now
-            #expect(await silent.readUntilClosed(limit: .seconds(8)).closed)
-            #expect(Self.seconds(since: start) < 2.5, "a connection that says nothing gets only the header time-out")
+            #expect(await silent.readUntilClosed(limit: .seconds(20)).closed)
+            #expect(counter.snapshot.timeouts["header", default: 0] >= 1, "a connection that says nothing gets only the header time-out")
+            #expect(counter.snapshot.timeouts["idle"] == nil, "the kept-alive one is still waiting")
             // The kept-alive one is still open past the header time-out, and serves another request.
             kept.send(Self.healthz)
             #expect(await kept.readAnswer()?.hasPrefix("HTTP/1.1 200") == true)
             let idleStart = ContinuousClock.now
-            #expect(await kept.readUntilClosed(limit: .seconds(10)).closed)
+            #expect(await kept.readUntilClosed(limit: .seconds(30)).closed)
             #expect(Self.seconds(since: idleStart) >= 2.5)
             #expect(counter.snapshot.timeouts["idle"] == 1)
         }
@@ -93,7 +93,7 @@ struct ConnectionGuardTests {
             slow.send("POST /order HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n{")
             let start = ContinuousClock.now
             var closed = false
-            while !closed, Self.seconds(since: start) < 8 {
+            while !closed, Self.seconds(since: start) < 30 {
                 slow.send(" ")
                 closed = await slow.readUntilClosed(limit: .milliseconds(300)).closed
             }
@@ -114,12 +114,11 @@ struct ConnectionGuardTests {
                 #expect(await connection.readAnswer()?.hasPrefix("HTTP/1.1 200") == true)
             }
             let refused = try RawConnection(port: port)
-            let start = ContinuousClock.now
             refused.send(Self.healthz)
-            let answer = await refused.readUntilClosed(limit: .seconds(5))
-            #expect(answer.closed && answer.text.isEmpty, "closed at once, without an answer")
-            #expect(Self.seconds(since: start) < 2)
-            #expect(counter.snapshot.refused >= 1)
+            let answer = await refused.readUntilClosed(limit: .seconds(20))
+            #expect(answer.closed && answer.text.isEmpty, "closed without an answer")
+            #expect(counter.snapshot.refused == 1, "closed at admission, not by a time-out")
+            #expect(counter.snapshot.timeouts.isEmpty)
             open[0].send(Self.healthz)
             #expect(await open[0].readAnswer()?.hasPrefix("HTTP/1.1 200") == true, "an established connection is unaffected")
             // A closed connection frees its place.

@@ -62,6 +62,7 @@ public struct OrderAPI: Sendable {
             ContentCacheWriteService(catalog: components.catalog),
             CatalogReloadSignalService(catalog: components.catalog, logger: components.logger),
             ExpirySweepService(book: components.book, interval: components.configuration.expirySweepInterval, logger: components.logger),
+            DescriptorWatch(logger: components.logger),
             components.contentChangeHook,
         ] + components.notifications.services
     }

@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -76,7 +77,8 @@ def order_body(items: list[tuple[str, int]], email: str | None = None, method: s
 class ApiServer:
     """The real `order-api serve` on a free loopback port, with its log in the test's temp dir."""
 
-    def __init__(self, bin_dir: Path, root: Path, env: dict[str, str] | None = None, args: list[str] | None = None, db: str | None = None):
+    def __init__(self, bin_dir: Path, root: Path, env: dict[str, str] | None = None, args: list[str] | None = None, db: str | None = None,
+                 open_files: int | None = None):
         self.binary = bin_dir / "order-api"
         self.root = root
         # A SQLite file in the shop's folder, or the PostgreSQL URL given.
@@ -85,6 +87,8 @@ class ApiServer:
         self.port = free_port()
         self.extra_env = env or {}
         self.args = args or []
+        # A soft and hard limit on the server's open files (RLIMIT_NOFILE), to run it out of descriptors.
+        self.open_files = open_files
         self.process: subprocess.Popen | None = None
         self.starts = 0
         self.log_path = root / "order-api.log"
@@ -107,7 +111,9 @@ class ApiServer:
             "--site-status", str(self.root / "site-status.json"), "--db", str(self.db), *self.args,
         ]
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        limit = self.open_files
+        preexec = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))) if limit else None
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=preexec)
         log.close()
         self.starts += 1
         deadline = time.monotonic() + timeout

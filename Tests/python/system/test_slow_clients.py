@@ -8,7 +8,12 @@ import json
 
 import pytest
 
-from slow_clients import attack_all
+import http.client
+import socket
+import time
+
+from orderapi import ApiServer, send, write_shop
+from slow_clients import ATTACK_SOURCES, attack_all, raise_descriptor_limit
 
 
 def check(results):
@@ -40,3 +45,44 @@ def test_slow_clients_and_floods_at_full_size(bin_dir, tmp_path, output_dir):
     results = attack_all(bin_dir, tmp_path, slowloris_connections=10_000, hold=15, flood_connections=50_000, args=[])
     (output_dir / "slow-clients-soak.json").write_text(json.dumps(results, indent=1))
     check(results)
+
+
+def test_out_of_descriptors_is_logged_and_the_server_recovers(bin_dir, tmp_path):
+    """With 200 descriptors and the default connection limit, 260 connections run the server out:
+    it says so, keeps serving the connection it had, and accepts again once they close."""
+    raise_descriptor_limit()
+    write_shop(tmp_path)
+    with ApiServer(bin_dir, tmp_path, open_files=200) as server:
+        kept = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        assert send(kept, "GET", "/healthz")[0] == 200
+        attackers = []
+        for index in range(260):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind((ATTACK_SOURCES[index], 0))
+            sock.setblocking(False)
+            sock.connect_ex(("127.0.0.1", server.port))  # queued by the kernel even when not accepted
+            attackers.append(sock)
+        deadline = time.monotonic() + 15
+        while "out of file descriptors" not in server.log_tail(200) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        log = server.log_tail(200)
+        assert "the open-file limit is below the connection limit" in log
+        assert "out of file descriptors" in log
+        assert send(kept, "GET", "/healthz")[0] == 200, "the open connection is still served"
+        for sock in attackers:
+            sock.close()
+        deadline = time.monotonic() + 15
+        answered = False
+        while not answered and time.monotonic() < deadline:
+            try:
+                fresh = http.client.HTTPConnection("127.0.0.1", server.port, timeout=2)
+                answered = send(fresh, "GET", "/healthz")[0] == 200
+                fresh.close()
+            except OSError:
+                time.sleep(0.2)
+        assert answered, "a new connection is accepted once descriptors are free"
+        deadline = time.monotonic() + 10
+        while "file descriptors available again" not in server.log_tail(200) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "file descriptors available again" in server.log_tail(200)
+        assert server.alive()
