@@ -1,138 +1,16 @@
 #!/usr/bin/env python3
-"""Issue 17's spike: a shop's busiest day, about ten times its normal traffic, against a release
-`order-api` with its default limits (`--rate-limit 60` per address, `--trust-proxy` so each
-simulated shopper has an address of its own behind the proxy).
-
-The mix per second at 1x (the CDN serves the pages, `catalog.json` and `site-status.json`; they
-never reach the API and are not sent here):
-- `GET /order` polling from order pages, 30/s (each shopper polls their own order);
-- `POST /order`, 5/s, in bursts (the second's orders all at once);
-- Stripe `checkout.session.completed` notifications, signed, 2/s (for orders placed earlier).
-Baseline 20 s, ramp to 10x over 10 s, hold 30 s, back to 1x for 30 s. Latencies are measured from
-when each request was due, not when a worker got to it (no coordinated omission). A 429 from the
-rate limit is reported apart; a 5xx or a broken connection is an error (0 required)."""
+"""Issue 17's spike benchmark: see `Tests/python/system/spike.py` for the traffic and the method."""
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
-import http.client
 import json
-import queue
-import random
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "Tests" / "python" / "system"))
 
-from orderapi import ApiServer, order_body, write_shop  # noqa: E402
-
-WEBHOOK_SECRET = "whsec_spike_benchmark"
-RATES = {"GET /order": 30, "POST /order": 5, "POST /payment/stripe/webhook": 2}
-
-
-def multiplier(t: float, baseline: float, ramp: float, hold: float) -> float:
-    if t < baseline:
-        return 1
-    if t < baseline + ramp:
-        return 1 + 9 * (t - baseline) / ramp
-    if t < baseline + ramp + hold:
-        return 10
-    return 1
-
-
-class Spike:
-    def __init__(self, server: ApiServer, seed: int):
-        self.server = server
-        self.rng = random.Random(seed)
-        self.jobs: queue.Queue = queue.Queue()
-        self.results: list[tuple[float, str, int, float]] = []  # (due offset, route, status, latency ms)
-        self.lock = threading.Lock()
-        self.orders: list[tuple[str, str]] = []  # (id, contact)
-        self.start = 0.0
-
-    def address(self) -> str:
-        return f"100.{self.rng.randrange(64, 128)}.{self.rng.randrange(256)}.{self.rng.randrange(1, 255)}"
-
-    def prepare(self, count: int):
-        """Orders placed before the run, for the polling and the notifications."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
-        for index in range(count):
-            email = f"shopper{index}@example.com"
-            connection.request("POST", "/order", json.dumps(order_body([("AVO-A", 1)], email=email)),
-                               {"Content-Type": "application/json", "X-Forwarded-For": self.address()})
-            answer = connection.getresponse()
-            body = answer.read()
-            assert answer.status == 201, body
-            self.orders.append((json.loads(body)["order"]["id"], email))
-
-    def request(self, route: str):
-        headers = {"X-Forwarded-For": self.address()}
-        if route == "GET /order":
-            order_id, contact = self.rng.choice(self.orders)
-            return "GET", f"/order?id={order_id}&contact={contact}", None, headers
-        if route == "POST /order":
-            headers["Content-Type"] = "application/json"
-            return "POST", "/order", json.dumps(order_body([(self.rng.choice(["AVO-A", "AVO-B", "OIL-C"]), 1)], email="spike@example.com")), headers
-        order_id, _ = self.rng.choice(self.orders)
-        event = json.dumps({"id": f"evt_{self.rng.getrandbits(64):x}", "type": "checkout.session.completed",
-                            "data": {"object": {"id": "cs_test", "client_reference_id": order_id, "amount_total": 38000,
-                                                "currency": "twd", "payment_status": "paid"}}})
-        stamp = int(time.time())
-        signature = hmac.new(WEBHOOK_SECRET.encode(), f"{stamp}.{event}".encode(), hashlib.sha256).hexdigest()
-        headers.update({"Content-Type": "application/json", "Stripe-Signature": f"t={stamp},v1={signature}"})
-        return "POST", "/payment/stripe/webhook", event, headers
-
-    def schedule(self, seconds: float, shape):
-        """Puts each request on the queue at the second it is due (POSTs as one burst a second)."""
-        self.start = time.monotonic()
-        second = 0
-        while second < seconds:
-            m = shape(second)
-            due = []
-            for route, rate in RATES.items():
-                count = int(rate * m + self.rng.random())
-                for n in range(count):
-                    offset = second if route == "POST /order" else second + n / max(count, 1)
-                    due.append((offset, route, self.request(route)))
-            # In the order they are due, so that no worker sleeps on a later request while an earlier one waits.
-            for job in sorted(due, key=lambda job: job[0]):
-                self.jobs.put(job)
-            second += 1
-            wait = self.start + second - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-
-    def work(self):
-        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                return
-            offset, route, (method, path, body, headers) = job
-            due = self.start + offset
-            delay = due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            try:
-                connection.request(method, path, body, headers)
-                answer = connection.getresponse()
-                answer.read()
-                status = answer.status
-            except Exception:  # noqa: BLE001 - a broken connection counts as an error
-                status = 0
-                connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
-            with self.lock:
-                self.results.append((offset, route, status, (time.monotonic() - due) * 1000))
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return round(values[min(len(values) - 1, int(len(values) * p))], 1) if values else None
+from spike import run_spike  # noqa: E402
 
 
 def main():
@@ -145,51 +23,14 @@ def main():
     parser.add_argument("--workers", type=int, default=96)
     parser.add_argument("--json")
     args = parser.parse_args()
-    total = args.baseline + args.ramp + args.hold + args.after
-    with tempfile.TemporaryDirectory(prefix="spike-") as root:
-        write_shop(Path(root))
-        env = {"ORDER_API_RATE_LIMIT": "60", "STRIPE_SECRET_KEY": "sk_test_spike", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-               "STRIPE_API_BASE": "http://127.0.0.1:9", "ORDER_API_PUBLIC_URL": "https://api.test.example"}
-        with ApiServer(Path(args.bin), Path(root), env=env, args=["--trust-proxy"]) as server:
-            spike = Spike(server, seed=17)
-            spike.prepare(300)
-            workers = [threading.Thread(target=spike.work, daemon=True) for _ in range(args.workers)]
-            for worker in workers:
-                worker.start()
-            spike.schedule(total, lambda s: multiplier(s, args.baseline, args.ramp, args.hold))
-            for _ in workers:
-                spike.jobs.put(None)
-            for worker in workers:
-                worker.join()
-            alive = server.alive()
-    phases = {"baseline": (0, args.baseline), "ramp": (args.baseline, args.baseline + args.ramp),
-              "10x": (args.baseline + args.ramp, args.baseline + args.ramp + args.hold), "after": (args.baseline + args.ramp + args.hold, total)}
-    report = {"phases": {}, "server_alive": alive}
+    report = run_spike(Path(args.bin), args.baseline, args.ramp, args.hold, args.after, args.workers)
     print("| route | phase | requests | rate/s | p50 | p99 | p99.9 | 429 | errors (5xx, broken) |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for route in RATES:
-        for phase, (start, end) in phases.items():
-            rows = [r for r in spike.results if r[1] == route and start <= r[0] < end]
-            ok = [r[3] for r in rows if 200 <= r[2] < 500 and r[2] != 429]
-            limited = sum(1 for r in rows if r[2] == 429)
-            errors = sum(1 for r in rows if r[2] >= 500 or r[2] == 0)
-            entry = {"requests": len(rows), "answered_2xx": sum(1 for r in rows if 200 <= r[2] < 300), "p50_ms": percentile(ok, 0.5), "p99_ms": percentile(ok, 0.99), "p999_ms": percentile(ok, 0.999),
-                     "rate_limited": limited, "errors": errors, "statuses": sorted({r[2] for r in rows})}
-            report["phases"][f"{route} {phase}"] = entry
-            print(f"| {route} | {phase} | {len(rows)} | {len(rows) / (end - start):.0f} | {entry['p50_ms']} ms | {entry['p99_ms']} ms "
-                  f"| {entry['p999_ms']} ms | {limited} | {errors} |")
-    # Recovery: after the spike, the first whole second whose p99 (all routes) is within 1.5x the baseline p99.
-    baseline_p99 = percentile([r[3] for r in spike.results if r[0] < args.baseline and r[2] not in (0, 429)], 0.99) or 0
-    end_of_spike = args.baseline + args.ramp + args.hold
-    recovered = None
-    for second in range(int(end_of_spike), int(total)):
-        window = [r[3] for r in spike.results if second <= r[0] < second + 1 and r[2] not in (0, 429)]
-        if window and percentile(window, 0.99) <= max(1.5 * baseline_p99, 5):
-            recovered = second - end_of_spike
-            break
-    report.update({"baseline_p99_ms": baseline_p99, "recovered_after_s": recovered,
-                   "errors": sum(1 for r in spike.results if r[2] >= 500 or r[2] == 0)})
-    print(f"\nbaseline p99 {baseline_p99} ms; back within 1.5x of it {recovered} s after the spike; errors {report['errors']}; server alive {alive}")
+    for e in report["phases"].values():
+        print(f"| {e['route']} | {e['phase']} | {e['requests']} | {e['rate']} | {e['p50_ms']} ms | {e['p99_ms']} ms | {e['p999_ms']} ms "
+              f"| {e['rate_limited']} | {e['errors']} |")
+    print(f"\nbaseline p99 {report['baseline_p99_ms']} ms; back within 1.5x of it {report['recovered_after_s']} s after the spike; "
+          f"errors {report['errors']}; server alive {report['server_alive']}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
 
