@@ -30,10 +30,14 @@ struct DescriptorWatch: Service {
     )
         -> Report
     {
-        // A few descriptors short of the limit already makes `accept` fail now and then.
-        let exhausted = limit > 0 && open >= limit &- 4
-        if exhausted { return lastLog.map { now - $0 >= logInterval } ?? true ? .exhausted : .nothing }
+        if isExhausted(open: open, limit: limit) { return lastLog.map { now - $0 >= logInterval } ?? true ? .exhausted : .nothing }
         return wasExhausted ? .recovered : .nothing
+    }
+
+    /// Whether `open` descriptors leave none to accept with: a few short of the limit already
+    /// makes `accept` fail now and then.
+    static func isExhausted(open: Int, limit: Int) -> Bool {
+        limit > 0 && open >= limit &- 4
     }
 
     func run() async throws {
@@ -59,7 +63,7 @@ struct DescriptorWatch: Service {
                 case .nothing:
                     break
                 }
-                wasExhausted = open >= soft &- 4
+                wasExhausted = Self.isExhausted(open: open, limit: soft)
             }
         }
     }

@@ -155,10 +155,7 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func arm(_ context: ChannelHandlerContext, after duration: Duration, phase name: String) {
         cancelTimer()
-        let (seconds, attoseconds) = duration.components
-        timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(
-            in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        ) { [self] in
+        timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: TimeAmount(duration)) { [self] in
             self.timer = nil
             self.fired(context, phase: name)
         }
@@ -167,8 +164,7 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func fired(_ context: ChannelHandlerContext, phase name: String) {
         if name == "body", case .readingBody = phase {
             let elapsed = ContinuousClock.now - bodyStarted
-            let window = Double(limits.rateWindow.components.seconds) + Double(limits.rateWindow.components.attoseconds) / 1e18
-            if elapsed < limits.bodyTimeout, Double(bodyBytesInWindow) >= Double(limits.minimumBodyRate) * window {
+            if elapsed < limits.bodyTimeout, Double(bodyBytesInWindow) >= Double(limits.minimumBodyRate) * limits.rateWindow.seconds {
                 bodyBytesInWindow = 0
                 arm(context, after: min(limits.rateWindow, limits.bodyTimeout - elapsed), phase: "body")
                 return

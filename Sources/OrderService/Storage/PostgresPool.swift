@@ -62,8 +62,7 @@ final class PostgresPool: Sendable {
                 let work = Task {
                     do { outcome.finish(.success(try await body())) } catch { outcome.finish(.failure(error)) }
                 }
-                let (seconds, attoseconds) = deadline.components
-                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
+                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(deadline)) {
                     if outcome.finish(.failure(StoreError.databaseUnavailable)) { work.cancel() }
                 }
                 outcome.onFinish { timer.cancel() }
