@@ -21,9 +21,10 @@ def main():
     parser.add_argument("--hold", type=float, default=30)
     parser.add_argument("--after", type=float, default=30)
     parser.add_argument("--workers", type=int, default=96)
+    parser.add_argument("--shared-address", action="store_true", help="every shopper behind one address, with --order-lookup-limit 30")
     parser.add_argument("--json")
     args = parser.parse_args()
-    report = run_spike(Path(args.bin), args.baseline, args.ramp, args.hold, args.after, args.workers)
+    report = run_spike(Path(args.bin), args.baseline, args.ramp, args.hold, args.after, args.workers, shared_address=args.shared_address)
     print("| route | phase | requests | rate/s | p50 | p99 | p99.9 | 429 | errors (5xx, broken) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for e in report["phases"].values():

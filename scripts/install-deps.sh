@@ -5,13 +5,13 @@
 #           procps (pkill, for the test watchdog), openssl (throwaway SMTP certificates),
 #           PostgreSQL 15 with its client (psql; the store and migration tests start throwaway
 #           clusters), HAProxy (the load-balancer test of deploy/haproxy.cfg),
-#           and the Python packages in Tests/python/requirements.txt.
+#           wrk (load during the restart test), and the Python packages in Tests/python/requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_tests=0
 if [ "${1:-}" = "--test" ]; then with_tests=1; shift; fi
 packages=(libcmark-dev libsqlite3-dev pkg-config "$@")
-[ $with_tests -eq 0 ] || packages+=(chromium chromium-driver fonts-noto-cjk procps openssl postgresql postgresql-client haproxy)
+[ $with_tests -eq 0 ] || packages+=(chromium chromium-driver fonts-noto-cjk procps openssl postgresql postgresql-client haproxy wrk)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

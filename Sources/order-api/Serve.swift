@@ -105,10 +105,12 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "order-api")
         logger.logLevel = level
         do {
+            let socket = try InheritedSocket.take()
             DescriptorLimit.raise(for: config.connections.maxConnections, logger: logger)
-            let app = try await buildApplication(configuration: config, logger: logger)
-            try await app.runService()
+            try await runOrderAPI(configuration: config, logger: logger, socket: socket)
         } catch let error as PaymentConfigurationError {
+            throw ValidationError(error.description)
+        } catch let error as InheritedSocket.Unusable {
             throw ValidationError(error.description)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import StoreModel
@@ -19,12 +20,15 @@ public func buildApplication(
     clock: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> some ApplicationProtocol {
     let api = try await OrderAPI(configuration: configuration, logger: logger, paymentSteps: paymentSteps, clock: clock)
-    return Application(
-        router: buildRouter(api.components),
-        server: .guarded(configuration.connections, counter: api.connectionCounter, logger: logger),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "order-api"),
-        services: api.services,
-        logger: logger)
+    return api.application(logger: logger)
+}
+
+/// Builds the order API and runs it until `SIGTERM` or `SIGINT` (`order-api serve`): on `socket`
+/// when the process was given one (`InheritedSocket.take()`, systemd socket activation), else on
+/// `configuration.host` and `configuration.port`.
+public func runOrderAPI(configuration: OrderAPIConfiguration, logger: Logger, socket: InheritedSocket?) async throws {
+    let api = try await OrderAPI(configuration: configuration, logger: logger)
+    try await api.application(logger: logger).runService(on: socket, http1: api.http1)
 }
 
 /// The order API as parts, for a host that mounts it under a path prefix beside other routes
@@ -41,6 +45,22 @@ public struct OrderAPI: Sendable {
         clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws {
         components = try await AppComponents.make(configuration: configuration, logger: logger, paymentSteps: paymentSteps, clock: clock)
+    }
+
+    /// The whole API as a Hummingbird application on `configuration.host` and `configuration.port`.
+    func application(logger: Logger) -> some ApplicationProtocol {
+        let configuration = components.configuration
+        return Application(
+            router: buildRouter(components),
+            server: .http1(configuration: http1),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "order-api"),
+            services: services,
+            logger: logger)
+    }
+
+    /// HTTP/1 guarded by `configuration.connections`, counted in `connectionCounter`.
+    public var http1: HTTP1Channel.Configuration {
+        .guarded(components.configuration.connections, counter: components.connections, logger: components.logger)
     }
 
     /// The open connections, counted against `configuration.connections` (per address unless behind a proxy).

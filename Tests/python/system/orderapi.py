@@ -9,6 +9,7 @@ import os
 import random
 import resource
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -78,13 +79,16 @@ class ApiServer:
     """The real `order-api serve` on a free loopback port, with its log in the test's temp dir."""
 
     def __init__(self, bin_dir: Path, root: Path, env: dict[str, str] | None = None, args: list[str] | None = None, db: str | None = None,
-                 open_files: int | None = None):
+                 open_files: int | None = None, listening: socket.socket | None = None):
         self.binary = bin_dir / "order-api"
         self.root = root
         # A SQLite file in the shop's folder, or the PostgreSQL URL given.
         self.db = Path(db) if db and "://" not in db else (db or root / "data" / "orders.sqlite")
         self.postgres = isinstance(self.db, str)
-        self.port = free_port()
+        # A listening socket this harness holds, as systemd's `.socket` unit does: each start is
+        # handed it as descriptor 3 (LISTEN_FDS=1, LISTEN_PID), and it stays open across restarts.
+        self.listening = listening
+        self.port = listening.getsockname()[1] if listening else free_port()
         self.extra_env = env or {}
         self.args = args or []
         # A soft and hard limit on the server's open files (RLIMIT_NOFILE), to run it out of descriptors.
@@ -112,8 +116,22 @@ class ApiServer:
         ]
         log = open(self.log_path, "ab")
         limit = self.open_files
-        preexec = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))) if limit else None
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=preexec)
+        listening = self.listening.fileno() if self.listening else None
+        if listening is not None:
+            # The shell learns its own pid ($$) and keeps it through exec, as LISTEN_PID requires.
+            command = ["/bin/sh", "-c", 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"', "sh", *command]
+
+        def preexec():
+            if limit:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+            if listening is not None:
+                # Only descriptor 3 is inheritable: Python's own are not (PEP 446), and dup2 onto
+                # itself keeps close-on-exec, hence set_inheritable.
+                os.dup2(listening, 3)
+                os.set_inheritable(3, True)
+
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=preexec,
+                                        close_fds=listening is None)
         log.close()
         self.starts += 1
         deadline = time.monotonic() + timeout

@@ -26,6 +26,8 @@ from pathlib import Path
 from orderapi import ApiServer, order_body, write_shop
 
 WEBHOOK_SECRET = "whsec_spike_benchmark"
+# Every shopper behind one carrier-grade NAT address (`shared_address`).
+SHARED_ADDRESS = "100.64.0.1"
 RATES = {"GET /order": 30, "POST /order": 5, "POST /payment/stripe/webhook": 2}
 
 
@@ -40,8 +42,9 @@ def multiplier(t: float, baseline: float, ramp: float, hold: float) -> float:
 
 
 class Spike:
-    def __init__(self, server: ApiServer, seed: int):
+    def __init__(self, server: ApiServer, seed: int, shared_address: bool = False):
         self.server = server
+        self.shared_address = shared_address
         self.rng = random.Random(seed)
         self.jobs: queue.Queue = queue.Queue()
         self.results: list[tuple[float, str, int, float]] = []  # (due offset, route, status, latency ms)
@@ -50,15 +53,18 @@ class Spike:
         self.start = 0.0
 
     def address(self) -> str:
+        if self.shared_address:
+            return SHARED_ADDRESS
         return f"100.{self.rng.randrange(64, 128)}.{self.rng.randrange(256)}.{self.rng.randrange(1, 255)}"
 
     def prepare(self, count: int):
-        """Orders placed before the run, for the polling and the notifications."""
+        """Orders placed before the run, for the polling and the notifications (each from an
+        address of its own, also with `shared_address`: they were placed over days)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
         for index in range(count):
             email = f"shopper{index}@example.com"
             connection.request("POST", "/order", json.dumps(order_body([("AVO-A", 1)], email=email)),
-                               {"Content-Type": "application/json", "X-Forwarded-For": self.address()})
+                               {"Content-Type": "application/json", "X-Forwarded-For": f"10.0.{index // 250}.{index % 250 + 1}"})
             answer = connection.getresponse()
             body = answer.read()
             assert answer.status == 201, body
@@ -129,15 +135,20 @@ def percentile(values, p):
     return round(values[min(len(values) - 1, int(len(values) * p))], 1) if values else None
 
 
-def run_spike(bin_dir: Path, baseline: float, ramp: float, hold: float, after: float, workers: int = 96, prepared: int = 300) -> dict:
-    """Runs the spike against a new server; returns the figures per route and phase."""
+def run_spike(bin_dir: Path, baseline: float, ramp: float, hold: float, after: float, workers: int = 96, prepared: int = 300,
+              shared_address: bool = False) -> dict:
+    """Runs the spike against a new server; returns the figures per route and phase. With
+    `shared_address`, every shopper comes from one address (carrier-grade NAT) and the server runs
+    with `--order-lookup-limit 30`, as the README advises there: `GET /order` is then limited per
+    order id, and only `POST /order` per address."""
     total = baseline + ramp + hold + after
     with tempfile.TemporaryDirectory(prefix="spike-") as root:
         write_shop(Path(root))
         env = {"ORDER_API_RATE_LIMIT": "60", "STRIPE_SECRET_KEY": "sk_test_spike", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
                "STRIPE_API_BASE": "http://127.0.0.1:9", "ORDER_API_PUBLIC_URL": "https://api.test.example"}
-        with ApiServer(Path(bin_dir), Path(root), env=env, args=["--trust-proxy"]) as server:
-            spike = Spike(server, seed=17)
+        args = ["--trust-proxy"] + (["--order-lookup-limit", "30"] if shared_address else [])
+        with ApiServer(Path(bin_dir), Path(root), env=env, args=args) as server:
+            spike = Spike(server, seed=17, shared_address=shared_address)
             spike.prepare(prepared)
             threads = [threading.Thread(target=spike.work, daemon=True) for _ in range(workers)]
             for thread in threads:
