@@ -33,7 +33,10 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var phase = Phase.awaitingHead(sawBytes: true)
     private var address: String?
     private var started = false
-    private var timer: Scheduled<Void>?
+    /// When the current phase runs out, and its name; `nil` while the application works on a request.
+    private var deadline: NIODeadline?
+    private var deadlinePhase = ""
+    private var sweeper: DeadlineSweeper?
     private var bodyStarted = ContinuousClock.now
     private var bodyBytesInWindow = 0
     /// Requests whose head arrived while an earlier answer was under way (HTTP/1 pipelining).
@@ -56,6 +59,8 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         cancelTimer()
+        sweeper?.remove(self)
+        sweeper = nil
         self.context = nil
     }
 
@@ -66,6 +71,8 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelTimer()
+        sweeper?.remove(self)
+        sweeper = nil
         if let address {
             counter.release(address)
             self.address = nil
@@ -82,6 +89,9 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         address = peer
+        let sweeper = DeadlineSweeper.of(context.eventLoop)
+        sweeper.add(self)
+        self.sweeper = sweeper
         // A new connection gets `headerTimeout` for its first head, bytes or not.
         arm(context, after: limits.headerTimeout, phase: "header")
     }
@@ -154,11 +164,15 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func arm(_ context: ChannelHandlerContext, after duration: Duration, phase name: String) {
-        cancelTimer()
-        timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: TimeAmount(duration)) { [self] in
-            self.timer = nil
-            self.fired(context, phase: name)
-        }
+        deadline = .now() + TimeAmount(duration)
+        deadlinePhase = name
+    }
+
+    /// Called by the `DeadlineSweeper` of the connection's event loop.
+    func check(_ now: NIODeadline) {
+        guard let deadline, deadline <= now, let context else { return }
+        self.deadline = nil
+        fired(context, phase: deadlinePhase)
     }
 
     private func fired(_ context: ChannelHandlerContext, phase name: String) {
@@ -176,8 +190,7 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func cancelTimer() {
-        timer?.cancel()
-        timer = nil
+        deadline = nil
     }
 }
 

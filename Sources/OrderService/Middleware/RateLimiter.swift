@@ -80,13 +80,12 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method != .options else { return try await next(request, context) }
-        let (limiter, key) =
-            if let lookups, request.method == .get || request.method == .head {
-                (lookups, "order:" + (request.uri.queryParameters.get("id") ?? ""))
-            } else {
-                (limiter, addresses.address(of: request, context: context))
-            }
-        if limiter.isEnabled, let wait = limiter.acquire(key) {
+        let byOrder = lookups != nil && (request.method == .get || request.method == .head)
+        let limiter = byOrder ? lookups! : self.limiter
+        // The key (an address to resolve, or the query to parse) only when the limit is on.
+        guard limiter.isEnabled else { return try await next(request, context) }
+        let key = byOrder ? "order:" + (request.uri.queryParameters.get("id") ?? "") : addresses.address(of: request, context: context)
+        if let wait = limiter.acquire(key) {
             context.logger.notice("rate limited", metadata: ["key": "\(key)"])
             throw APIError.rateLimited(retryAfter: wait)
         }
