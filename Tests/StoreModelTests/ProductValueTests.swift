@@ -53,6 +53,15 @@ import Testing
         vary { $0.draft = true }
         vary { $0.description = "Fresh!" }
         vary { $0.descriptionLine = 2 }
+        let weight = [ProductOption(name: "W", values: ["S", "M"])]
+        let variant = { (product: Product) in product.asVariant(options: weight, values: ["S"], position: 0, groupSKU: "HASS-1") }
+        vary { $0 = variant($0) }
+        vary { $0 = $0.asVariant(options: weight, values: ["M"], position: 0, groupSKU: "HASS-1") }
+        vary { $0 = $0.asVariant(options: [ProductOption(name: "W", values: ["S", "L"])], values: ["S"], position: 0, groupSKU: "HASS-1") }
+        vary { $0 = $0.asVariant(options: weight, values: ["S"], position: 1, groupSKU: "HASS-1") }
+        vary { $0 = $0.asVariant(options: weight, values: ["S"], position: 0, groupSKU: "HASS-0") }
+        vary { $0 = $0.asVariant(options: weight, values: ["S"], position: 0, groupSKU: "HASS-1", image: "/images/s.svg") }
+        vary { $0 = $0.asVariant(options: weight, values: ["S"], position: 0, groupSKU: "HASS-1", weightGrams: 1000) }
         // Moving text between neighbouring fields must change the hash too.
         vary {
             $0.categories = []; $0.tags = ["Fruit"]
@@ -65,14 +74,14 @@ import Testing
     @Test func theContentCacheKeepsTheFingerprint() throws {
         let original = product(description: "A long description. " + String(repeating: "Ripe and creamy. ", count: 40))
         let entry = ContentCache.Entry(
-            relativePath: "products/hass.md", stamp: FileStamp(device: 1, inode: 2, size: 3, modified: 4, changed: 5), product: original)
+            relativePath: "products/hass.md", stamp: FileStamp(device: 1, inode: 2, size: 3, modified: 4, changed: 5), products: [original])
         var writer = BinaryWriter(capacity: 4096)
         entry.write(to: &writer)
         let read = try writer.bytes.withUnsafeBytes { buffer in
             var reader = BinaryReader(buffer)
             return try ContentCache.Entry.read(from: &reader, currency: twd)
         }
-        #expect(read.product == original)
-        #expect(read.product.fingerprint == original.fingerprint)
+        #expect(read.products == [original])
+        #expect(read.products[0].fingerprint == original.fingerprint)
     }
 }

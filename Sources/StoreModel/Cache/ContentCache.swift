@@ -15,19 +15,19 @@ public struct ContentCache: Sendable {
         public var relativePath: String
         /// The file's stamp when it was parsed.
         public var stamp: FileStamp
-        /// What it parsed to.
-        public var product: Product
+        /// What it parsed to: its product, or one per variant.
+        public var products: [Product]
 
         /// Creates an entry.
-        public init(relativePath: String, stamp: FileStamp, product: Product) {
+        public init(relativePath: String, stamp: FileStamp, products: [Product]) {
             self.relativePath = relativePath
             self.stamp = stamp
-            self.product = product
+            self.products = products
         }
     }
 
     /// Bumped whenever the record layout or the definition of `Product.fingerprint` changes.
-    static let magic = Array("storefront-content-cache 4\n".utf8)
+    static let magic = Array("storefront-content-cache 5\n".utf8)
     static let segmentMark = Array("SEG1".utf8)
 
     private struct Cached: Sendable {
@@ -48,13 +48,13 @@ public struct ContentCache: Sendable {
     /// The number of cached files.
     public var count: Int { entries.count }
 
-    /// The cached product for a file, when its stamp is unchanged and had settled before the scan
-    /// that cached it.
-    public func product(at relativePath: String, stamp: FileStamp, racyWindow: Int64 = FileStamp.racyWindow) -> Product? {
+    /// The cached products of a file (one, or one per variant), when its stamp is unchanged and
+    /// had settled before the scan that cached it.
+    public func products(at relativePath: String, stamp: FileStamp, racyWindow: Int64 = FileStamp.racyWindow) -> [Product]? {
         guard let cached = entries[relativePath], cached.entry.stamp == stamp,
             stamp.isSettled(before: cached.scanStart, window: racyWindow)
         else { return nil }
-        return cached.entry.product
+        return cached.entry.products
     }
 
     /// Reads a cache; `nil` when it is missing, damaged, from another format or for another currency.
@@ -183,13 +183,33 @@ public struct ContentCache: Sendable {
 }
 
 extension ContentCache.Entry {
+    /// The record: the path and stamp, then the first product whole, then each further variant's
+    /// own fields only (one file's variants share the rest, description included).
     func write(to writer: inout BinaryWriter) {
         writer.write(relativePath)
         stamp.write(to: &writer)
-        let product = product
-        writer.write(product.slug)
-        writer.write(product.sourcePath)
-        writer.write(product.title)
+        writer.write(products.count)
+        guard let first = products.first else { return }
+        writer.write(first.slug)
+        writer.write(first.sourcePath)
+        writer.write(first.title)
+        writer.write(first.categories)
+        writer.write(first.tags)
+        writer.write(first.images)
+        writer.write(first.summary)
+        writer.write(first.brand)
+        writer.write(first.weight)
+        writer.write(first.description)
+        writer.write(first.descriptionLine)
+        writer.write(first.options.count)
+        for option in first.options {
+            writer.write(option.name)
+            writer.write(option.values)
+        }
+        for product in products { Self.writeOwnFields(of: product, to: &writer) }
+    }
+
+    private static func writeOwnFields(of product: Product, to writer: inout BinaryWriter) {
         writer.write(product.sku)
         writer.write(product.price.minorUnits)
         writer.write(product.compareAtPrice != nil)
@@ -198,16 +218,17 @@ extension ContentCache.Entry {
         if let stock = product.stock { writer.write(stock) }
         writer.write(product.lowStock != nil)
         if let lowStock = product.lowStock { writer.write(lowStock) }
-        writer.write(product.categories)
-        writer.write(product.tags)
-        writer.write(product.images)
-        writer.write(product.summary)
-        writer.write(product.brand)
         writer.write(product.gtin)
-        writer.write(product.weight)
         writer.write(product.draft)
-        writer.write(product.description)
-        writer.write(product.descriptionLine)
+        writer.write(product.isVariant)
+        if product.isVariant {
+            writer.write(product.optionValues)
+            writer.write(product.variantPosition)
+            writer.write(product.groupSKU)
+            writer.write(product.variantImage)
+            writer.write(product.weightGrams != nil)
+            if let weightGrams = product.weightGrams { writer.write(weightGrams) }
+        }
         writer.writeFixed(product.fingerprint)
     }
 
@@ -218,23 +239,38 @@ extension ContentCache.Entry {
     ) throws(BinaryReader.Damaged) -> Self {
         let relativePath = try reader.readString()
         let stamp = try FileStamp.read(from: &reader)
-        let slug = try reader.readString()
-        let sourcePath = try reader.readString()
-        let title = try reader.readString()
-        let sku = try reader.readString()
-        let price = Money(minorUnits: try reader.readInt64(), currency: currency)
-        let compareAt = try reader.readBool() ? Money(minorUnits: try reader.readInt64(), currency: currency) : nil
-        let stock = try reader.readBool() ? try reader.readInt() : nil
-        let lowStock = try reader.readBool() ? try reader.readInt() : nil
-        let fields = Product.Fields(
-            slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAt, stock: stock, lowStock: lowStock,
-            categories: try reader.readStrings(), tags: try reader.readStrings(), images: try reader.readStrings(),
-            summary: try reader.readOptionalString(), brand: try reader.readOptionalString(), gtin: try reader.readOptionalString(),
-            weight: try reader.readInt(), draft: try reader.readBool(), description: try Self.readDescription(from: &reader, mappedAt: mapping),
-            descriptionLine: try reader.readInt())
-        // The record is checksummed with its segment, so the stored fingerprint is the one computed at parse time.
-        let product = Product(fields: fields, fingerprint: try reader.readFixed())
-        return Self(relativePath: relativePath, stamp: stamp, product: product)
+        let count = try reader.readInt()
+        guard count >= 1, count <= VariantList.maximumVariants else { throw BinaryReader.Damaged() }
+        var shared = Product.Fields(
+            slug: try reader.readString(), sourcePath: try reader.readString(), title: try reader.readString(), sku: "",
+            price: Money.zero(currency), compareAtPrice: nil, stock: nil, lowStock: nil, categories: try reader.readStrings(),
+            tags: try reader.readStrings(), images: try reader.readStrings(), summary: try reader.readOptionalString(),
+            brand: try reader.readOptionalString(), gtin: nil, weight: try reader.readInt(), draft: false,
+            description: try Self.readDescription(from: &reader, mappedAt: mapping), descriptionLine: try reader.readInt())
+        let optionCount = try reader.readInt()
+        guard (0...VariantList.maximumOptions).contains(optionCount) else { throw BinaryReader.Damaged() }
+        var options: [ProductOption] = []
+        for _ in 0..<optionCount { options.append(ProductOption(name: try reader.readString(), values: try reader.readStrings())) }
+        var products: [Product] = []
+        products.reserveCapacity(count)
+        for _ in 0..<count {
+            shared.sku = try reader.readString()
+            shared.price = Money(minorUnits: try reader.readInt64(), currency: currency)
+            shared.compareAtPrice = try reader.readBool() ? Money(minorUnits: try reader.readInt64(), currency: currency) : nil
+            shared.stock = try reader.readBool() ? try reader.readInt() : nil
+            shared.lowStock = try reader.readBool() ? try reader.readInt() : nil
+            shared.gtin = try reader.readOptionalString()
+            shared.draft = try reader.readBool()
+            shared.variant =
+                try reader.readBool()
+                ? Product.VariantFields(
+                    options: options, values: try reader.readStrings(), position: try reader.readInt(), groupSKU: try reader.readString(),
+                    image: try reader.readOptionalString(), weightGrams: try reader.readBool() ? try reader.readInt() : nil)
+                : nil
+            // The record is checksummed with its segment, so the stored fingerprint is the one computed at parse time.
+            products.append(Product(fields: shared, fingerprint: try reader.readFixed()))
+        }
+        return Self(relativePath: relativePath, stamp: stamp, products: products)
     }
 }
 

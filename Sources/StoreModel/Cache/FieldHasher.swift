@@ -79,6 +79,20 @@ extension Product.Fields {
         hasher.combine(draft)
         hasher.combine(description.string)
         hasher.combine(descriptionLine)
+        // Added only for a variant, so that a product without options keeps the fingerprint it had.
+        if let variant {
+            hasher.combine(Int64(variant.options.count))
+            for option in variant.options {
+                hasher.combine(option.name)
+                hasher.combine(option.values)
+            }
+            hasher.combine(variant.values)
+            hasher.combine(variant.position)
+            hasher.combine(variant.groupSKU)
+            hasher.combine(variant.image)
+            hasher.combine(variant.weightGrams != nil)
+            if let weightGrams = variant.weightGrams { hasher.combine(weightGrams) }
+        }
         return hasher.value
     }
 }

@@ -66,14 +66,14 @@ public struct CatalogLoader: Sendable {
         let stamps = await parallelMap(productFiles) { FileStamp(path: $0.fullPath) }
         let cache = await cached
 
-        let loadedProducts = await parallelMap(Array(productFiles.indices)) { index -> (Product?, [ContentIssue], FileStamp?, Bool) in
+        let loadedProducts = await parallelMap(Array(productFiles.indices)) { index -> ([Product], [ContentIssue], FileStamp?, Bool) in
             let file = productFiles[index]
             let stamp = stamps[index]
-            if let stamp, let cached = cache?.product(at: file.relativePath, stamp: stamp, racyWindow: racyWindow) {
+            if let stamp, let cached = cache?.products(at: file.relativePath, stamp: stamp, racyWindow: racyWindow) {
                 return (cached, [], stamp, true)
             }
-            let (product, problems) = self.loadProduct(file, currency: store.currency)
-            return (product, problems, stamp, false)
+            let (products, problems) = self.loadProduct(file, currency: store.currency)
+            return (products, problems, stamp, false)
         }
         var products: [Product] = []
         products.reserveCapacity(loadedProducts.count)
@@ -81,10 +81,10 @@ public struct CatalogLoader: Sendable {
         report.scanStart = scanStart
         var fingerprint: UInt64 = 0x243F_6A88_85A3_08D3
         var changed: [ContentCache.Entry] = []
-        for ((product, problems, stamp, reused), file) in zip(loadedProducts, productFiles) {
-            if let product {
-                products.append(product)
-                if let stamp, !reused { changed.append(.init(relativePath: file.relativePath, stamp: stamp, product: product)) }
+        for ((loaded, problems, stamp, reused), file) in zip(loadedProducts, productFiles) {
+            if !loaded.isEmpty {
+                products.append(contentsOf: loaded)
+                if let stamp, !reused { changed.append(.init(relativePath: file.relativePath, stamp: stamp, products: loaded)) }
             }
             issues.append(contentsOf: problems)
             if reused { report.reused += 1 } else { report.parsed += 1 }
@@ -100,10 +100,13 @@ public struct CatalogLoader: Sendable {
             issues.append(contentsOf: problems)
         }
         // The catalog indexes products by SKU anyway: when that index has one entry per product and no
-        // two neighbours in file order share a slug (`a.json` and `a.md` would be neighbours), no two
-        // files clash, and the search for which ones do is skipped.
+        // two neighbours in file order from different files share a slug (`a.json` and `a.md` would be
+        // neighbours; one file's variants share theirs), no two files clash, and the search for which
+        // ones do is skipped.
         let catalog = issues.isEmpty ? Catalog(store: store, products: products, pages: pages) : nil
-        if catalog?.distinctSKUCount != products.count || zip(products, products.dropFirst()).contains(where: { $0.slug == $1.slug }) {
+        if catalog?.distinctSKUCount != products.count
+            || zip(products, products.dropFirst()).contains(where: { $0.slug == $1.slug && $0.sourcePath != $1.sourcePath })
+        {
             issues.append(contentsOf: crossFileIssues(products: products, pages: pages))
         }
         guard let catalog, issues.isEmpty else { throw ContentError(issues: issues) }
@@ -111,12 +114,12 @@ public struct CatalogLoader: Sendable {
             // A cache that cannot be written only costs the next load its speed.
             let all: @Sendable () -> [ContentCache.Entry] = {
                 zip(loadedProducts, productFiles).compactMap { loaded, file -> ContentCache.Entry? in
-                    guard let product = loaded.0, let stamp = loaded.2 else { return nil }
-                    return ContentCache.Entry(relativePath: file.relativePath, stamp: stamp, product: product)
+                    guard !loaded.0.isEmpty, let stamp = loaded.2 else { return nil }
+                    return ContentCache.Entry(relativePath: file.relativePath, stamp: stamp, products: loaded.0)
                 }
             }
             let currency = store.currency
-            let liveCount = products.count
+            let liveCount = loadedProducts.count(where: { !$0.0.isEmpty })
             let changedEntries = changed
             let write: @Sendable () -> Void = {
                 try? ContentCache.update(
@@ -197,13 +200,13 @@ public struct CatalogLoader: Sendable {
         return names.sorted().map { SourceFile(relativePath: folder + "/" + $0, fullPath: directory + "/" + $0) }
     }
 
-    /// Reads, parses and validates one product file.
-    public func loadProduct(_ file: SourceFile, currency: Currency) -> (Product?, [ContentIssue]) {
+    /// Reads, parses and validates one product file: its product, or one per variant.
+    public func loadProduct(_ file: SourceFile, currency: Currency) -> ([Product], [ContentIssue]) {
         let display = displayPath(file.relativePath)
         let slug = Self.slug(of: file.relativePath)
         guard ProductDecoder.isValidSlug(slug) else {
             return (
-                nil,
+                [],
                 [
                     ContentIssue(
                         file: display, line: 0, field: nil,
@@ -214,13 +217,13 @@ public struct CatalogLoader: Sendable {
         let text: String
         switch readText(display) {
         case .success(let value): text = value
-        case .failure(let issue): return (nil, [issue])
+        case .failure(let issue): return ([], [issue])
         }
         do throws(ParseProblem) {
             if file.relativePath.hasSuffix(".json") {
                 let root = try ContentJSON.parse(text)
                 guard case .map(let members) = root.kind else {
-                    return (nil, [ContentIssue(file: display, line: root.line, field: nil, message: "must be a JSON object")])
+                    return ([], [ContentIssue(file: display, line: root.line, field: nil, message: "must be a JSON object")])
                 }
                 let fields = members.map { ContentField(key: $0.key, value: $0.value, line: $0.value.line) }
                 return ProductDecoder.product(
@@ -231,7 +234,7 @@ public struct CatalogLoader: Sendable {
                 fields: document.fields, body: document.body, bodyLine: document.bodyLine, slug: slug,
                 sourcePath: file.relativePath, file: display, currency: currency)
         } catch {
-            return (nil, [ContentIssue(file: display, line: error.line, field: nil, message: error.message)])
+            return ([], [ContentIssue(file: display, line: error.line, field: nil, message: error.message)])
         }
     }
 
@@ -277,12 +280,12 @@ public struct CatalogLoader: Sendable {
             } else {
                 firstBySKU[product.sku] = index
             }
-            if let other = firstBySlug[product.slug] {
+            if let other = firstBySlug[product.slug], products[other].sourcePath != product.sourcePath {
                 issues.append(
                     ContentIssue(
                         file: displayPath(product.sourcePath), line: 0, field: nil,
                         message: "has the same page URL as \(displayPath(products[other].sourcePath))"))
-            } else {
+            } else if firstBySlug[product.slug] == nil {
                 firstBySlug[product.slug] = index
             }
         }

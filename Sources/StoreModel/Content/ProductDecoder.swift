@@ -1,23 +1,20 @@
 /// Turns parsed content fields into validated products and pages.
 enum ProductDecoder {
+    /// A product file's products: the product itself, or one per variant when it lists `variants`.
     static func product(
         fields: [ContentField], body: String, bodyLine: Int, slug: String, sourcePath: String, file: String, currency: Currency
-    ) -> (Product?, [ContentIssue]) {
+    ) -> ([Product], [ContentIssue]) {
         var reader = FieldReader(file: file, fields: fields, known: Product.knownFields, fallbackLine: 1)
         let title = reader.string("title", required: true, maxLength: 300)
-        let sku = reader.string("sku", required: true, maxLength: 64)
-        if let sku, !ProductRules.isValidSKU(sku) {
-            reader.issue(reader.line(of: "sku"), "sku", "\"\(sku)\" \(ProductRules.skuCharactersProblem)")
+        let hasVariants = reader.fields["variants"] != nil || reader.fields["options"] != nil
+        var own: Sellable?
+        if hasVariants {
+            for key in Sellable.perVariantKeys where reader.fields[key] != nil {
+                reader.issue(reader.line(of: key), key, "is given per variant when the product has variants: move it into each of them")
+            }
+        } else {
+            own = Sellable.read(from: &reader, currency: currency)
         }
-        let price = reader.money("price", currency: currency, required: true)
-        if let price, !ProductRules.isValidPrice(price) {
-            reader.issue(reader.line(of: "price"), "price", ProductRules.priceProblem)
-        }
-        let compareAt = reader.money("compareAtPrice", currency: currency)
-        if let compareAt, let price, compareAt <= price {
-            reader.issue(reader.line(of: "compareAtPrice"), "compareAtPrice", "must be higher than price (\(price.decimalString)) to show a sale")
-        }
-        let stock = reader.integer("stock", range: ProductRules.stockRange)
         let lowStock = reader.integer("lowStock", range: ProductRules.stockRange)
         let categories = reader.stringList("categories")
         let tags = reader.stringList("tags")
@@ -32,10 +29,6 @@ enum ProductDecoder {
         }
         let summary = reader.string("summary", maxLength: 500)
         let brand = reader.string("brand", maxLength: 200)
-        let gtin = reader.string("gtin", maxLength: 14)
-        if let gtin, !isValidGTIN(gtin) {
-            reader.issue(reader.line(of: "gtin"), "gtin", "\"\(gtin)\" is not a valid GTIN-8, 12, 13 or 14 (digits and check digit)")
-        }
         let weight = reader.integer("weight", range: -1_000_000_000...1_000_000_000) ?? 0
         let draft = reader.bool("draft") ?? false
         var description = body
@@ -47,12 +40,23 @@ enum ProductDecoder {
             description = reader.string("description", maxLength: 200_000) ?? ""
             descriptionLine = reader.line(of: "description")
         }
-        guard reader.issues.isEmpty, let title, let sku, let price else { return (nil, reader.issues) }
-        let product = Product(
-            slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAt, stock: stock, lowStock: lowStock,
-            categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin, weight: weight,
-            draft: draft, description: description, descriptionLine: descriptionLine)
-        return (product, [])
+        let variants = hasVariants ? VariantList.read(from: &reader, currency: currency) : nil
+        guard reader.issues.isEmpty, let title else { return ([], reader.issues) }
+        func product(_ sellable: Sellable, draft: Bool) -> Product {
+            Product(
+                slug: slug, sourcePath: sourcePath, title: title, sku: sellable.sku, price: sellable.price, compareAtPrice: sellable.compareAt,
+                stock: sellable.stock, lowStock: sellable.lowStock ?? lowStock, categories: categories, tags: tags, images: images, summary: summary,
+                brand: brand, gtin: sellable.gtin, weight: weight, draft: draft, description: description, descriptionLine: descriptionLine)
+        }
+        if let own { return ([product(own, draft: draft)], []) }
+        guard let variants else { return ([], reader.issues) }
+        let groupSKU = variants.variants[0].sellable.sku
+        let products = variants.variants.enumerated().map { position, variant in
+            product(variant.sellable, draft: draft || variant.draft).asVariant(
+                options: variants.options, values: variant.values, position: position, groupSKU: groupSKU, image: variant.image,
+                weightGrams: variant.weightGrams)
+        }
+        return (products, [])
     }
 
     static func page(fields: [ContentField], body: String, bodyLine: Int, slug: String, sourcePath: String, file: String) -> (Page?, [ContentIssue]) {

@@ -28,7 +28,7 @@ enum YamsBridge {
 
     /// The most values one front matter may hold once YAML aliases are expanded. A few nested
     /// aliases can otherwise stand for billions of values (the "billion laughs"), exhausting memory.
-    static let maximumValues = 10_000
+    static let maximumValues = 40_000
 
     private static func line(of node: Node, _ firstLine: Int) -> Int {
         (node.mark?.line ?? 1) + firstLine - 1

@@ -3,7 +3,9 @@
 public struct Catalog: Sendable {
     /// The shop's settings.
     public let store: StoreConfig
-    /// Every product, drafts included, in display order (weight, title, SKU).
+    /// Every product, drafts included, in display order (weight, title, SKU). A product with
+    /// options is here once per variant: each has its own SKU, price and stock, and one file's
+    /// variants stand together in their listed order (`groupSKU`, `variantPosition`).
     public let products: [Product]
     /// Every plain page, in footer order (weight, title).
     public let pages: [Page]
@@ -17,9 +19,7 @@ public struct Catalog: Sendable {
     public init(store: StoreConfig, products: [Product], pages: [Page]) {
         self.store = store
         // Sorting indices moves integers, not 17-field products.
-        let order = products.indices.sorted {
-            (products[$0].weight, products[$0].title, products[$0].sku) < (products[$1].weight, products[$1].title, products[$1].sku)
-        }
+        let order = products.indices.sorted { Self.inDisplayOrder(products[$0], products[$1]) }
         self.products = order.map { products[$0] }
         self.pages = pages.sorted { ($0.weight, $0.title, $0.slug) < ($1.weight, $1.title, $1.slug) }
         var index: [String: Int] = [:]
@@ -39,6 +39,12 @@ public struct Catalog: Sendable {
         self.indexBySKU = indexBySKU
         self.skuOrder = skuOrder
         self.version = Self.computeVersion(store: store, products: sortedProducts, skuOrder: skuOrder)
+    }
+
+    /// Whether `a` comes before `b` on the shop's pages: by weight, title and SKU, and a product's
+    /// variants together in their listed order.
+    static func inDisplayOrder(_ a: Product, _ b: Product) -> Bool {
+        (a.weight, a.title, a.groupSKU, a.variantPosition) < (b.weight, b.title, b.groupSKU, b.variantPosition)
     }
 
     /// The product with this SKU, drafts included.
@@ -77,6 +83,12 @@ public struct Catalog: Sendable {
             hash = FNV1a.hash64(string: product.title, seed: hash)
             hash = FNV1a.hash64(string: "\u{2}", seed: hash)
             hash = FNV1a.hash64(string: product.slug, seed: hash)
+            // A variant's option values are published with it; a product without options adds
+            // nothing, so its catalog keeps the version it had.
+            for value in product.optionValues {
+                hash = FNV1a.hash64(string: "\u{3}", seed: hash)
+                hash = FNV1a.hash64(string: value, seed: hash)
+            }
         }
         return String(FNV1a.hex(hash).prefix(12))
     }

@@ -10,14 +10,18 @@ public struct PricedLine: Sendable, Hashable {
     public var unitPrice: Money
     /// `unitPrice * quantity`.
     public var lineTotal: Money
+    /// The variant's option values at the time of pricing (`重量: 3 公斤`); empty for a product
+    /// without options.
+    public var options: [ChosenOption]
 
     /// Creates a line.
-    public init(sku: String, title: String, quantity: Int, unitPrice: Money, lineTotal: Money) {
+    public init(sku: String, title: String, quantity: Int, unitPrice: Money, lineTotal: Money, options: [ChosenOption] = []) {
         self.sku = sku
         self.title = title
         self.quantity = quantity
         self.unitPrice = unitPrice
         self.lineTotal = lineTotal
+        self.options = options
     }
 }
 
@@ -71,7 +75,10 @@ extension Catalog {
             }
             let total = product.price * item.quantity
             subtotal = subtotal + total
-            lines.append(PricedLine(sku: product.sku, title: product.title, quantity: item.quantity, unitPrice: product.price, lineTotal: total))
+            lines.append(
+                PricedLine(
+                    sku: product.sku, title: product.title, quantity: item.quantity, unitPrice: product.price, lineTotal: total,
+                    options: product.chosenOptions))
         }
         guard problems.isEmpty else { return .failure(PricingError(problems: problems)) }
         let shipping = store.shipping.fee(forSubtotal: subtotal)

@@ -24,6 +24,17 @@ public struct Product: Sendable, Hashable {
         @usableFromInline var draft: Bool
         @usableFromInline var description: DescriptionText
         @usableFromInline var descriptionLine: Int
+        @usableFromInline var variant: VariantFields? = nil
+    }
+
+    /// What a variant adds to the product it belongs to (`nil` for a product without options).
+    @usableFromInline struct VariantFields: Sendable, Hashable {
+        @usableFromInline var options: [ProductOption]
+        @usableFromInline var values: [String]
+        @usableFromInline var position: Int
+        @usableFromInline var groupSKU: String
+        @usableFromInline var image: String?
+        @usableFromInline var weightGrams: Int?
     }
 
     /// The shared, immutable storage of a product's fields and their fingerprint.
@@ -132,6 +143,31 @@ public struct Product: Sendable, Hashable {
         set { update { $0.descriptionLine = newValue } }
     }
 
+    /// The product's options (`重量: 1 公斤, 3 公斤`), shared by all its variants; empty for a
+    /// product without options.
+    public var options: [ProductOption] { box.fields.variant?.options ?? [] }
+    /// This variant's value for each of `options`, in the same order; empty without options.
+    public var optionValues: [String] { box.fields.variant?.values ?? [] }
+    /// The options with this variant's values, as an order line keeps them.
+    public var chosenOptions: [ChosenOption] {
+        guard let variant = box.fields.variant else { return [] }
+        return zip(variant.options, variant.values).map { ChosenOption(name: $0.name, value: $1) }
+    }
+    /// Whether this is one variant of a product with options (its file lists `variants`).
+    @inlinable public var isVariant: Bool { box.fields.variant != nil }
+    /// The position of this variant in its file's `variants` list; 0 without options.
+    public var variantPosition: Int { box.fields.variant?.position ?? 0 }
+    /// The SKU of the first variant of this product: the same for all variants of one file, and
+    /// the product's own SKU without options. Products sort by it after weight and title, so that
+    /// one product's variants stay together, in their listed order.
+    public var groupSKU: String { box.fields.variant?.groupSKU ?? sku }
+    /// This variant's own image, shown when it is chosen; `nil` shows the product's images.
+    public var variantImage: String? { box.fields.variant?.image }
+    /// This variant's shipping weight in grams, when given.
+    public var weightGrams: Int? { box.fields.variant?.weightGrams }
+    /// The image that stands for this product or variant: its own, else the product's first.
+    public var primaryImage: String? { variantImage ?? images.first }
+
     /// A 64-bit hash of every field, computed once when the product is made (or read back with it
     /// from the content cache): products with equal fingerprints are equal, short of a collision.
     @inlinable public var fingerprint: UInt64 { box.fingerprint }
@@ -148,6 +184,18 @@ public struct Product: Sendable, Hashable {
                 slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAtPrice,
                 stock: stock, lowStock: lowStock, categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin,
                 weight: weight, draft: draft, description: .text(description), descriptionLine: descriptionLine))
+    }
+
+    /// This product as one variant of a product with `options`: its `values` (one per option),
+    /// its place in the file's list, the first variant's SKU, and its own image and weight.
+    public func asVariant(
+        options: [ProductOption], values: [String], position: Int, groupSKU: String, image: String? = nil, weightGrams: Int? = nil
+    ) -> Product {
+        var copy = self
+        copy.update {
+            $0.variant = VariantFields(options: options, values: values, position: position, groupSKU: groupSKU, image: image, weightGrams: weightGrams)
+        }
+        return copy
     }
 
     /// Creates a product from fields whose fingerprint is already known (the content cache).
@@ -181,7 +229,7 @@ public struct Product: Sendable, Hashable {
     /// The fields a product file may have.
     public static let knownFields: Set<String> = [
         "title", "sku", "price", "compareAtPrice", "stock", "lowStock", "categories", "tags", "images", "summary", "brand",
-        "gtin", "weight", "draft", "description",
+        "gtin", "weight", "draft", "description", "options", "variants",
     ]
 }
 
