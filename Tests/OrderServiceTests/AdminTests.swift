@@ -272,7 +272,7 @@ struct AdminTests {
                 #expect(page["catalogVersion"].string?.isEmpty == false)
                 let cursor = try #require(page["nextCursor"].string)
                 try await client.execute(uri: "/admin/products?limit=100&cursor=\(cursor)", method: .get, headers: .admin) { response in
-                    #expect(JSON(response.body)["products"].array.map { $0["sku"].string } == ["CHERRY-3", "DRAFT-4", "LAST-10", "PLUM-5"])
+                    #expect(JSON(response.body)["products"].array.map { $0["sku"].string } == ["CHERRY-3", "DRAFT-4", "LAST-10", "PLUM-5", "TEA-30", "TEA-75"])
                     #expect(JSON(response.body)["products"][1]["draft"].bool == true)
                 }
             }
@@ -412,7 +412,7 @@ struct AdminTests {
             """.write(toFile: shop.contentPath + "/products/kiwi.md", atomically: true, encoding: .utf8)
             try await client.execute(uri: "/admin/catalog/reload", method: .post, headers: .admin) { response in
                 #expect(response.status == .ok)
-                #expect(JSON(response.body)["products"].int == 7)
+                #expect(JSON(response.body)["products"].int == 9, "every SKU: 7 product files (the tea has 2 variants) and the new one")
             }
             #expect(try await client.available("KIWI-6") == 9)
             #expect(try await client.available("APPLE-1") == 6)

@@ -53,27 +53,34 @@ import Testing
         #expect(!listed.contains("cart/"))
         #expect(!listed.contains("admin/"))
 
-        // JSON-LD parses, and each Product's price equals catalog.json's.
+        // JSON-LD parses, and each Product's price (each variant's, for a ProductGroup) equals catalog.json's.
         let catalog = try JSONSerialization.jsonObject(with: files["catalog.json"]!) as! [String: Any]
         let catalogVersion = catalog["version"] as! String
         var priceBySKU: [String: String] = [:]
         for entry in catalog["products"] as! [[String: Any]] { priceBySKU[entry["sku"] as! String] = entry["priceDecimal"] as? String }
         var productPages = 0
+        var skusOnPages = 0
         for path in htmlFiles {
             let html = String(decoding: files[path]!, as: UTF8.self)
             #expect(html.contains("<meta name=\"catalog-version\" content=\"\(catalogVersion)\">"), "\(path) carries the catalog version")
             #expect(html.contains("<html lang=\"zh-TW\">"))
             let blocks = html.captures(#"<script type="application/ld\+json">(.*?)</script>"#)
             let objects = try blocks.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-            let products = objects.filter { $0["@type"] as? String == "Product" }
+            let products = objects.filter { $0["@type"] as? String == "Product" || $0["@type"] as? String == "ProductGroup" }
             if path.hasPrefix("products/") {
                 productPages += 1
-                let product = try #require(products.first, "\(path) has Product JSON-LD")
-                let offer = product["offers"] as! [String: Any]
-                let sku = product["sku"] as! String
-                #expect(offer["price"] as? String == priceBySKU[sku], "\(sku): JSON-LD price equals catalog.json")
-                #expect(offer["priceCurrency"] as? String == "TWD")
-                #expect((offer["url"] as? String)?.hasPrefix("https://shop.example.tw/products/") == true)
+                let product = try #require(products.first, "\(path) has Product or ProductGroup JSON-LD")
+                // A product with options: each variant is a Product of its own with its offer.
+                let variants = product["@type"] as? String == "ProductGroup" ? product["hasVariant"] as! [[String: Any]] : [product]
+                #expect(!variants.isEmpty)
+                for variant in variants {
+                    skusOnPages += 1
+                    let offer = variant["offers"] as! [String: Any]
+                    let sku = variant["sku"] as! String
+                    #expect(offer["price"] as? String == priceBySKU[sku], "\(sku): JSON-LD price equals catalog.json")
+                    #expect(offer["priceCurrency"] as? String == "TWD")
+                    #expect((offer["url"] as? String)?.hasPrefix("https://shop.example.tw/products/") == true)
+                }
                 #expect(objects.contains { $0["@type"] as? String == "BreadcrumbList" })
                 #expect(html.contains("<link rel=\"canonical\" href=\"https://shop.example.tw/\(path.replacingOccurrences(of: "index.html", with: ""))\">"))
                 #expect(html.contains("property=\"og:type\" content=\"product\""))
@@ -83,7 +90,8 @@ import Testing
             }
         }
         #expect(productPages == report.products)
-        #expect(priceBySKU.count == report.products)
+        #expect(priceBySKU.count == skusOnPages, "catalog.json lists every SKU of every product page")
+        #expect(skusOnPages > productPages, "the example shop has a product with variants")
 
         // Hashed assets and their cache headers.
         let headers = String(decoding: files["_headers"]!, as: UTF8.self)

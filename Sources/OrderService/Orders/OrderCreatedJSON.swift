@@ -29,6 +29,17 @@ extension OrderJSON.Line {
     func write(into json: inout JSONBytes) {
         json.member(#"{"lineTotal":"#, lineTotal)
         json.member(#","lineTotalMinor":"#, lineTotalMinor)
+        if let options {
+            json.raw(#","options":["#)
+            for (position, option) in options.enumerated() {
+                json.raw(position == 0 ? #"{"name":"# : #",{"name":"#)
+                json.string(option.name)
+                json.raw(#","value":"#)
+                json.string(option.value)
+                json.raw("}")
+            }
+            json.raw("]")
+        }
         json.member(#","quantity":"#, quantity)
         json.member(#","sku":"#, sku)
         json.member(#","title":"#, title)

@@ -11,6 +11,8 @@ enum OrderJSON {
         var unitPrice: String
         var lineTotalMinor: Int64
         var lineTotal: String
+        /// A variant's option values (`[{"name": "重量", "value": "3 公斤"}]`); absent without options.
+        var options: [ChosenOption]?
 
         init(_ line: PricedLine) {
             sku = line.sku
@@ -20,6 +22,7 @@ enum OrderJSON {
             unitPrice = line.unitPrice.formatted
             lineTotalMinor = line.lineTotal.minorUnits
             lineTotal = line.lineTotal.formatted
+            options = line.options.isEmpty ? nil : line.options
         }
     }
 

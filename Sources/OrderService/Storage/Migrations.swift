@@ -189,6 +189,9 @@ enum Migrations {
                     CREATE INDEX admin_auth_failures_address ON admin_auth_failures(address, at);
                     """)
         }
+        migrator.registerMigration("v5: order lines keep a variant's option values") { db in
+            try db.execute(sql: "ALTER TABLE order_lines ADD COLUMN options TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

@@ -283,6 +283,81 @@ enum PostgresMigrations {
                 END $$;
             """
         ),
+        (
+            // The v5 function stays beside this one (another argument count): an instance not yet
+            // upgraded goes on placing orders with it while a rolling deploy runs.
+            "v6: order lines keep a variant's option values; storefront_place_order takes them",
+            """
+            ALTER TABLE order_lines ADD COLUMN options TEXT NOT NULL DEFAULT '';
+            CREATE FUNCTION storefront_place_order(
+                p_order TEXT[], p_amounts BIGINT[], p_expires_at BIGINT,
+                p_line_skus TEXT[], p_line_titles TEXT[], p_line_quantities BIGINT[], p_line_units BIGINT[], p_line_totals BIGINT[],
+                p_line_options TEXT[],
+                p_move_skus TEXT[], p_move_quantities BIGINT[],
+                p_key TEXT, p_key_hash TEXT, p_key_status BIGINT, p_key_body BYTEA,
+                p_event_ids TEXT[], p_event_types TEXT[], p_event_payloads BYTEA[], p_events_need_endpoint BOOLEAN,
+                p_rule_skus TEXT[], p_rule_thresholds BIGINT[]
+            ) RETURNS TEXT LANGUAGE plpgsql AS $$
+                DECLARE
+                    moved RECORD;
+                    rule INTEGER;
+                    short_available BIGINT;
+                    short JSONB := '{}';
+                BEGIN
+                    -- p_order: id, status, payment_method, currency, catalog_version, customer_name, customer_email,
+                    -- customer_email_lower, customer_phone, customer_phone_digits, postal_code, city, address, note,
+                    -- payment_state; p_amounts: subtotal, shipping, total, created_at, updated_at.
+                    IF p_key IS NOT NULL THEN
+                        INSERT INTO idempotency_keys (key, request_hash, response_status, response_body, order_id, created_at)
+                        VALUES (p_key, p_key_hash, p_key_status, p_key_body, p_order[1], p_amounts[4])
+                        ON CONFLICT (key) DO NOTHING;
+                        IF NOT FOUND THEN
+                            RETURN 'key_taken';
+                        END IF;
+                    END IF;
+                    FOR i IN 1 .. coalesce(array_length(p_move_skus, 1), 0) LOOP
+                        UPDATE stock SET available = available - p_move_quantities[i], reserved = reserved + p_move_quantities[i]
+                        WHERE sku = p_move_skus[i] AND available >= p_move_quantities[i]
+                        RETURNING available, low_alerted INTO moved;
+                        IF NOT FOUND THEN
+                            SELECT available INTO short_available FROM stock WHERE sku = p_move_skus[i];
+                            IF FOUND THEN
+                                short := short || jsonb_build_object(p_move_skus[i], short_available);
+                            END IF;
+                        ELSE
+                            -- A low-stock alert or re-arm is due (NotificationRules.stockAlert): the caller's
+                            -- transaction path decides and records it.
+                            rule := array_position(p_rule_skus, p_move_skus[i]);
+                            IF rule IS NOT NULL AND (moved.available <= p_rule_thresholds[rule]) <> moved.low_alerted THEN
+                                RAISE EXCEPTION 'low-stock check due' USING ERRCODE = 'SF001';
+                            END IF;
+                        END IF;
+                    END LOOP;
+                    IF short <> '{}' THEN
+                        RAISE EXCEPTION 'insufficient stock' USING ERRCODE = 'SF002', DETAIL = short::text;
+                    END IF;
+                    INSERT INTO orders (id, status, payment_method, currency, catalog_version, customer_name, customer_email,
+                        customer_email_lower, customer_phone, customer_phone_digits, postal_code, city, address, note, payment_state,
+                        subtotal_minor, shipping_minor, total_minor, created_at, updated_at, expires_at)
+                    VALUES (p_order[1], p_order[2], p_order[3], p_order[4], p_order[5], p_order[6], p_order[7], p_order[8], p_order[9],
+                        p_order[10], p_order[11], p_order[12], p_order[13], p_order[14], p_order[15],
+                        p_amounts[1], p_amounts[2], p_amounts[3], p_amounts[4], p_amounts[5], p_expires_at);
+                    INSERT INTO order_lines (order_id, position, sku, title, quantity, unit_price_minor, line_total_minor, options)
+                    SELECT p_order[1], line.position - 1, line.sku, line.title, line.quantity, line.unit_price, line.line_total, line.options
+                    FROM unnest(p_line_skus, p_line_titles, p_line_quantities, p_line_units, p_line_totals, p_line_options)
+                        WITH ORDINALITY AS line(sku, title, quantity, unit_price, line_total, options, position);
+                    INSERT INTO order_events (order_id, at, actor, from_status, to_status, note)
+                    VALUES (p_order[1], p_amounts[4], 'shopper', NULL, p_order[2], '');
+                    IF NOT p_events_need_endpoint OR EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL) THEN
+                        INSERT INTO outbox_events (id, type, order_id, created_at, payload, shopper_email, payment_method, fanned_out)
+                        SELECT event.id, event.type, p_order[1], p_amounts[4], event.payload, p_order[7], p_order[3], FALSE
+                        FROM unnest(p_event_ids, p_event_types, p_event_payloads) WITH ORDINALITY AS event(id, type, payload, position)
+                        ORDER BY event.position;
+                    END IF;
+                    RETURN 'created';
+                END $$;
+            """
+        ),
     ]
 
     /// Applies the migrations `schema_migrations` lacks, each in its own transaction, holding the

@@ -4,7 +4,7 @@ import NIOCore
 import PostgresNIO
 import StoreModel
 
-/// A new order in one statement: `storefront_place_order` (migration v5) takes the idempotency
+/// A new order in one statement: `storefront_place_order` (migration v6) takes the idempotency
 /// key, reserves the stock (in SKU order, each a conditional `UPDATE`), and writes the order, its
 /// lines, its first event and its outbox events, all in the statement's own transaction: one
 /// round trip, no `BEGIN`/`COMMIT`. The decisions are still Swift's: the stock moves come from
@@ -40,7 +40,7 @@ extension PostgresOrderStore {
         ]
         let amounts: [Int64] = [order.subtotal.minorUnits, order.shipping.minorUnits, order.total.minorUnits, order.createdAt.millis, order.updatedAt.millis]
         let lines = order.lines
-        var bindings = PostgresBindings(capacity: 20)
+        var bindings = PostgresBindings(capacity: 21)
         try bindings.append(text)
         try bindings.append(amounts)
         try bindings.append(order.expiresAt?.millis)
@@ -49,6 +49,7 @@ extension PostgresOrderStore {
         try bindings.append(lines.map { Int64($0.quantity) })
         try bindings.append(lines.map(\.unitPrice.minorUnits))
         try bindings.append(lines.map(\.lineTotal.minorUnits))
+        try bindings.append(lines.map { OrderLineOptions.column($0.options) })
         try bindings.append(moves.map(\.sku))
         try bindings.append(moves.map { Int64($0.quantity) })
         try bindings.append(idempotency?.key)
@@ -78,11 +79,11 @@ extension PostgresOrderStore {
 /// The call of `storefront_place_order`, prepared once per connection: each order then sends only
 /// its values, and PostgreSQL neither parses nor plans the call again.
 struct PlaceOrderStatement: PostgresPreparedStatement {
-    static let name = "storefront_place_order_v5"
-    static let sql = "SELECT storefront_place_order(" + (1...20).map { "$\($0)" }.joined(separator: ", ") + ")"
-    /// The function's parameters (migration v5), so a first call with NULLs prepares the same statement.
+    static let name = "storefront_place_order_v6"
+    static let sql = "SELECT storefront_place_order(" + (1...21).map { "$\($0)" }.joined(separator: ", ") + ")"
+    /// The function's parameters (migration v6), so a first call with NULLs prepares the same statement.
     static let bindingDataTypes: [PostgresDataType] = [
-        .textArray, .int8Array, .int8, .textArray, .textArray, .int8Array, .int8Array, .int8Array, .textArray, .int8Array,
+        .textArray, .int8Array, .int8, .textArray, .textArray, .int8Array, .int8Array, .int8Array, .textArray, .textArray, .int8Array,
         .text, .text, .int8, .bytea, .textArray, .textArray, .byteaArray, .bool, .textArray, .int8Array,
     ]
     typealias Row = String

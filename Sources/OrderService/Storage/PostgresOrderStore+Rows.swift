@@ -128,12 +128,13 @@ extension PostgresOrderStore {
         else { throw StoreError.corruptRow("orders \(id)") }
         var lines: [PricedLine] = []
         let lineRows = try await connection.query(
-            "SELECT sku, title, quantity, unit_price_minor, line_total_minor FROM order_lines WHERE order_id = \(id) ORDER BY position", logger: logger)
-        for try await (sku, title, quantity, unitPrice, lineTotal) in lineRows.decode((String, String, Int, Int64, Int64).self) {
+            "SELECT sku, title, quantity, unit_price_minor, line_total_minor, options FROM order_lines WHERE order_id = \(id) ORDER BY position",
+            logger: logger)
+        for try await (sku, title, quantity, unitPrice, lineTotal, options) in lineRows.decode((String, String, Int, Int64, Int64, String).self) {
             lines.append(
                 PricedLine(
                     sku: sku, title: title, quantity: quantity, unitPrice: Money(minorUnits: unitPrice, currency: currency),
-                    lineTotal: Money(minorUnits: lineTotal, currency: currency)))
+                    lineTotal: Money(minorUnits: lineTotal, currency: currency), options: try OrderLineOptions.parse(options, row: "order_lines \(id)")))
         }
         func money(_ column: String) throws -> Money { Money(minorUnits: try row[column].decode(Int64.self), currency: currency) }
         func text(_ column: String) throws -> String { try row[column].decode(String.self) }

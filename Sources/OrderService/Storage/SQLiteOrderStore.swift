@@ -319,9 +319,15 @@ extension SQLiteOrderStore {
             ])
         for (position, line) in order.lines.enumerated() {
             try db.cachedStatement(
-                sql: "INSERT INTO order_lines (order_id, position, sku, title, quantity, unit_price_minor, line_total_minor) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                sql: """
+                    INSERT INTO order_lines (order_id, position, sku, title, quantity, unit_price_minor, line_total_minor, options)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
             ).execute(
-                arguments: [order.id, position, line.sku, line.title, line.quantity, line.unitPrice.minorUnits, line.lineTotal.minorUnits])
+                arguments: [
+                    order.id, position, line.sku, line.title, line.quantity, line.unitPrice.minorUnits, line.lineTotal.minorUnits,
+                    OrderLineOptions.column(line.options),
+                ])
         }
     }
 
@@ -399,7 +405,8 @@ extension SQLiteOrderStore {
             PricedLine(
                 sku: line["sku"], title: line["title"], quantity: line["quantity"],
                 unitPrice: Money(minorUnits: line["unit_price_minor"], currency: currency),
-                lineTotal: Money(minorUnits: line["line_total_minor"], currency: currency))
+                lineTotal: Money(minorUnits: line["line_total_minor"], currency: currency),
+                options: try OrderLineOptions.parse(line["options"], row: "order_lines \(id)"))
         }
         let expires: Int64? = row["expires_at"]
         return Order(

@@ -2,37 +2,58 @@ import StoreModel
 
 /// `catalog.json` and the `catalog/<shard>.json` price files of the cart, written straight into
 /// bytes (no value tree per product) in chunks on every core. Members keep the order the JSON
-/// schema of these files has always had, so the bytes are those `JSONValue` would write.
+/// schema of these files has always had, so the bytes are those `JSONValue` would write. Both
+/// list every SKU: a product with options once per variant, with its product's slug and its
+/// option values after the members every product has.
 enum CatalogFiles {
+    /// A variant's own address: its product page with `?variant=SKU` (SKUs need no escaping).
+    static func url(of product: Product, page: String) -> String {
+        product.isVariant ? page + "?variant=" + product.sku : page
+    }
+
     static func catalogJSON(_ plan: SitePlan) async -> [UInt8] {
         let store = plan.store
         let currency = store.currency.code
         let prefix = store.absoluteURL(store.basePath)
-        let chunks = await parallelMap(Array(stride(from: 0, to: plan.products.count, by: 2048)), parallelFrom: 2) { start -> [UInt8] in
+        let chunks = await parallelMap(Array(stride(from: 0, to: plan.groups.count, by: 2048)), parallelFrom: 2) { start -> [UInt8] in
             var out: [UInt8] = []
             out.reserveCapacity(2048 * 260)
-            for index in start..<min(start + 2048, plan.products.count) {
-                let product = plan.products[index]
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                out.key("sku", first: true)
-                JSONWriter.string(product.sku, into: &out)
-                out.key("title")
-                JSONWriter.string(product.title, into: &out)
-                out.key("price")
-                out.integer(product.price.minorUnits)
-                out.key("priceDecimal")
-                JSONWriter.string(product.price.decimalString, into: &out)
-                out.key("currency")
-                JSONWriter.string(currency, into: &out)
-                out.key("url")
-                JSONWriter.string(prefix + plan.productPaths[index], into: &out)
-                out.key("availability")
-                JSONWriter.string(product.isInStock ? "InStock" : "OutOfStock", into: &out)
-                if let compare = product.compareAtPrice, product.isOnSale {
-                    out.key("compareAtPrice")
-                    out.integer(compare.minorUnits)
+            for index in start..<min(start + 2048, plan.groups.count) {
+                for product in plan.groups[index].variants {
+                    if !out.isEmpty || index > 0 { out.append(UInt8(ascii: ",")) }
+                    out.key("sku", first: true)
+                    JSONWriter.string(product.sku, into: &out)
+                    out.key("title")
+                    JSONWriter.string(product.title, into: &out)
+                    out.key("price")
+                    out.integer(product.price.minorUnits)
+                    out.key("priceDecimal")
+                    JSONWriter.string(product.price.decimalString, into: &out)
+                    out.key("currency")
+                    JSONWriter.string(currency, into: &out)
+                    out.key("url")
+                    JSONWriter.string(url(of: product, page: prefix + plan.productPaths[index]), into: &out)
+                    out.key("availability")
+                    JSONWriter.string(product.isInStock ? "InStock" : "OutOfStock", into: &out)
+                    if let compare = product.compareAtPrice, product.isOnSale {
+                        out.key("compareAtPrice")
+                        out.integer(compare.minorUnits)
+                    }
+                    if product.isVariant {
+                        out.key("product")
+                        JSONWriter.string(product.slug, into: &out)
+                        out.key("options")
+                        out.append(UInt8(ascii: "{"))
+                        for (position, chosen) in product.chosenOptions.enumerated() {
+                            if position > 0 { out.append(UInt8(ascii: ",")) }
+                            JSONWriter.string(chosen.name, into: &out)
+                            out.append(UInt8(ascii: ":"))
+                            JSONWriter.string(chosen.value, into: &out)
+                        }
+                        out.append(UInt8(ascii: "}"))
+                    }
+                    out.append(UInt8(ascii: "}"))
                 }
-                out.append(UInt8(ascii: "}"))
             }
             return out
         }
@@ -54,9 +75,9 @@ enum CatalogFiles {
     static func shards(_ plan: SitePlan, count: UInt32) async -> [[UInt8]] {
         let base = plan.store.basePath
         // Products grouped by shard in catalog order; then each shard written straight into its bytes.
-        var members = Array(repeating: [Int](), count: Int(count))
-        for index in plan.products.indices {
-            members[Int(FNV1a.hash32(plan.products[index].sku) % count)].append(index)
+        var members = Array(repeating: [(Int, Product)](), count: Int(count))
+        for (index, group) in plan.groups.enumerated() {
+            for product in group.variants { members[Int(FNV1a.hash32(product.sku) % count)].append((index, product)) }
         }
         return await parallelMap(members, parallelFrom: 2) { indices -> [UInt8] in
             var out: [UInt8] = []
@@ -67,8 +88,7 @@ enum CatalogFiles {
             JSONWriter.string(plan.store.currency.code, into: &out)
             out.key("products")
             out.append(UInt8(ascii: "{"))
-            for (position, index) in indices.enumerated() {
-                let product = plan.products[index]
+            for (position, (index, product)) in indices.enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
                 JSONWriter.string(product.sku, into: &out)
                 out.append(contentsOf: ":{".utf8)
@@ -80,16 +100,21 @@ enum CatalogFiles {
                 out.key("price")
                 JSONWriter.string(product.price.formatted, into: &out)
                 out.key("url")
-                JSONWriter.string(base + plan.productPaths[index], into: &out)
+                JSONWriter.string(url(of: product, page: base + plan.productPaths[index]), into: &out)
                 out.key("available")
                 out.append(contentsOf: (product.isInStock ? "true" : "false").utf8)
                 if let stock = product.stock {
                     out.key("stock")
                     out.integer(Int64(stock))
                 }
-                if let image = product.images.first {
+                if let image = product.primaryImage {
                     out.key("image")
                     JSONWriter.string(image.hasPrefix("/") ? base + image : image, into: &out)
+                }
+                if product.isVariant {
+                    // What the cart shows under the title: `3 公斤 / 紅`.
+                    out.key("options")
+                    JSONWriter.string(product.chosenOptions.displayText, into: &out)
                 }
                 out.append(UInt8(ascii: "}"))
             }

@@ -38,8 +38,12 @@ struct SitePlan: Sendable {
     }
 
     let store: StoreConfig
-    /// Published products in display order.
+    /// Published products in display order, one per product page: for a product with options,
+    /// the variant its page shows first (`ProductGroup.defaultVariant`).
     let products: [Product]
+    /// The published products of each page, by the index in `products`: the variants of a
+    /// product with options, or the product alone.
+    let groups: [ProductGroup]
     /// Each product's site path (`/products/<slug>/`), computed once.
     let productPaths: [String]
     /// Published pages in footer order.
@@ -58,27 +62,33 @@ struct SitePlan: Sendable {
     static let notFoundPath = "/404.html"
 
     init(catalog: Catalog, store: StoreConfig) {
-        let products = catalog.publishedProducts
+        let groups = ProductGroup.grouping(catalog.publishedProducts)
+        let products = groups.map(\.defaultVariant)
         self.init(
-            catalog: catalog, store: store, products: products, productPaths: products.map(\.path),
+            catalog: catalog, store: store, groups: groups, products: products, productPaths: products.map(\.path),
             categories: Self.taxa(products, path: "/categories/") { $0.categories }, tags: Self.taxa(products, path: "/tags/") { $0.tags })
     }
 
     /// The same plan, with the product paths, categories and tags worked out on every core.
     static func make(catalog: Catalog, store: StoreConfig) async -> SitePlan {
-        let products = catalog.publishedProducts
+        let groups = ProductGroup.grouping(catalog.publishedProducts)
+        let products = groups.map(\.defaultVariant)
         async let categories = taxa(products, path: "/categories/") { $0.categories }
         async let tags = taxa(products, path: "/tags/") { $0.tags }
         let paths = await parallelMap(products) { $0.path }
-        return await SitePlan(catalog: catalog, store: store, products: products, productPaths: paths, categories: categories, tags: tags)
+        return await SitePlan(
+            catalog: catalog, store: store, groups: groups, products: products, productPaths: paths, categories: categories, tags: tags)
     }
 
-    private init(catalog: Catalog, store: StoreConfig, products: [Product], productPaths: [String], categories: [Taxon], tags: [Taxon]) {
+    private init(
+        catalog: Catalog, store: StoreConfig, groups: [ProductGroup], products: [Product], productPaths: [String], categories: [Taxon], tags: [Taxon]
+    ) {
         self.store = store
+        self.groups = groups
         self.products = products
         self.productPaths = productPaths
         self.pages = catalog.publishedPages
-        self.draftCount = catalog.products.count - products.count
+        self.draftCount = catalog.products.count - groups.reduce(0) { $0 + $1.variants.count }
         self.catalogVersion = catalog.version
         self.categories = categories
         self.tags = tags

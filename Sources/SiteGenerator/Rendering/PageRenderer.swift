@@ -90,11 +90,14 @@ struct PageRenderer: Sendable {
 
     /// A product page.
     func product(_ index: Int, rendered: Markdown.Rendered) -> [UInt8] {
+        // For a product with options: the variant shown before the shopper chooses.
         let product = plan.products[index]
+        let group = plan.groups[index]
         let sitePath = plan.productPaths[index]
         let url = basePath + sitePath
         let absolute = plan.store.absoluteURL(url)
-        let images: [TemplateValue] = product.images.map { .object(["src": .string(imageURL($0)), "alt": .string(product.title)]) }
+        let gallery = group.hasVariants ? galleryImages(group) : product.images
+        let images: [TemplateValue] = gallery.map { .object(["src": .string(imageURL($0)), "alt": .string(product.title)]) }
         var crumbs: [(name: String, url: String)] = [(plan.store.name, basePath + "/")]
         if let first = product.categories.first {
             let slug = URLPath.slug(first)
@@ -116,15 +119,21 @@ struct PageRenderer: Sendable {
         if let summary = product.summary { view["summary"] = .string(summary) }
         if let brand = product.brand { view["brand"] = .string(brand) }
         if let gtin = product.gtin { view["gtin"] = .string(gtin) }
+        if group.hasVariants { view.merge(variantView(group, pageURL: url)) { $1 } }
         let availability = product.isInStock ? "https://schema.org/InStock" : "https://schema.org/OutOfStock"
         var og: [String: TemplateValue] = [
             "type": "product", "title": .string(product.title), "description": .string(description), "url": .string(absolute),
             "price": .string(product.price.decimalString), "currency": .string(plan.store.currency.code),
             "availability": .string(product.isInStock ? "instock" : "oos"),
         ]
-        if let first = product.images.first { og["image"] = .string(absoluteImageURL(first)) }
+        if let first = gallery.first { og["image"] = .string(absoluteImageURL(first)) }
         let jsonLD = [
-            StructuredData.product(product, url: absolute, description: description, images: product.images.map(absoluteImageURL), availability: availability),
+            group.hasVariants
+                ? StructuredData.productGroup(
+                    group, url: absolute, description: description, images: gallery.map(absoluteImageURL),
+                    variantURL: { CatalogFiles.url(of: $0, page: absolute) }, imageURL: absoluteImageURL)
+                : StructuredData.product(
+                    product, url: absolute, description: description, images: product.images.map(absoluteImageURL), availability: availability),
             StructuredData.breadcrumbs(crumbs.map { ($0.name, plan.store.absoluteURL($0.url)) }),
         ]
         var context = base(
@@ -233,6 +242,8 @@ struct PageRenderer: Sendable {
     }
 
     private func card(_ index: Int) -> TemplateValue {
+        let group = plan.groups[index]
+        guard !group.hasVariants else { return variantCard(index, group) }
         let product = plan.products[index]
         var card: [String: TemplateValue] = [
             "title": .string(product.title), "url": .string(basePath + plan.productPaths[index]), "price": .string(product.price.formatted),
@@ -252,11 +263,11 @@ struct PageRenderer: Sendable {
         .object(["name": .string(name), "url": .string(basePath + prefix + URLPath.encodeSegment(URLPath.slug(name)) + "/")])
     }
 
-    private func imageURL(_ image: String) -> String {
+    func imageURL(_ image: String) -> String {
         image.hasPrefix("/") ? basePath + image : image
     }
 
-    private func absoluteImageURL(_ image: String) -> String {
+    func absoluteImageURL(_ image: String) -> String {
         image.hasPrefix("/") ? plan.store.absoluteURL(basePath + image) : image
     }
 }

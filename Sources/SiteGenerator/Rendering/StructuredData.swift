@@ -55,3 +55,69 @@ enum StructuredData {
         ])
     }
 }
+
+extension StructuredData {
+    /// The schema.org property an option stands for (Google's product-variant properties), by its
+    /// name in English or Chinese; a weight or volume is a size. `nil` for any other option.
+    static func variantProperty(forOption name: String) -> String? {
+        let key = name.lowercased().trimmingCharacters(in: .whitespaces)
+        let properties: [(String, [String])] = [
+            ("size", ["size", "weight", "volume", "capacity", "尺寸", "尺碼", "大小", "重量", "容量", "規格", "份量"]),
+            ("color", ["color", "colour", "顏色", "颜色", "色"]),
+            ("material", ["material", "材質", "材质"]),
+            ("pattern", ["pattern", "圖案", "图案"]),
+        ]
+        return properties.first { $0.1.contains(key) }?.0
+    }
+
+    /// A product with options as Google's product-variant structured data: a `ProductGroup`
+    /// carrying what the variants share (name, description, brand, images), `variesBy`, and each
+    /// variant in `hasVariant` as a full `Product` with its own SKU, GTIN, image and offer, whose
+    /// `url` is the page with `?variant=SKU`.
+    static func productGroup(
+        _ group: ProductGroup, url: String, description: String, images: [String], variantURL: (Product) -> String, imageURL: (String) -> String
+    ) -> JSONValue {
+        let first = group.variants[0]
+        let properties = first.options.map { variantProperty(forOption: $0.name) }
+        var members: [(String, JSONValue)] = [
+            ("@context", .string("https://schema.org")),
+            ("@type", .string("ProductGroup")),
+            ("name", .string(first.title)),
+            ("url", .string(url)),
+            ("productGroupID", .string(first.groupSKU)),
+        ]
+        let varies = properties.compactMap { $0 }
+        if !varies.isEmpty { members.append(("variesBy", .array(varies.map { .string("https://schema.org/" + $0) }))) }
+        if !images.isEmpty { members.append(("image", .array(images.map(JSONValue.string)))) }
+        if !description.isEmpty { members.append(("description", .string(description))) }
+        if let brand = first.brand { members.append(("brand", .object([("@type", .string("Brand")), ("name", .string(brand))]))) }
+        let variants: [JSONValue] = group.variants.map { variant in
+            var product: [(String, JSONValue)] = [
+                ("@type", .string("Product")),
+                ("name", .string("\(variant.title) (\(variant.chosenOptions.displayText))")),
+                ("sku", .string(variant.sku)),
+            ]
+            if let gtin = variant.gtin { product.append(("gtin", .string(gtin))) }
+            if let image = variant.primaryImage { product.append(("image", .string(imageURL(image)))) }
+            for (property, value) in zip(properties, variant.optionValues) {
+                if let property { product.append((property, .string(value))) }
+            }
+            product.append(("offers", offer(variant, url: variantURL(variant))))
+            return .object(product)
+        }
+        members.append(("hasVariant", .array(variants)))
+        return .object(members)
+    }
+
+    /// One product's `Offer`: price, currency, availability, URL and condition.
+    static func offer(_ product: Product, url: String) -> JSONValue {
+        .object([
+            ("@type", .string("Offer")),
+            ("price", .string(product.price.decimalString)),
+            ("priceCurrency", .string(product.price.currency.code)),
+            ("availability", .string(product.isInStock ? "https://schema.org/InStock" : "https://schema.org/OutOfStock")),
+            ("url", .string(url)),
+            ("itemCondition", .string("https://schema.org/NewCondition")),
+        ])
+    }
+}

@@ -35,7 +35,7 @@ extension BuildSteps {
         let basePath = plan.store.basePath
         enum Job: Sendable { case product(Int), listing(Int), page(Int) }
         let jobs: [Job] = plan.products.indices.map(Job.product) + plan.pages.indices.map(Job.page) + plan.listings.indices.map(Job.listing)
-        let cardHashes = plan.products.map(\.cardHash)
+        let cardHashes = plan.groups.map(\.cardHash)
         // Jobs go to the workers in runs, so that what each run finds current is recorded in the
         // next manifest under one lock rather than one per page.
         let runLength = 512
@@ -50,7 +50,7 @@ extension BuildSteps {
                     case .product(let index):
                         let product = plan.products[index]
                         links += try renderMarkdownPage(
-                            sitePath: plan.productPaths[index], source: product.sourcePath, inputHash: product.fingerprint,
+                            sitePath: plan.productPaths[index], source: product.sourcePath, inputHash: plan.groups[index].pageHash,
                             markdown: product.description, firstLine: product.descriptionLine, basePath: basePath, output: output, carried: &carried
                         ) { renderer.product(index, rendered: $0) }
                     case .page(let index):
@@ -181,6 +181,24 @@ extension Product {
         hasher.combine(isInStock)
         hasher.combine(images.first)
         hasher.combine(summary)
+        return hasher.value
+    }
+}
+
+extension ProductGroup {
+    /// What a product page is made from: the product's fingerprint, or every variant's.
+    var pageHash: UInt64 {
+        guard variants.count > 1 || hasVariants else { return variants[0].fingerprint }
+        var hasher = FieldHasher()
+        for variant in variants { hasher.combine(Int64(bitPattern: variant.fingerprint)) }
+        return hasher.value
+    }
+
+    /// What a product's card is made from.
+    var cardHash: UInt64 {
+        guard variants.count > 1 || hasVariants else { return variants[0].cardHash }
+        var hasher = FieldHasher()
+        for variant in variants { hasher.combine(Int64(bitPattern: variant.cardHash)) }
         return hasher.value
     }
 }

@@ -542,7 +542,12 @@ extension EmbeddedTheme {
 <div class="card-body">
 <h2 class="card-title"><a href="{{url}}">{{title}}</a></h2>
 <p class="price"><span class="price-now">{{price}}</span>{{#onSale}}{{#.compareAtPrice}} <del class="price-was"><span class="visually-hidden">{{t.regularPrice}}: </span>{{.}}</del>{{/.compareAtPrice}}{{/onSale}}</p>
+{{#hasVariants}}
+<a class="button choose-options" href="{{url}}">{{#soldOut}}{{t.soldOut}}{{/soldOut}}{{^soldOut}}{{t.chooseOptions}}{{/soldOut}}</a>
+{{/hasVariants}}
+{{^hasVariants}}
 <button type="button" class="button add-to-cart" data-sku="{{sku}}" data-title="{{title}}" data-price-minor="{{priceMinor}}"{{#soldOut}} disabled{{/soldOut}}>{{#soldOut}}{{t.soldOut}}{{/soldOut}}{{^soldOut}}{{t.addToCart}}{{/soldOut}}</button>
+{{/hasVariants}}
 </div>
 </article>
 
@@ -639,15 +644,43 @@ extension EmbeddedTheme {
 {{/onSale}}
 </p>
 {{#soldOut}}
-<p class="availability is-out">{{t.soldOut}}</p>
+<p class="availability is-out" data-availability>{{t.soldOut}}</p>
 {{/soldOut}}
 {{^soldOut}}
-<p class="availability is-in">{{t.inStock}}</p>
+<p class="availability is-in" data-availability>{{t.inStock}}</p>
 {{/soldOut}}
+{{#hasVariants}}
+<fieldset class="variant-picker" data-variant-picker hidden data-sold-out="{{t.soldOut}}" data-in-stock="{{t.inStock}}" data-unavailable="{{t.unavailable}}" data-add-to-cart="{{t.addToCart}}" data-sale="{{t.sale}}" data-price="{{t.price}}" data-regular-price="{{t.regularPrice}}">
+<legend class="visually-hidden">{{t.chooseOptions}}</legend>
+{{#options}}
+<div class="field">
+<label for="{{id}}">{{name}}</label>
+<select id="{{id}}" data-option="{{position}}">
+{{#values}}
+<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>
+{{/values}}
+</select>
+</div>
+{{/options}}
+</fieldset>
+<table class="variant-list" data-variant-list>
+<caption>{{t.variants}}</caption>
+<thead><tr><th scope="col">{{t.variant}}</th><th scope="col">{{t.price}}</th><th scope="col">{{t.availability}}</th></tr></thead>
+<tbody>
+{{#variants}}
+<tr data-sku="{{sku}}" data-values="{{values}}" data-price="{{price}}" data-price-minor="{{priceMinor}}"{{#.compareAtPrice}} data-compare-at="{{.}}"{{/.compareAtPrice}}{{#.image}} data-image="{{.}}"{{/.image}}{{#inStock}} data-in-stock="true"{{/inStock}}{{#shown}} aria-current="true"{{/shown}}>
+<th scope="row"><a href="{{url}}">{{label}}</a></th>
+<td>{{price}}{{#.compareAtPrice}} <del class="price-was"><span class="visually-hidden">{{t.regularPrice}}: </span>{{.}}</del>{{/.compareAtPrice}}</td>
+<td>{{#soldOut}}{{t.soldOut}}{{/soldOut}}{{^soldOut}}{{t.inStock}}{{/soldOut}}</td>
+</tr>
+{{/variants}}
+</tbody>
+</table>
+{{/hasVariants}}
 <form class="buy" action="{{site.basePath}}/cart/" method="get" data-add-form>
 <label for="qty">{{t.quantity}}</label>
 <input id="qty" name="quantity" type="number" inputmode="numeric" min="1" max="99" value="1" required{{#soldOut}} disabled{{/soldOut}}>
-<button type="submit" class="button primary add-to-cart" data-sku="{{sku}}" data-title="{{title}}" data-price-minor="{{priceMinor}}"{{#soldOut}} disabled{{/soldOut}}>{{#soldOut}}{{t.soldOut}}{{/soldOut}}{{^soldOut}}{{t.addToCart}}{{/soldOut}}</button>
+<button type="submit" class="button primary add-to-cart" data-sku="{{sku}}" data-title="{{title}}" data-price-minor="{{priceMinor}}"{{#.optionsText}} data-options="{{.}}"{{/.optionsText}}{{#soldOut}} disabled{{/soldOut}}>{{#soldOut}}{{t.soldOut}}{{/soldOut}}{{^soldOut}}{{t.addToCart}}{{/soldOut}}</button>
 </form>
 <noscript><p class="notice">{{t.cartNeedsJS}}</p></noscript>
 {{#summary}}
@@ -657,7 +690,7 @@ extension EmbeddedTheme {
 {{#brand}}
 <dt>{{t.brand}}</dt><dd>{{brand}}</dd>
 {{/brand}}
-<dt>{{t.sku}}</dt><dd>{{sku}}</dd>
+<dt>{{t.sku}}</dt><dd data-variant-sku>{{sku}}</dd>
 {{#categories}}
 {{#first()}}
 <dt>{{t.categories}}</dt><dd><ul class="chips">
@@ -1941,6 +1974,14 @@ main:focus, .order-result:focus { outline: none; }
 .product-info .price-now { font-size: 1.5rem; }
 .availability { font-weight: 600; margin: 0 0 1rem; color: var(--brand); }
 .availability.is-out { color: var(--sale); }
+.variant-picker { border: 0; padding: 0; margin: 0 0 1rem; display: flex; flex-wrap: wrap; gap: .75rem; }
+.variant-picker .field { margin: 0; }
+.variant-picker label { display: block; font-weight: 600; margin-bottom: .25rem; }
+.variant-list { width: 100%; border-collapse: collapse; margin: 0 0 1rem; font-size: .95rem; }
+.variant-list caption { text-align: start; font-weight: 700; margin-bottom: .25rem; }
+.variant-list th, .variant-list td { text-align: start; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
+.variant-list tr[aria-current] { background: var(--soft, #f3f6f1); }
+.line-options { display: block; color: var(--muted); font-size: .9rem; }
 .buy { display: flex; flex-wrap: wrap; align-items: flex-end; gap: .75rem; margin-bottom: 1rem; }
 .buy label { width: 100%; margin-bottom: -.5rem; }
 .buy input { width: 5.5rem; }
@@ -2109,13 +2150,15 @@ const toast = msg => {
   toastTimer = setTimeout(() => x?.classList.remove('show'), 3000);
 };
 
-// ---- Cart: localStorage["storefront.cart"] = [{sku, quantity, title, priceMinor}] ----
+// ---- Cart: localStorage["storefront.cart"] = [{sku, quantity, title, priceMinor, options}] ----
+// `options` is a variant's option values as shoppers read them ("3 公斤 / 紅"); a line is one SKU.
 const CART = 'storefront.cart', LAST = 'storefront.lastOrder', ATTEMPT = 'storefront.checkoutAttempt';
 const clampQ = q => Math.min(99, Math.max(1, Math.floor(q) || 1));
 const loadCart = () => {
   const c = local(CART);
   return Array.isArray(c) ? c.filter(l => typeof l?.sku === 'string' && l.sku).map(l => ({
     sku: l.sku, quantity: clampQ(l.quantity), title: String(l.title || l.sku), priceMinor: isInt(l.priceMinor) ? l.priceMinor : null,
+    options: typeof l.options === 'string' ? l.options : '',
   })) : [];
 };
 const badge = (c = loadCart()) => {
@@ -2127,18 +2170,20 @@ const badge = (c = loadCart()) => {
   });
 };
 const saveCart = c => {
-  local(CART, c.map(({ sku, quantity, title, priceMinor }) => ({ sku, quantity, title, priceMinor })));
+  local(CART, c.map(({ sku, quantity, title, priceMinor, options }) => ({ sku, quantity, title, priceMinor, options })));
   badge(c);
 };
+// A line's name as shoppers read it: the title, and a variant's option values after it.
+const named = l => l.options ? `${l.title} (${l.options})` : l.title;
 let closed = false;
 const addToCart = (btn, qty) => {
-  const { sku, title = sku } = btn.dataset, p = parseInt(btn.dataset.priceMinor, 10), c = loadCart();
+  const { sku, title = sku, options = '' } = btn.dataset, p = parseInt(btn.dataset.priceMinor, 10), c = loadCart();
   if (btn.disabled || closed || !sku) return;
   const line = c.find(l => l.sku === sku);
-  if (line) Object.assign(line, { quantity: clampQ(line.quantity + qty), title, priceMinor: isInt(p) ? p : line.priceMinor });
-  else c.push({ sku, quantity: clampQ(qty), title, priceMinor: isInt(p) ? p : null });
+  if (line) Object.assign(line, { quantity: clampQ(line.quantity + qty), title, options, priceMinor: isInt(p) ? p : line.priceMinor });
+  else c.push({ sku, quantity: clampQ(qty), title, options, priceMinor: isInt(p) ? p : null });
   saveCart(c);
-  toast(t('addedToCart', { title }));
+  toast(t('addedToCart', { title: named({ title, options }) }));
   btn.dataset.label = btn.dataset.label || btn.textContent;
   text(btn, t('added'));
   clearTimeout(btn.resetTimer);
@@ -2155,6 +2200,51 @@ d.addEventListener('submit', e => {
   if (q && !q.checkValidity()) q.reportValidity();
   else addToCart(b, clampQ(q ? q.value : 1));
 });
+
+// ---- Variant picker: the options choose a row of the page's variant list (which works without JS) ----
+const picker = $('[data-variant-picker]');
+if (picker) {
+  const rows = $$('[data-variant-list] tbody tr').map(r => ({ ...r.dataset, row: r, values: JSON.parse(r.dataset.values || '[]') }));
+  const selects = $$('select[data-option]', picker), ds = picker.dataset;
+  const btn = $('.buy .add-to-cart'), qty = $('.buy input[name="quantity"]'), img = $('.gallery img'), firstImage = img?.getAttribute('src');
+  const chosen = () => selects.map(s => s.value);
+  const find = values => rows.find(v => v.values.every((x, i) => x === values[i]));
+  // Each value that would make no orderable variant with the other choices says so.
+  const mark = () => selects.forEach((s, i) => $$('option', s).forEach(o => {
+    const values = chosen();
+    values[i] = o.value;
+    const v = find(values);
+    o.textContent = !v ? `${o.value} (${ds.unavailable})` : v.inStock === 'true' ? o.value : `${o.value} (${ds.soldOut})`;
+  }));
+  const show = v => {
+    const ok = !!v && v.inStock === 'true', price = $('.product-info .price');
+    price?.replaceChildren(...(v ? [
+      v.compareAt ? el('span', { class: 'badge badge-sale' }, ds.sale) : null, v.compareAt ? ' ' : null,
+      el('span', { class: 'price-now' }, el('span', { class: 'visually-hidden' }, `${ds.price}: `), v.price),
+      v.compareAt ? ' ' : null,
+      v.compareAt ? el('del', { class: 'price-was' }, el('span', { class: 'visually-hidden' }, `${ds.regularPrice}: `), v.compareAt) : null,
+    ] : []));
+    const a = $('[data-availability]');
+    if (a) { text(a, !v ? ds.unavailable : ok ? ds.inStock : ds.soldOut); a.className = `availability ${ok ? 'is-in' : 'is-out'}`; }
+    text($('[data-variant-sku]'), v?.sku || '–');
+    rows.forEach(x => x.row.toggleAttribute('aria-current', x === v));
+    if (btn) {
+      Object.assign(btn.dataset, v ? { sku: v.sku, priceMinor: v.priceMinor, options: chosen().join(' / ') } : { sku: '' });
+      btn.disabled = !ok || closed;
+      text(btn, ok ? ds.addToCart : !v ? ds.unavailable : ds.soldOut);
+      delete btn.dataset.label;
+    }
+    if (qty) qty.disabled = !ok;
+    if (img) img.src = v?.image || firstImage;
+    if (v) history.replaceState(history.state, '', `${location.pathname}?variant=${enc(v.sku)}${location.hash}`);
+  };
+  const linked = rows.find(v => v.sku === new URLSearchParams(location.search).get('variant'));
+  if (linked) selects.forEach((s, i) => { s.value = linked.values[i]; });
+  picker.addEventListener('change', () => { show(find(chosen())); mark(); });
+  picker.hidden = false;
+  if (linked) show(linked);
+  mark();
+}
 
 // ---- Facts from /catalog/<shard>.json (never the whole catalog) or from a 409 answer ----
 const fnv = s => {
@@ -2183,7 +2273,9 @@ const reconcile = (cart, info) => {
   const lines = cart.filter(l => {
     const x = info[l.sku];
     if (!x) return true;
-    const title = l.title = x.title || l.title;
+    l.title = x.title || l.title;
+    if (typeof x.options === 'string') l.options = x.options;
+    const title = named(l);
     if (x.available === false || x.stock === 0) return !msgs.push(t('itemSoldOutRemoved', { title }));
     if (isInt(x.stock) && l.quantity > x.stock) msgs.push(t('itemQuantityCapped', { title, stock: l.quantity = x.stock }));
     if (isInt(x.priceMinor) && x.priceMinor !== l.priceMinor) {
@@ -2219,14 +2311,14 @@ const cartRoot = $('#cart');
 let view = [];
 const td = (key, ...kids) => el('td', key ? { 'data-label': t(key) } : {}, ...kids);
 const row = l => el('tr', {},
-  td('product', l.url ? el('a', { href: l.url }, l.title) : l.title),
+  td('product', l.url ? el('a', { href: l.url }, l.title) : l.title, l.options ? el('span', { class: 'line-options' }, l.options) : null),
   td('unitPrice', money(l.priceMinor)),
   td('quantity', el('input', {
     type: 'number', inputMode: 'numeric', min: 1, max: Math.min(99, l.stock || 99), value: l.quantity,
-    class: 'qty', 'data-sku': l.sku, 'aria-label': t('quantityFor', { title: l.title }),
+    class: 'qty', 'data-sku': l.sku, 'aria-label': t('quantityFor', { title: named(l) }),
   })),
   el('td', { 'data-label': t('lineTotal'), class: 'line-total' }, lineTotal(l)),
-  td(null, el('button', { type: 'button', class: 'link remove', 'data-sku': l.sku }, t('remove'), el('span', { class: 'visually-hidden' }, ` ${l.title}`))));
+  td(null, el('button', { type: 'button', class: 'link remove', 'data-sku': l.sku }, t('remove'), el('span', { class: 'visually-hidden' }, ` ${named(l)}`))));
 const drawCart = msgs => {
   if (msgs?.length) text($('#cart-notice'), msgs.join(' '));
   cartRoot.hidden = !view.length;
@@ -2251,7 +2343,7 @@ if (cartRoot) {
     if (!l || !b.matches('button')) return;
     view = view.filter(x => x !== l);
     saveCart(view);
-    drawCart([t('removed', { title: l.title })]);
+    drawCart([t('removed', { title: named(l) })]);
     $('#page-heading').focus();
   });
   renderCart();
@@ -2270,7 +2362,7 @@ const setBusy = on => {
 };
 const drawSummary = lines => {
   $('#summary-lines').replaceChildren(...(lines.length
-    ? lines.map(l => el('li', {}, el('span', {}, `${l.title} × ${l.quantity}`), el('span', {}, lineTotal(l))))
+    ? lines.map(l => el('li', {}, el('span', {}, `${named(l)} × ${l.quantity}`), el('span', {}, lineTotal(l))))
     : [el('li', {}, t('cartEmpty'), ' ', el('a', { href: `${BASE}/` }, t('continueShopping')))]));
   showTotals(lines);
 };
@@ -2283,7 +2375,7 @@ const showErrors = (fields, msgs) => {
     const i = form.elements[k], id = i?.id, n = /^items\[(\d+)\]/.exec(k), line = n && cart[n[1]];
     text(slot(k), m);
     if (id) i.setAttribute('aria-invalid', 'true');
-    ul.append(el('li', {}, id ? el('a', { href: `#${id}` }, `${$(`label[for="${id}"]`).textContent.trim()}: ${m}`) : line ? `${line.title}: ${m}` : m));
+    ul.append(el('li', {}, id ? el('a', { href: `#${id}` }, `${$(`label[for="${id}"]`).textContent.trim()}: ${m}`) : line ? `${named(line)}: ${m}` : m));
   }
   box.hidden = !ul.children.length;
   box.focus();
@@ -2370,7 +2462,8 @@ const showOrder = (o, focus) => {
   $('#order-tracking').hidden = !o.trackingNumber;
   $('#order-review').hidden = !o.needsReview;
   $('#order-lines').replaceChildren(...(o.lines || []).map(l => el('tr', {},
-    td('product', l.title || l.sku), td('unitPrice', m(l.unitPrice, l.unitPriceMinor)),
+    td('product', l.title || l.sku, l.options?.length ? el('span', { class: 'line-options' }, l.options.map(o => o.value).join(' / ')) : null),
+    td('unitPrice', m(l.unitPrice, l.unitPriceMinor)),
     td('quantity', l.quantity), td('lineTotal', m(l.lineTotal, l.lineTotalMinor)))));
   $('#order-timeline').replaceChildren(...(o.timeline || []).map(x => el('li', {},
     el('strong', {}, label('status_', x.status)), ' ', el('time', { dateTime: x.at || '' }, dt(x.at)),
@@ -2635,7 +2728,13 @@ addEventListener('storage', e => {
   "emailDestination": "Destination",
   "emailEventType": "Event",
   "emailAttempts": "Attempts",
-  "emailLastError": "Last error"
+  "emailLastError": "Last error",
+  "chooseOptions": "Choose options",
+  "priceFrom": "from {price}",
+  "variants": "Options and prices",
+  "variant": "Option",
+  "availability": "Availability",
+  "unavailable": "Not available"
 }
 
 """#),
@@ -2846,7 +2945,13 @@ addEventListener('storage', e => {
   "emailDestination": "傳送目標",
   "emailEventType": "事件",
   "emailAttempts": "嘗試次數",
-  "emailLastError": "最後一次錯誤"
+  "emailLastError": "最後一次錯誤",
+  "chooseOptions": "選擇規格",
+  "priceFrom": "{price} 起",
+  "variants": "規格與價格",
+  "variant": "規格",
+  "availability": "供應狀況",
+  "unavailable": "無此組合"
 }
 
 """#),
