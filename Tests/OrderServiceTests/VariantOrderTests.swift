@@ -117,3 +117,124 @@ struct VariantOrderTests {
         #expect(throws: StoreError.self) { try OrderLineOptions.parse("{not json", row: "r") }
     }
 }
+
+/// `ContentFieldEditor.editVariant`: one variant's value rewritten in place, every other byte kept.
+@Suite("Variant content edits", .timeLimit(.minutes(1)))
+struct VariantContentEditTests {
+    static let price = ContentFieldEditor.Value(text: "999", isBoolean: false)
+    static let draft = ContentFieldEditor.Value(text: "true", isBoolean: true)
+
+    @Test("a flow-mapping variant: only its value changes; a missing field is added inside its braces")
+    func flowStyle() throws {
+        let source = """
+            ---
+            title: T
+            price_note: "price: 1"
+            options:
+              - name: 重量
+                values: [1 公斤, 3 公斤]
+            variants:
+              - {sku: A-1, options: {重量: 1 公斤}, price: 380, stock: 40}   # small
+              - {sku: "A-3", options: {重量: "3 公斤, price: 5"}, price: '1080', compareAtPrice: 1200}
+            ---
+            price: 380 in the body
+
+            """
+        let one = try ContentFieldEditor.editVariant(source, isJSON: false, sku: "A-1", key: "price", value: Self.price)
+        #expect(one == source.replacingOccurrences(of: "price: 380, stock: 40}", with: "price: 999, stock: 40}"))
+        let three = try ContentFieldEditor.editVariant(source, isJSON: false, sku: "A-3", key: "price", value: Self.price)
+        #expect(three == source.replacingOccurrences(of: "price: '1080'", with: "price: '999'"), "the quotes are kept; a price inside a value is not touched")
+        let drafted = try ContentFieldEditor.editVariant(source, isJSON: false, sku: "A-1", key: "draft", value: Self.draft)
+        #expect(drafted == source.replacingOccurrences(of: "stock: 40}", with: "stock: 40, draft: true}"))
+        #expect(throws: ContentFieldEditor.EditError.self) {
+            try ContentFieldEditor.editVariant(source, isJSON: false, sku: "A-2", key: "price", value: Self.price)
+        }
+    }
+
+    @Test("a block variant: its member's line changes; a missing field is added after its last member")
+    func blockStyle() throws {
+        let source =
+            "---\r\ntitle: T\r\nvariants:\r\n  - sku: A-1\r\n    options: {W: S}\r\n    price: 380\r\n  - sku: A-2\r\n    options: {W: M}\r\n    price: 480 # two\r\nweight: 3\r\n---\r\nBody\r\n"
+        let edited = try ContentFieldEditor.editVariant(source, isJSON: false, sku: "A-2", key: "price", value: Self.price)
+        #expect(edited == source.replacingOccurrences(of: "price: 480 # two", with: "price: 999 # two"))
+        let drafted = try ContentFieldEditor.editVariant(source, isJSON: false, sku: "A-1", key: "draft", value: Self.draft)
+        #expect(drafted == source.replacingOccurrences(of: "    price: 380\r\n", with: "    price: 380\r\n    draft: true\r\n"))
+    }
+
+    @Test("a JSON variant: its member's value changes, keeping string or number form")
+    func json() throws {
+        let source = """
+            {"title": "T", "price_note": 1,
+             "variants": [
+               {"sku": "A-1", "options": {"W": "S"}, "price": 380},
+               {"sku": "A-2", "options": {"W": "M"}, "price": "480"}
+             ]}
+            """
+        #expect(
+            try ContentFieldEditor.editVariant(source, isJSON: true, sku: "A-1", key: "price", value: Self.price)
+                == source.replacingOccurrences(of: "\"price\": 380", with: "\"price\": 999"))
+        #expect(
+            try ContentFieldEditor.editVariant(source, isJSON: true, sku: "A-2", key: "price", value: Self.price)
+                == source.replacingOccurrences(of: "\"price\": \"480\"", with: "\"price\": \"999\""))
+        #expect(
+            try ContentFieldEditor.editVariant(source, isJSON: true, sku: "A-2", key: "draft", value: Self.draft)
+                == source.replacingOccurrences(of: "\"price\": \"480\"}", with: "\"price\": \"480\", \"draft\": true}"))
+    }
+
+    @Test("PATCH /admin/products/{variant SKU} rewrites only that variant's price in the file, and the API prices it at once")
+    func patchVariant() async throws {
+        let shop = try TestShop()
+        defer { shop.cleanUp() }
+        let file = shop.root.appendingPathComponent("content/products/tea.md")
+        let before = try String(contentsOf: file, encoding: .utf8)
+        try await shop.withRouter { client in
+            try await client.execute(uri: "/admin/products/TEA-75", method: .patch, headers: .admin, body: Body.json(["price": "650", "draft": false])) {
+                response in
+                #expect(response.status == .ok, "\(response.body.text)")
+                #expect(JSON(response.body)["product"]["priceMinor"].int == 650)
+            }
+            let after = try String(contentsOf: file, encoding: .utf8)
+            #expect(after == before.replacingOccurrences(of: "price: 620", with: "price: 650"))
+            let order = try await client.placeOrder(Body.order(items: [("TEA-75", 1), ("TEA-30", 1)], email: "tea@example.com"))
+            #expect(order["order"]["lines"].array.map { $0["unitPriceMinor"].int } == [650, 280])
+        }
+    }
+}
+
+extension VariantContentEditTests {
+    @Test("GET /admin/products lists each variant with its product and option values")
+    func adminListsVariants() async throws {
+        let shop = try TestShop()
+        defer { shop.cleanUp() }
+        try await shop.withRouter { client in
+            try await client.execute(uri: "/admin/products?q=tea", method: .get, headers: .admin) { response in
+                let products = JSON(response.body)["products"].array
+                #expect(products.map { $0["sku"].string } == ["TEA-30", "TEA-75"], "\(response.body.text)")
+                #expect(products.allSatisfy { $0["product"].string == "tea" })
+                #expect(products[1]["options"][0]["name"].string == "Weight" && products[1]["options"][0]["value"].string == "75 g")
+            }
+            try await client.execute(uri: "/admin/products?q=APPLE-1", method: .get, headers: .admin) { response in
+                let apple = JSON(response.body)["products"][0]
+                #expect(!apple["product"].exists && !apple["options"].exists)
+            }
+        }
+    }
+}
+
+extension VariantOrderTests {
+    @Test("the CSV export has one row per line, with the variant's SKU and option values")
+    func csvRowPerLine() async throws {
+        let shop = try TestShop()
+        defer { shop.cleanUp() }
+        try await shop.withRouter { client in
+            try await client.placeOrder(Body.order(items: [("TEA-30", 1), ("TEA-75", 2)], email: "tea@example.com"))
+            try await client.execute(uri: "/admin/orders.csv", method: .get, headers: .admin) { response in
+                let rows = response.body.text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+                #expect(rows.count == 3, "\(rows)")
+                #expect(rows[0].hasSuffix(",line,sku,title,options,quantity,unitPrice,lineTotal"))
+                #expect(rows[1].hasSuffix(",1,TEA-30,Leaf tea,Weight: 30 g,1,280,280"))
+                #expect(rows[2].hasSuffix(",2,TEA-75,Leaf tea,Weight: 75 g,2,620,1240"))
+            }
+        }
+    }
+}

@@ -47,49 +47,10 @@ enum ContentFieldEditor {
         let keyBytes = Array(key.utf8)
         for lineIndex in 1..<closing {
             let line = lines[lineIndex]
-            let content = Array(bytes[line])
-            guard content.count > keyBytes.count, Array(content[0..<keyBytes.count]) == keyBytes else { continue }
-            var cursor = keyBytes.count
-            while cursor < content.count, content[cursor] == UInt8(ascii: " ") { cursor += 1 }
-            guard cursor < content.count, content[cursor] == UInt8(ascii: ":") else { continue }
-            cursor += 1
-            while cursor < content.count, content[cursor] == UInt8(ascii: " ") || content[cursor] == UInt8(ascii: "\t") { cursor += 1 }
-            let valueStart = cursor
-            var valueEnd = content.count
-            if valueEnd > valueStart, content[valueEnd - 1] == UInt8(ascii: "\r") { valueEnd -= 1 }
-            guard valueStart < valueEnd else { throw EditError(description: "\(key) has no value on its line; edit the file by hand") }
-            var replacement: String
-            switch content[valueStart] {
-            case UInt8(ascii: "\""), UInt8(ascii: "'"):
-                let quote = content[valueStart]
-                var end = valueStart + 1
-                while end < valueEnd {
-                    if content[end] == UInt8(ascii: "\\"), quote == UInt8(ascii: "\"") { end += 2; continue }
-                    if content[end] == quote { break }
-                    end += 1
-                }
-                guard end < valueEnd else { throw EditError(description: "\(key)'s quoted value is not closed on its line") }
-                valueEnd = end + 1
-                let q = String(UnicodeScalar(quote))
-                replacement = q + value.text + q
-            case UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"):
-                throw EditError(description: "\(key) is not a plain value; edit the file by hand")
-            default:
-                // A plain scalar ends before a ` #` comment or trailing spaces.
-                var end = valueStart
-                while end < valueEnd {
-                    if content[end] == UInt8(ascii: "#"), end > valueStart, content[end - 1] == UInt8(ascii: " ") || content[end - 1] == UInt8(ascii: "\t") {
-                        break
-                    }
-                    end += 1
-                }
-                while end > valueStart, content[end - 1] == UInt8(ascii: " ") || content[end - 1] == UInt8(ascii: "\t") { end -= 1 }
-                valueEnd = end
-                replacement = value.text
-            }
-            var output = Array(bytes[0..<(line.lowerBound + valueStart)])
+            guard let (span, replacement) = try valueEdit(in: Array(bytes[line]), at: 0, key: keyBytes, value: value, inFlow: false) else { continue }
+            var output = Array(bytes[0..<(line.lowerBound + span.lowerBound)])
             output += Array(replacement.utf8)
-            output += Array(bytes[(line.lowerBound + valueEnd)...])
+            output += Array(bytes[(line.lowerBound + span.upperBound)...])
             return String(decoding: output, as: UTF8.self)
         }
         // Not present: add `key: value` just before the closing delimiter, with the file's line ending.
@@ -99,6 +60,50 @@ enum ContentFieldEditor {
         output += Array((key + ": " + value.text + lineEnding).utf8)
         output += Array(bytes[insertAt...])
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// When `content` (one line, without its terminator) has the key `key` at `column` followed by
+    /// `:`, the byte range of its value and the text to put there: `value` in the old value's
+    /// quotes, or bare. In a flow mapping (`inFlow`) a bare value also ends at `,` or `}`.
+    static func valueEdit(in content: [UInt8], at column: Int, key: [UInt8], value: Value, inFlow: Bool) throws(EditError) -> (Range<Int>, String)? {
+        let name = String(decoding: key, as: UTF8.self)
+        guard content.count > column + key.count, Array(content[column..<(column + key.count)]) == key else { return nil }
+        var cursor = column + key.count
+        while cursor < content.count, content[cursor] == UInt8(ascii: " ") { cursor += 1 }
+        guard cursor < content.count, content[cursor] == UInt8(ascii: ":") else { return nil }
+        cursor += 1
+        while cursor < content.count, content[cursor] == UInt8(ascii: " ") || content[cursor] == UInt8(ascii: "\t") { cursor += 1 }
+        let valueStart = cursor
+        var valueEnd = content.count
+        if valueEnd > valueStart, content[valueEnd - 1] == UInt8(ascii: "\r") { valueEnd -= 1 }
+        guard valueStart < valueEnd else { throw EditError(description: "\(name) has no value on its line; edit the file by hand") }
+        switch content[valueStart] {
+        case UInt8(ascii: "\""), UInt8(ascii: "'"):
+            let quote = content[valueStart]
+            var end = valueStart + 1
+            while end < valueEnd {
+                if content[end] == UInt8(ascii: "\\"), quote == UInt8(ascii: "\"") { end += 2; continue }
+                if content[end] == quote { break }
+                end += 1
+            }
+            guard end < valueEnd else { throw EditError(description: "\(name)'s quoted value is not closed on its line") }
+            let q = String(UnicodeScalar(quote))
+            return (valueStart..<(end + 1), q + value.text + q)
+        case UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"):
+            throw EditError(description: "\(name) is not a plain value; edit the file by hand")
+        default:
+            // A plain scalar ends before a ` #` comment or trailing spaces (and in a flow mapping at `,` or `}`).
+            var end = valueStart
+            while end < valueEnd {
+                if content[end] == UInt8(ascii: "#"), end > valueStart, content[end - 1] == UInt8(ascii: " ") || content[end - 1] == UInt8(ascii: "\t") {
+                    break
+                }
+                if inFlow, content[end] == UInt8(ascii: ",") || content[end] == UInt8(ascii: "}") { break }
+                end += 1
+            }
+            while end > valueStart, content[end - 1] == UInt8(ascii: " ") || content[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+            return (valueStart..<end, value.text)
+        }
     }
 
     // MARK: JSON
@@ -159,6 +164,11 @@ struct JSONSpanScanner {
 
     mutating func topLevelMembers() throws(Problem) -> [Member] {
         skipSpace()
+        return try objectMembers()
+    }
+
+    /// The members of the object at the current position (after any space).
+    mutating func objectMembers() throws(Problem) -> [Member] {
         try expect(UInt8(ascii: "{"))
         var members: [Member] = []
         skipSpace()
@@ -178,6 +188,24 @@ struct JSONSpanScanner {
             if peek == UInt8(ascii: ",") { index += 1; continue }
             try expect(UInt8(ascii: "}"))
             return members
+        }
+    }
+
+    /// The byte ranges of the elements of the array at the current position.
+    mutating func arrayElements() throws(Problem) -> [Range<Int>] {
+        try expect(UInt8(ascii: "["))
+        var elements: [Range<Int>] = []
+        skipSpace()
+        if peek == UInt8(ascii: "]") { return [] }
+        while true {
+            skipSpace()
+            let start = index
+            try skipValue(depth: 1)
+            elements.append(start..<index)
+            skipSpace()
+            if peek == UInt8(ascii: ",") { index += 1; continue }
+            try expect(UInt8(ascii: "]"))
+            return elements
         }
     }
 

@@ -77,7 +77,9 @@ struct AdminOrderController {
             while true {
                 let page = try await store.listOrders(query)
                 var chunk = ""
-                for order in page.orders { chunk += CSV.row(Self.csvCells(order)) }
+                for order in page.orders {
+                    for row in Self.csvRows(order) { chunk += CSV.row(row) }
+                }
                 if !chunk.isEmpty { try await writer.write(ByteBuffer(string: chunk)) }
                 guard let next = page.nextCursor else { break }
                 query.cursor = next
@@ -90,19 +92,26 @@ struct AdminOrderController {
             body: body)
     }
 
+    /// One row per order line: the order's columns, repeated on each of its lines, then the line's.
     static let csvHeader = [
         "id", "createdAt", "status", "paymentMethod", "currency", "subtotal", "shipping", "total", "customerName", "email", "phone",
-        "postalCode", "city", "address", "items", "trackingNumber", "note", "needsReview",
+        "postalCode", "city", "address", "trackingNumber", "note", "needsReview", "line", "sku", "title", "options", "quantity", "unitPrice",
+        "lineTotal",
     ]
 
-    static func csvCells(_ order: Order) -> [String] {
-        [
+    static func csvRows(_ order: Order) -> [[String]] {
+        let orderCells = [
             order.id, Timestamp.string(order.createdAt), order.status.rawValue, order.paymentMethod.rawValue, order.currency.code,
             order.subtotal.decimalString, order.shipping.decimalString, order.total.decimalString, order.customer.name,
             order.customer.email, order.customer.phone, order.shippingAddress.postalCode, order.shippingAddress.city,
-            order.shippingAddress.address, order.lines.map { "\($0.sku) x\($0.quantity)" }.joined(separator: "; "),
-            order.trackingNumber ?? "", order.note, order.needsReview ? "yes" : "no",
+            order.shippingAddress.address, order.trackingNumber ?? "", order.note, order.needsReview ? "yes" : "no",
         ]
+        return order.lines.enumerated().map { position, line in
+            orderCells + [
+                String(position + 1), line.sku, line.title, line.options.map { "\($0.name): \($0.value)" }.joined(separator: "; "),
+                String(line.quantity), line.unitPrice.decimalString, line.lineTotal.decimalString,
+            ]
+        }
     }
 
     private func loadOrder(_ context: AppRequestContext) async throws -> Order {

@@ -31,6 +31,9 @@ struct AdminProductController {
         var draft: Bool
         @ExplicitNull var stock: StockJSON?
         var sourcePath: String
+        /// For a variant: its product's slug (shared by its siblings) and its option values.
+        var product: String?
+        var options: [ChosenOption]?
 
         init(_ product: Product, level: StockLevel?) {
             sku = product.sku
@@ -40,6 +43,10 @@ struct AdminProductController {
             draft = product.draft
             stock = level.map { StockJSON(available: $0.available, reserved: $0.reserved, sold: $0.sold) }
             sourcePath = product.sourcePath
+            if product.isVariant {
+                self.product = product.slug
+                options = product.chosenOptions
+            }
         }
     }
 
@@ -156,7 +163,11 @@ struct AdminProductController {
             var edited = text
             do {
                 for edit in edits {
-                    edited = try ContentFieldEditor.edit(edited, isJSON: path.hasSuffix(".json"), key: edit.key, value: edit.value)
+                    // A variant's price and draft are its own, in the file's `variants` list.
+                    edited =
+                        product.isVariant
+                        ? try ContentFieldEditor.editVariant(edited, isJSON: path.hasSuffix(".json"), sku: product.sku, key: edit.key, value: edit.value)
+                        : try ContentFieldEditor.edit(edited, isJSON: path.hasSuffix(".json"), key: edit.key, value: edit.value)
                 }
             } catch let error as ContentFieldEditor.EditError {
                 throw APIError(.conflict, code: "content_not_editable", message: "\(product.sourcePath): \(error.description)")

@@ -1640,7 +1640,7 @@ const renderOrder = o => {
     ...fact('Payment', o.paymentMethod), ...fact('Total', o.total), ...fact('Tracking number', o.trackingNumber),
     ...fact('Customer note', o.note), ...fact('Unpaid order expires', o.expiresAt && when(o.expiresAt)));
   $('#detail-lines').replaceChildren(...o.lines.map(l => el('tr', {},
-    el('td', {}, l.title || l.sku), el('td', {}, l.quantity), el('td', {}, l.unitPrice || ''), el('td', {}, l.lineTotal || ''))));
+    el('td', {}, l.title || l.sku, l.options ? el('span', { class: 'options' }, ` (${optionText(l.options)})`) : null), el('td', {}, l.quantity), el('td', {}, l.unitPrice || ''), el('td', {}, l.lineTotal || ''))));
   $('#detail-events').replaceChildren(...o.events.map(ev => el('li', {},
     `${when(ev.at)}: ${ev.from ? `${ev.from} → ` : ''}${ev.to} by ${ev.actor}${ev.note ? ` (${ev.note})` : ''}`)));
   const next = o.nextStatuses || [];
@@ -1689,9 +1689,11 @@ const loadProducts = loaders.products = guarded(async () => {
   $('#products-next').disabled = !data.nextCursor;
   $('#products-prev').disabled = products.page === 0;
 });
+// A variant's option values, as the shop shows them: "重量: 3 公斤 / …".
+const optionText = options => options.map(o => `${o.name}: ${o.value}`).join(' / ');
 const productRow = p => el('tr', { 'data-sku': p.sku },
   el('td', {}, el('code', {}, p.sku)),
-  el('td', {}, p.title),
+  el('td', {}, p.title, p.options ? el('span', { class: 'options' }, ` (${optionText(p.options)})`) : null),
   el('td', {}, el('input', { type: 'text', name: 'price', value: decimal(p.priceMinor), title: p.price, inputMode: 'decimal', 'aria-label': `Price of ${p.sku}` })),
   el('td', {}, p.stock ? el('input', { type: 'number', name: 'stock', min: 0, value: p.stock.available, 'aria-label': `Available stock of ${p.sku}` }) : 'not tracked'),
   el('td', { 'data-field': 'reserved' }, p.stock ? p.stock.reserved : '–'),
