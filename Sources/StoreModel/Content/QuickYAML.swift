@@ -1,6 +1,8 @@
 /// A line-based reader for the flat YAML that content files use: `key: scalar`, `key: [a, b]` and
-/// `key:` followed by `- item` lines. It returns `nil` for anything richer, so that the caller
-/// can hand the text to a full YAML parser; it never guesses.
+/// `key:` followed by `- item` lines, where an item is a scalar, a one-line flow mapping
+/// (`- {sku: A, options: {重量: 1 公斤}, price: 380}`, a variant) or a small block mapping of such
+/// values (`- name: 重量` with `values: [...]` below it, an option). It returns `nil` for anything
+/// richer, so that the caller can hand the text to a full YAML parser; it never guesses.
 enum QuickYAML {
     static func parse(_ lines: [Substring], firstLine: Int) throws(ParseProblem) -> [ContentField]? {
         var fields: [ContentField] = []
@@ -36,9 +38,42 @@ enum QuickYAML {
                     }
                     let afterDash = trimmed.dropFirst()
                     guard afterDash.isEmpty || afterDash.first == " " else { return nil }
-                    guard let item = try scalar(afterDash.trimmingLeadingSpaces(), line: firstLine + index) else { return nil }
-                    items.append(item)
-                    index += 1
+                    let itemText = afterDash.trimmingLeadingSpaces()
+                    let itemNumber = firstLine + index
+                    if itemText.first == "{" {
+                        guard let (map, rest) = try flowMapping(itemText, line: itemNumber), rest.isEmpty || rest.first == "#" else { return nil }
+                        items.append(map)
+                        index += 1
+                    } else if let colon = itemText.firstIndex(of: ":"), isBlockKey(itemText[itemText.startIndex..<colon]),
+                        itemText.index(after: colon) == itemText.endIndex || itemText[itemText.index(after: colon)] == " "
+                    {
+                        // A block mapping: its first member after the dash, the others below at the same column.
+                        let column = itemLine.count - itemText.count
+                        var members: [(key: String, value: ContentValue)] = []
+                        var memberText = itemText
+                        var memberLine = itemNumber
+                        while true {
+                            guard let member = try blockMember(memberText, line: memberLine), !members.contains(where: { $0.key == member.key }) else {
+                                return nil
+                            }
+                            members.append(member)
+                            index += 1
+                            guard index < lines.count else { break }
+                            let next = lines[index].trimmingTrailingSpaces()
+                            let nextText = next.trimmingLeadingSpaces()
+                            if nextText.isEmpty || nextText.first == "#" { break }
+                            let nextColumn = next.count - nextText.count
+                            if nextColumn < column { break }
+                            guard nextColumn == column, nextText.first != "-" else { return nil }
+                            memberText = nextText
+                            memberLine = firstLine + index
+                        }
+                        items.append(ContentValue(.map(members), line: itemNumber))
+                    } else {
+                        guard let item = try scalar(itemText, line: itemNumber) else { return nil }
+                        items.append(item)
+                        index += 1
+                    }
                 }
                 let value = items.isEmpty ? ContentValue(.null, line: lineNumber) : ContentValue(.list(items), line: lineNumber)
                 fields.append(ContentField(key: String(key), value: value, line: lineNumber))
@@ -57,6 +92,92 @@ enum QuickYAML {
 
     private static func isKeyScalar(_ scalar: Unicode.Scalar) -> Bool {
         scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-"
+    }
+
+    /// Whether `key` is a plain key this reader takes in a block mapping item.
+    private static func isBlockKey(_ key: Substring) -> Bool {
+        !key.isEmpty && key.unicodeScalars.allSatisfy(isKeyScalar)
+    }
+
+    /// One `key: value` member of a block mapping item, the value a scalar, flow list or flow
+    /// mapping filling the rest of the line.
+    private static func blockMember(_ text: Substring, line: Int) throws(ParseProblem) -> (key: String, value: ContentValue)? {
+        guard let colon = text.firstIndex(of: ":"), isBlockKey(text[text.startIndex..<colon]) else { return nil }
+        let after = text[text.index(after: colon)...]
+        guard after.isEmpty || after.first == " " else { return nil }
+        let valueText = after.trimmingLeadingSpaces()
+        let key = String(text[text.startIndex..<colon])
+        switch valueText.first {
+        case nil, "#": return nil  // a nested block: left to Yams
+        case "[":
+            guard let list = try flowList(valueText, line: line) else { return nil }
+            return (key, list)
+        case "{":
+            guard let (map, rest) = try flowMapping(valueText, line: line), rest.isEmpty || rest.first == "#" else { return nil }
+            return (key, map)
+        default:
+            guard let value = try scalar(valueText, line: line) else { return nil }
+            return (key, value)
+        }
+    }
+
+    /// Reads `{a: 1, "b": "x", c: {d: e}, f: [g]}` at the start of `text` on one line; returns the
+    /// mapping and the text after its `}`. `nil` for anything outside this small subset of flow YAML.
+    static func flowMapping(_ text: Substring, line: Int) throws(ParseProblem) -> (ContentValue, Substring)? {
+        var rest = text.dropFirst().trimmingLeadingSpaces()
+        var members: [(key: String, value: ContentValue)] = []
+        if rest.first == "}" { return (ContentValue(.map([]), line: line), rest.dropFirst().trimmingLeadingSpaces()) }
+        while true {
+            // The key: quoted, or plain up to its `: `.
+            let key: String
+            if rest.first == "\"" || rest.first == "'" {
+                guard let (value, after) = try quoted(rest, line: line), after.first == ":" else { return nil }
+                key = value
+                rest = after
+            } else {
+                guard let colon = rest.firstIndex(of: ":") else { return nil }
+                let plain = rest[rest.startIndex..<colon].trimmingTrailingSpaces()
+                if plain.isEmpty || plain.contains(where: { "[]{},#&*!|>\"'%@`?".contains($0) }) || plain.first == "-" { return nil }
+                key = String(plain)
+                rest = rest[colon...]
+            }
+            // `:` then a space (in flow YAML `a:b` is one scalar).
+            rest = rest.dropFirst()
+            guard rest.first == " " else { return nil }
+            rest = rest.trimmingLeadingSpaces()
+            let value: ContentValue
+            switch rest.first {
+            case "{":
+                guard let (map, after) = try flowMapping(rest, line: line) else { return nil }
+                value = map
+                rest = after
+            case "[":
+                guard let end = rest.firstIndex(of: "]"), let list = try flowList(rest[rest.startIndex...end], line: line) else { return nil }
+                value = list
+                rest = rest[rest.index(after: end)...].trimmingLeadingSpaces()
+            case "\"", "'":
+                guard let (text, after) = try quoted(rest, line: line) else { return nil }
+                value = ContentValue(.scalar(text, quoted: true), line: line)
+                rest = after.trimmingLeadingSpaces()
+            default:
+                guard let end = rest.firstIndex(where: { $0 == "," || $0 == "}" }) else { return nil }
+                let plain = rest[rest.startIndex..<end].trimmingTrailingSpaces()
+                if plain.isEmpty || plain.contains(where: { "[]{}#&*!|>\"'%@`?".contains($0) }) || plain.contains(": ") || plain.last == ":" {
+                    return nil
+                }
+                value =
+                    ["~", "null", "Null", "NULL"].contains(plain)
+                    ? ContentValue(.null, line: line) : ContentValue(.scalar(String(plain), quoted: false), line: line)
+                rest = rest[end...]
+            }
+            guard !members.contains(where: { $0.key == key }) else { return nil }
+            members.append((key, value))
+            guard let separator = rest.first else { return nil }
+            rest = rest.dropFirst().trimmingLeadingSpaces()
+            if separator == "}" { return (ContentValue(.map(members), line: line), rest) }
+            guard separator == "," else { return nil }
+            if rest.first == "}" { return nil }  // a trailing comma: left to Yams
+        }
     }
 
     /// Reads one scalar that fills the rest of a line (a trailing ` # comment` is allowed).
