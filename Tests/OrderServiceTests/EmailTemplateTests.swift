@@ -60,6 +60,25 @@ struct EmailTemplateTests {
         #expect(!untracked.text.contains(templates.strings["emailTrackingNumber"]!), "no tracking number, no tracking line")
     }
 
+    @Test("a variant's line shows its option values in both parts; a plain line shows none")
+    func variantOptions() async throws {
+        let catalog = try await Self.catalog()
+        let templates = try EmailTemplates.load(theme: Self.theme, locale: "en")
+        var payload = SampleEvent.payload(for: "order-received", catalog: catalog)
+        payload.data.order?.lines[0].options = [ChosenOption(name: "Weight", value: "75 g"), ChosenOption(name: "Colour", value: "<Red>")]
+        let mail = try #require(
+            templates.render(
+                "order-received", values: EmailComposer.values(payload, store: catalog.store, storefrontURL: nil, adminURL: nil, strings: templates.strings)))
+        let title = try #require(payload.data.order?.lines[0].title)
+        #expect(mail.text.contains("\(title) (75 g / <Red>)"))
+        #expect(mail.html.contains("(75 g / &lt;Red&gt;)"))
+        payload.data.order?.lines[0].options = nil
+        let plain = try #require(
+            templates.render(
+                "order-received", values: EmailComposer.values(payload, store: catalog.store, storefrontURL: nil, adminURL: nil, strings: templates.strings)))
+        #expect(!plain.text.contains("(75 g"))
+    }
+
     @Test("a template that does not parse is reported with its file and line; a missing part names the file")
     func templateErrors() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("email-theme-" + UUID().uuidString)

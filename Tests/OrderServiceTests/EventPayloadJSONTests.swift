@@ -33,7 +33,8 @@ struct EventPayloadJSONTests {
         let unit = Money(minorUnits: Int64.random(in: 0...9_999_999, using: &random), currency: Currency(code: "USD")!)
         order.lines = (0..<lines).map { _ in
             PricedLine(
-                sku: text(&random, most: 2), title: text(&random), quantity: Int.random(in: 1...99, using: &random), unitPrice: unit, lineTotal: unit * 3)
+                sku: text(&random, most: 2), title: text(&random), quantity: Int.random(in: 1...99, using: &random), unitPrice: unit, lineTotal: unit * 3,
+                options: (0..<Int.random(in: 0...2, using: &random)).map { _ in ChosenOption(name: text(&random), value: text(&random)) })
         }
         order.customer = Customer(name: text(&random), email: text(&random), phone: text(&random))
         order.shippingAddress = ShippingAddress(postalCode: text(&random, most: 2), city: text(&random), address: text(&random))

@@ -37,7 +37,8 @@ struct OrderStatusJSONTests {
         let statuses = OrderStatus.allCases
         let lines = (0..<Int.random(in: 0...3, using: &random)).map { _ in
             PricedLine(
-                sku: text(&random, most: 2), title: text(&random), quantity: Int.random(in: 1...999, using: &random), unitPrice: money(), lineTotal: money())
+                sku: text(&random, most: 2), title: text(&random), quantity: Int.random(in: 1...999, using: &random), unitPrice: money(), lineTotal: money(),
+                options: (0..<Int.random(in: 0...2, using: &random)).map { _ in ChosenOption(name: text(&random), value: text(&random)) })
         }
         let atm =
             Bool.random(using: &random)

@@ -1,3 +1,5 @@
+import StoreModel
+
 extension OrderJSON.Created {
     /// The first `POST /order` answer, `{"order":{...},"payment":null}`: byte for byte what
     /// `JSONResponse.data(CreatedAnswer(order: self, payment: nil))` (Foundation's `JSONEncoder`)
@@ -29,22 +31,28 @@ extension OrderJSON.Line {
     func write(into json: inout JSONBytes) {
         json.member(#"{"lineTotal":"#, lineTotal)
         json.member(#","lineTotalMinor":"#, lineTotalMinor)
-        if let options {
-            json.raw(#","options":["#)
-            for (position, option) in options.enumerated() {
-                json.raw(position == 0 ? #"{"name":"# : #",{"name":"#)
-                json.string(option.name)
-                json.raw(#","value":"#)
-                json.string(option.value)
-                json.raw("}")
-            }
-            json.raw("]")
-        }
+        if let options { json.options(options) }
         json.member(#","quantity":"#, quantity)
         json.member(#","sku":"#, sku)
         json.member(#","title":"#, title)
         json.member(#","unitPrice":"#, unitPrice)
         json.member(#","unitPriceMinor":"#, unitPriceMinor)
         json.raw("}")
+    }
+}
+
+extension JSONBytes {
+    /// `,"options":[{"name":…,"value":…},…]`: a line's option values, keys in `JSONEncoder`'s sorted
+    /// order (the order answers and the event payloads both write them).
+    mutating func options(_ options: [ChosenOption]) {
+        raw(#","options":["#)
+        for (position, option) in options.enumerated() {
+            raw(position == 0 ? #"{"name":"# : #",{"name":"#)
+            string(option.name)
+            raw(#","value":"#)
+            string(option.value)
+            raw("}")
+        }
+        raw("]")
     }
 }

@@ -99,7 +99,11 @@ struct EmailComposer: Sendable {
             "note": order.note, "hasNote": !order.note.isEmpty,
             "trackingNumber": tracking, "trackingURL": trackingURL, "hasTrackingURL": !trackingURL.isEmpty,
             "lines": order.lines.map { line -> [String: Any] in
-                ["title": line.title, "sku": line.sku, "quantity": "\(line.quantity)", "unitPrice": money(line.unitPrice), "lineTotal": money(line.lineTotal)]
+                [
+                    "title": line.title, "sku": line.sku, "quantity": "\(line.quantity)", "unitPrice": money(line.unitPrice),
+                    "lineTotal": money(line.lineTotal),
+                    "options": (line.options ?? []).map(\.value).joined(separator: " / "),
+                ]
             },
         ]
     }

@@ -82,6 +82,7 @@ extension EventPayload {
         json.raw(#","lines":"#)
         json.array(order.lines) { json, line in
             json.member(#"{"lineTotal":"#, line.lineTotal)
+            if let options = line.options { json.options(options) }
             json.member(#","quantity":"#, line.quantity)
             json.member(#","sku":"#, line.sku)
             json.member(#","title":"#, line.title)

@@ -72,6 +72,8 @@ struct OrderData: Sendable, Hashable, Codable {
         var quantity: Int
         var unitPrice: String
         var lineTotal: String
+        /// A variant's option values; absent for a product without options.
+        var options: [ChosenOption]?
     }
     /// The shopper.
     struct Contact: Sendable, Hashable, Codable {
@@ -122,7 +124,9 @@ struct OrderData: Sendable, Hashable, Codable {
         shipping = order.shipping.decimalString
         total = order.total.decimalString
         lines = order.lines.map {
-            Line(sku: $0.sku, title: $0.title, quantity: $0.quantity, unitPrice: $0.unitPrice.decimalString, lineTotal: $0.lineTotal.decimalString)
+            Line(
+                sku: $0.sku, title: $0.title, quantity: $0.quantity, unitPrice: $0.unitPrice.decimalString, lineTotal: $0.lineTotal.decimalString,
+                options: $0.options.isEmpty ? nil : $0.options)
         }
         customer = Contact(name: order.customer.name, email: order.customer.email, phone: order.customer.phone)
         shippingAddress = Address(postalCode: order.shippingAddress.postalCode, city: order.shippingAddress.city, address: order.shippingAddress.address)

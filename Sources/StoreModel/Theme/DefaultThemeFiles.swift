@@ -1279,7 +1279,7 @@ extension EmbeddedTheme {
 </tr>
 {{#order.lines}}
 <tr>
-<td style="padding:8px 4px;border-bottom:1px solid #ece6d6;vertical-align:top;">{{title}}<br>
+<td style="padding:8px 4px;border-bottom:1px solid #ece6d6;vertical-align:top;">{{title}}{{#options}} ({{options}}){{/options}}<br>
 <span style="font-size:13px;color:#545c4c;">{{t.emailSku}} {{sku}} · {{t.emailUnitPrice}} {{unitPrice}}</span></td>
 <td align="right" style="padding:8px 4px;border-bottom:1px solid #ece6d6;text-align:right;vertical-align:top;">{{quantity}}</td>
 <td align="right" style="padding:8px 4px;border-bottom:1px solid #ece6d6;text-align:right;vertical-align:top;white-space:nowrap;">{{lineTotal}}</td>
@@ -1302,7 +1302,7 @@ extension EmbeddedTheme {
 """#),
         "emails/partials/lines-text.mustache": .text(#"""
 {{#order.lines}}
-- {{title}} ({{t.emailSku}} {{sku}})
+- {{title}}{{#options}} ({{options}}){{/options}} ({{t.emailSku}} {{sku}})
   {{quantity}} × {{unitPrice}} = {{lineTotal}}
 {{/order.lines}}
 
