@@ -9,6 +9,15 @@ import Testing
         "---\ntitle: \(slug.capitalized)\nsku: SKU-\(slug.uppercased())\nprice: \(price)\ncategories: [\(category)]\n---\n\(body)\n"
     }
 
+    @Test func anIncrementalBuildMakesAssetsThenPagesThenDataLive() {
+        let order = OutputTree.commitOrder([
+            "catalog.json", "products/a/index.html", "assets/site.0123456789.css", "catalog/0a.json", "index.html", "sitemap.xml",
+        ])
+        #expect(
+            order == ["assets/site.0123456789.css", "index.html", "products/a/index.html", "catalog.json", "catalog/0a.json", "sitemap.xml"],
+            "a new price in catalog.json must never be live before the page that shows it")
+    }
+
     @Test func invalidContentFailsAndLeavesThePreviousOutputUntouched() async throws {
         let workspace = try Workspace.smallShop(products: ["a.md": Self.product("a", price: "100"), "b.md": Self.product("b", price: "200")])
         defer { workspace.cleanUp() }

@@ -187,7 +187,7 @@ final class OutputTree: @unchecked Sendable {
             try fm.moveItem(atPath: stagingDirectory, toPath: liveDirectory)
             if hadLive { try? fm.removeItem(atPath: retired) }
         } else {
-            for path in written.sorted() {
+            for path in Self.commitOrder(written) {
                 let target = liveDirectory + "/" + path
                 try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 if rename(stagingDirectory + "/" + path, target) != 0 {
@@ -204,6 +204,14 @@ final class OutputTree: @unchecked Sendable {
         }
         try next.write(to: manifestPath)
         return removed
+    }
+
+    /// The order in which an incremental build makes its files live: the content-hashed assets
+    /// the pages use, then the pages, then everything else (`catalog.json`, its shards, the
+    /// sitemap), so that a reader who sees a new price in `catalog.json` finds it on the page too.
+    static func commitOrder(_ paths: some Collection<String>) -> [String] {
+        func rank(_ path: String) -> Int { path.hasPrefix("assets/") ? 0 : path.hasSuffix(".html") ? 1 : 2 }
+        return paths.sorted { (rank($0), $0) < (rank($1), $1) }
     }
 
     /// Throws the staged files away; the live output stays as it was.
