@@ -24,7 +24,7 @@ extension PageRenderer {
     func priceText(_ group: ProductGroup) -> String {
         let lowest = group.lowestPrice.formatted
         guard group.hasPriceRange else { return lowest }
-        return (theme.strings["priceFrom"] ?? "from {price}").replacingOccurrences(of: "{price}", with: lowest)
+        return priceFrom.before + lowest + priceFrom.after
     }
 
     /// The product page's picker and variant list: `options` (one control each, the shown

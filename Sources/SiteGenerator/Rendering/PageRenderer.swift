@@ -13,6 +13,8 @@ struct PageRenderer: Sendable {
     private let shared: SharedContext
     /// `{name, url}` of every category and tag, by name, made once.
     private let taxonLinks: [String: TemplateValue]
+    /// The theme's "from {price}" around the price, split once (`priceText`).
+    let priceFrom: (before: String, after: String)
 
     /// The values every page starts from; built once, only read afterwards.
     private struct SharedContext: Sendable {
@@ -72,6 +74,12 @@ struct PageRenderer: Sendable {
             for taxon in taxa { links[prefix + taxon.name] = Self.link(taxon.name, prefix, basePath: basePath) }
         }
         self.taxonLinks = links
+        let from = theme.strings["priceFrom"] ?? "from {price}"
+        if let range = from.range(of: "{price}") {
+            priceFrom = (String(from[..<range.lowerBound]), String(from[range.upperBound...]))
+        } else {
+            priceFrom = (from + " ", "")
+        }
         self.shared = SharedContext(site: .object(site), strings: .object(theme.strings.mapValues(TemplateValue.string)), uiStringsJSON: .string(uiJSON))
     }
 
