@@ -20,10 +20,6 @@ extension ContentFieldEditor {
         let bytes = Array(source.utf8)
         let (lines, closing) = try frontMatterLines(bytes)
         let keyBytes = Array(key.utf8)
-        let lineEnding = source.contains("\r\n") ? "\r\n" : "\n"
-        func splice(_ range: Range<Int>, _ text: String) -> String {
-            String(decoding: Array(bytes[..<range.lowerBound]) + Array(text.utf8) + Array(bytes[range.upperBound...]), as: UTF8.self)
-        }
         guard let listLine = (1..<closing).first(where: { Array(bytes[lines[$0]]).starts(with: Array("variants:".utf8)) }) else {
             throw EditError(description: "the file lists no variants")
         }
@@ -52,10 +48,10 @@ extension ContentFieldEditor {
                 if let member = members.first(where: { $0.key == key }),
                     let (span, text) = try valueEdit(in: content, at: member.column, key: keyBytes, value: value, inFlow: true)
                 {
-                    return splice((line.lowerBound + span.lowerBound)..<(line.lowerBound + span.upperBound), text)
+                    return splice(bytes, (line.lowerBound + span.lowerBound)..<(line.lowerBound + span.upperBound), text)
                 }
                 let at = line.lowerBound + close
-                return splice(at..<at, ", \(key): \(value.text)")
+                return splice(bytes, at..<at, ", \(key): \(value.text)")
             }
             // A block: members at the item's column, on its first line and the lines below.
             var memberLines: [(line: Int, key: String, value: Range<Int>)] = []
@@ -75,32 +71,13 @@ extension ContentFieldEditor {
                 guard let (span, text) = try valueEdit(in: Array(bytes[line]), at: item.column, key: keyBytes, value: value, inFlow: false) else {
                     throw EditError(description: "\(key) of \(sku) cannot be read; edit the file by hand")
                 }
-                return splice((line.lowerBound + span.lowerBound)..<(line.lowerBound + span.upperBound), text)
+                return splice(bytes, (line.lowerBound + span.lowerBound)..<(line.lowerBound + span.upperBound), text)
             }
             // After the item's last member: the front matter's closing line always follows.
             let insertAt = lines[(memberLines.last?.line ?? item.first) + 1].lowerBound
-            return splice(insertAt..<insertAt, String(repeating: " ", count: item.column) + "\(key): \(value.text)" + lineEnding)
+            return splice(bytes, insertAt..<insertAt, String(repeating: " ", count: item.column) + "\(key): \(value.text)" + lineEnding(of: source))
         }
         throw EditError(description: "no variant has the SKU \(sku) in this file")
-    }
-
-    /// The lines of `bytes` (ranges without terminators) and the index of the front matter's closing `---`.
-    static func frontMatterLines(_ bytes: [UInt8]) throws(EditError) -> (lines: [Range<Int>], closing: Int) {
-        var lines: [Range<Int>] = []
-        var start = 0
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            lines.append(start..<(index > start && bytes[index - 1] == UInt8(ascii: "\r") ? index - 1 : index))
-            start = index + 1
-        }
-        if start < bytes.count { lines.append(start..<bytes.count) }
-        func isDelimiter(_ range: Range<Int>) -> Bool {
-            String(decoding: bytes[range], as: UTF8.self).trimmingCharacters(in: .whitespaces) == "---"
-        }
-        guard let first = lines.first, isDelimiter(first) else { throw EditError(description: "the file has no front matter") }
-        guard let closing = lines.indices.dropFirst().first(where: { isDelimiter(lines[$0]) }) else {
-            throw EditError(description: "the front matter is never closed")
-        }
-        return (lines, closing)
     }
 
     /// The members of the flow mapping opening at `start` in `content` (one line): each key with
@@ -170,17 +147,11 @@ extension ContentFieldEditor {
                 guard let skuMember = members.last(where: { $0.key == "sku" }),
                     String(decoding: bytes[skuMember.value], as: UTF8.self) == "\"\(sku)\""
                 else { continue }
-                let edited: [UInt8]
                 if let member = members.last(where: { $0.key == key }) {
-                    let wasString = bytes[member.value.lowerBound] == UInt8(ascii: "\"")
-                    let replacement = (wasString && !value.isBoolean) ? "\"" + value.text + "\"" : value.text
-                    edited = Array(bytes[..<member.value.lowerBound]) + Array(replacement.utf8) + Array(bytes[member.value.upperBound...])
-                } else {
-                    let last = members.last?.value.upperBound ?? (element.lowerBound + 1)
-                    let text = value.isBoolean ? value.text : "\"" + value.text + "\""
-                    edited = Array(bytes[..<last]) + Array((", \"\(key)\": " + text).utf8) + Array(bytes[last...])
+                    return splice(bytes, member.value, jsonText(value, replacing: member.value, in: bytes))
                 }
-                return String(decoding: edited, as: UTF8.self)
+                let last = members.last?.value.upperBound ?? (element.lowerBound + 1)
+                return splice(bytes, last..<last, ", \"\(key)\": " + jsonText(value, replacing: nil, in: bytes))
             }
         } catch let problem as JSONSpanScanner.Problem {
             throw EditError(description: "the file is not a JSON object: \(problem.description)")

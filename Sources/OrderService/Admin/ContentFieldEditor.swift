@@ -23,44 +23,48 @@ enum ContentFieldEditor {
 
     static func editFrontMatter(_ source: String, key: String, value: Value) throws(EditError) -> String {
         let bytes = Array(source.utf8)
-        var lines: [Range<Int>] = []  // each line without its terminator
+        let (lines, closing) = try frontMatterLines(bytes)
+        let keyBytes = Array(key.utf8)
+        for lineIndex in 1..<closing {
+            let line = lines[lineIndex]
+            guard let (span, replacement) = try valueEdit(in: Array(bytes[line]), at: 0, key: keyBytes, value: value, inFlow: false) else { continue }
+            return splice(bytes, (line.lowerBound + span.lowerBound)..<(line.lowerBound + span.upperBound), replacement)
+        }
+        // Not present: add `key: value` just before the closing delimiter, with the file's line ending.
+        let insertAt = lines[closing].lowerBound
+        return splice(bytes, insertAt..<insertAt, key + ": " + value.text + lineEnding(of: source))
+    }
+
+    /// The lines of `bytes` (ranges without their `\n` or `\r\n`) and the index of the front
+    /// matter's closing `---`: what both the product and the variant edits work on.
+    static func frontMatterLines(_ bytes: [UInt8]) throws(EditError) -> (lines: [Range<Int>], closing: Int) {
+        var lines: [Range<Int>] = []
         var start = 0
         for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            lines.append(start..<index)
+            lines.append(start..<(index > start && bytes[index - 1] == UInt8(ascii: "\r") ? index - 1 : index))
             start = index + 1
         }
         if start < bytes.count { lines.append(start..<bytes.count) }
-        func text(_ range: Range<Int>) -> String {
-            var r = range
-            if r.upperBound > r.lowerBound, bytes[r.upperBound - 1] == UInt8(ascii: "\r") { r = r.lowerBound..<(r.upperBound - 1) }
-            return String(decoding: bytes[r], as: UTF8.self)
-        }
+        // `---` and trailing spaces only, as the content's own reader has it.
         func isDelimiter(_ range: Range<Int>) -> Bool {
-            var t = text(range)
-            while t.hasSuffix(" ") || t.hasSuffix("\t") { t.removeLast() }
-            return t == "---"
+            var end = range.upperBound
+            while end > range.lowerBound, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+            return bytes[range.lowerBound..<end].elementsEqual("---".utf8)
         }
         guard let first = lines.first, isDelimiter(first) else { throw EditError(description: "the file has no front matter") }
         guard let closing = lines.indices.dropFirst().first(where: { isDelimiter(lines[$0]) }) else {
             throw EditError(description: "the front matter is never closed")
         }
-        let keyBytes = Array(key.utf8)
-        for lineIndex in 1..<closing {
-            let line = lines[lineIndex]
-            guard let (span, replacement) = try valueEdit(in: Array(bytes[line]), at: 0, key: keyBytes, value: value, inFlow: false) else { continue }
-            var output = Array(bytes[0..<(line.lowerBound + span.lowerBound)])
-            output += Array(replacement.utf8)
-            output += Array(bytes[(line.lowerBound + span.upperBound)...])
-            return String(decoding: output, as: UTF8.self)
-        }
-        // Not present: add `key: value` just before the closing delimiter, with the file's line ending.
-        let lineEnding = source.contains("\r\n") ? "\r\n" : "\n"
-        let insertAt = lines[closing].lowerBound
-        var output = Array(bytes[0..<insertAt])
-        output += Array((key + ": " + value.text + lineEnding).utf8)
-        output += Array(bytes[insertAt...])
-        return String(decoding: output, as: UTF8.self)
+        return (lines, closing)
     }
+
+    /// `bytes` with `range` replaced by `text`.
+    static func splice(_ bytes: [UInt8], _ range: Range<Int>, _ text: String) -> String {
+        String(decoding: Array(bytes[..<range.lowerBound]) + Array(text.utf8) + Array(bytes[range.upperBound...]), as: UTF8.self)
+    }
+
+    /// The file's own line ending, for a line the edit adds.
+    static func lineEnding(of source: String) -> String { source.contains("\r\n") ? "\r\n" : "\n" }
 
     /// When `content` (one line, without its terminator) has the key `key` at `column` followed by
     /// `:`, the byte range of its value and the text to put there: `value` in the old value's
@@ -118,21 +122,19 @@ enum ContentFieldEditor {
             throw EditError(description: "the file is not a JSON object: \(error.description)")
         }
         if let member = members.last(where: { $0.key == key }) {
-            let wasString = bytes[member.value.lowerBound] == UInt8(ascii: "\"")
-            let replacement = (wasString && !value.isBoolean) ? "\"" + value.text + "\"" : value.text
-            var output = Array(bytes[0..<member.value.lowerBound])
-            output += Array(replacement.utf8)
-            output += Array(bytes[member.value.upperBound...])
-            return String(decoding: output, as: UTF8.self)
+            return splice(bytes, member.value, jsonText(value, replacing: member.value, in: bytes))
         }
         guard let last = members.last else { throw EditError(description: "the JSON object is empty") }
-        let lineEnding = source.contains("\r\n") ? "\r\n" : "\n"
         let indent = indentation(of: members[0].keyStart, in: bytes)
-        let text = value.isBoolean ? value.text : "\"" + value.text + "\""
-        var output = Array(bytes[0..<last.value.upperBound])
-        output += Array(("," + lineEnding + indent + "\"" + key + "\": " + text).utf8)
-        output += Array(bytes[last.value.upperBound...])
-        return String(decoding: output, as: UTF8.self)
+        let added = "," + lineEnding(of: source) + indent + "\"" + key + "\": " + jsonText(value, replacing: nil, in: bytes)
+        return splice(bytes, last.value.upperBound..<last.value.upperBound, added)
+    }
+
+    /// `value` as a JSON token: in the form of the token it replaces (a string stays a string, a
+    /// number a number); a new one, or a flag, as a string or a boolean.
+    static func jsonText(_ value: Value, replacing old: Range<Int>?, in bytes: [UInt8]) -> String {
+        let asString = !value.isBoolean && (old.map { bytes[$0.lowerBound] == UInt8(ascii: "\"") } ?? true)
+        return asString ? "\"" + value.text + "\"" : value.text
     }
 
     private static func indentation(of index: Int, in bytes: [UInt8]) -> String {
