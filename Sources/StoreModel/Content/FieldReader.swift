@@ -150,4 +150,37 @@ struct FieldReader {
         }
         return members.map { ContentField(key: $0.key, value: $0.value, line: $0.value.line) }
     }
+
+    /// The items of `field`, a list of 1 to `maximum` `noun` (`variants`), each as `shape` says
+    /// (`each with sku, options and price`); `nil` after saying what is wrong.
+    mutating func listItems(_ field: ContentField, noun: String, shape: String, maximum: Int) -> [ContentValue]? {
+        guard case .list(let items) = field.value.kind, !items.isEmpty else {
+            issue(field.line, field.key, "must be a list of \(noun), \(shape)")
+            return nil
+        }
+        guard items.count <= maximum else {
+            issue(field.line, field.key, "has \(items.count) \(noun); a product may have at most \(maximum)")
+            return nil
+        }
+        return items
+    }
+
+    /// A reader of `item`, the mapping `name` (`variants[2]`) with the `known` fields (`members`
+    /// names them for a message); `nil` after saying the item is not a mapping.
+    mutating func itemReader(_ item: ContentValue, name: String, known: Set<String>, members: String) -> FieldReader? {
+        guard case .map(let pairs) = item.kind else {
+            issue(item.line, name, "must be a mapping with \(members), not \(item.typeName)")
+            return nil
+        }
+        return FieldReader(
+            file: file, fields: pairs.map { ContentField(key: $0.key, value: $0.value, line: $0.value.line) }, known: known, fallbackLine: item.line)
+    }
+
+    /// Takes the problems of `inner`, the reader of the item `name`, with their fields named
+    /// under it (`variants[2].price`).
+    mutating func adopt(_ inner: FieldReader, as name: String) {
+        for problem in inner.issues {
+            issue(problem.line, problem.field.map { "\(name).\($0)" } ?? name, problem.message)
+        }
+    }
 }

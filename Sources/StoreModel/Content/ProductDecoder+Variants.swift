@@ -64,39 +64,23 @@ struct VariantList {
             reader.issue(reader.line(of: "options"), "variants", "is required with options: list each variant with its SKU, options and price")
             return nil
         }
-        guard case .list(let items) = field.value.kind, !items.isEmpty else {
-            reader.issue(field.line, "variants", "must be a list of variants, each with sku, options and price")
-            return nil
-        }
-        guard items.count <= maximumVariants else {
-            reader.issue(field.line, "variants", "has \(items.count) variants; a product may have at most \(maximumVariants)")
-            return nil
-        }
-        guard let options else { return nil }
+        guard let items = reader.listItems(field, noun: "variants", shape: "each with sku, options and price", maximum: maximumVariants),
+            let options
+        else { return nil }
         var variants: [Variant] = []
         var firstByCombination: [[String]: Int] = [:]
         var firstBySKU: [String: Int] = [:]
         for (offset, item) in items.enumerated() {
             let name = "variants[\(offset + 1)]"
-            guard case .map(let members) = item.kind else {
-                reader.issue(item.line, name, "must be a mapping with sku, options and price, not \(item.typeName)")
-                continue
-            }
-            var variantReader = FieldReader(
-                file: reader.file, fields: members.map { ContentField(key: $0.key, value: $0.value, line: $0.value.line) }, known: variantKeys,
-                fallbackLine: item.line)
+            guard var variantReader = reader.itemReader(item, name: name, known: variantKeys, members: "sku, options and price") else { continue }
             let sellable = Sellable.read(from: &variantReader, currency: currency)
             let lowStock = variantReader.integer("lowStock", range: ProductRules.stockRange)
             let image = variantReader.string("image", maxLength: 2000)
-            if let image, !ProductDecoder.isAcceptableImageURL(image) {
-                variantReader.issue(variantReader.line(of: "image"), "image", "\"\(image)\" must be a site path starting with '/' or an https URL")
-            }
+            if let image, let problem = ProductDecoder.imageURLProblem(image) { variantReader.issue(variantReader.line(of: "image"), "image", problem) }
             let weightGrams = variantReader.integer("weightGrams", range: 0...1_000_000)
             let draft = variantReader.bool("draft") ?? false
             let values = readValues(&variantReader, options: options)
-            for issue in variantReader.issues {
-                reader.issue(issue.line, issue.field.map { "\(name).\($0)" } ?? name, issue.message)
-            }
+            reader.adopt(variantReader, as: name)
             guard var sellable, let values, variantReader.issues.isEmpty else { continue }
             sellable.lowStock = lowStock
             if let first = firstByCombination[values] {
@@ -121,32 +105,17 @@ struct VariantList {
             reader.issue(reader.line(of: "variants"), "options", "is required with variants: name each option and its values")
             return nil
         }
-        guard case .list(let items) = field.value.kind, !items.isEmpty else {
-            reader.issue(field.line, "options", "must be a list of options, each with a name and values")
-            return nil
-        }
-        guard items.count <= maximumOptions else {
-            reader.issue(field.line, "options", "has \(items.count) options; a product may have at most \(maximumOptions)")
-            return nil
-        }
+        guard let items = reader.listItems(field, noun: "options", shape: "each with a name and values", maximum: maximumOptions) else { return nil }
         var options: [ProductOption] = []
         for (offset, item) in items.enumerated() {
             let name = "options[\(offset + 1)]"
-            guard case .map(let members) = item.kind else {
-                reader.issue(item.line, name, "must be a mapping with name and values, not \(item.typeName)")
-                continue
-            }
-            var optionReader = FieldReader(
-                file: reader.file, fields: members.map { ContentField(key: $0.key, value: $0.value, line: $0.value.line) }, known: ["name", "values"],
-                fallbackLine: item.line)
+            guard var optionReader = reader.itemReader(item, name: name, known: ["name", "values"], members: "name and values") else { continue }
             let optionName = optionReader.string("name", required: true, maxLength: 100)
             let values = readOptionValues(&optionReader)
             if let optionName, options.contains(where: { $0.name == optionName }) {
                 optionReader.issue(optionReader.line(of: "name"), "name", "\"\(optionName)\" names two options")
             }
-            for issue in optionReader.issues {
-                reader.issue(issue.line, issue.field.map { "\(name).\($0)" } ?? name, issue.message)
-            }
+            reader.adopt(optionReader, as: name)
             if let optionName, let values, optionReader.issues.isEmpty { options.append(ProductOption(name: optionName, values: values)) }
         }
         return options.count == items.count ? options : nil
@@ -190,7 +159,7 @@ struct VariantList {
             }
             return nil
         }
-        var given: [String: (value: String, line: Int)] = [:]
+        var given: [String: String] = [:]
         var problems = false
         for member in members {
             guard let option = options.first(where: { $0.name == member.key }) else {
@@ -211,13 +180,13 @@ struct VariantList {
                 problems = true
                 continue
             }
-            given[option.name] = (value, member.line)
+            given[option.name] = value
         }
         for option in options where given[option.name] == nil && !members.contains(where: { $0.key == option.name }) {
             reader.issue(reader.line(of: "options"), "options", "names no value for \"\(option.name)\"")
             problems = true
         }
         guard !problems else { return nil }
-        return options.map { given[$0.name]!.value }
+        return options.map { given[$0.name]! }
     }
 }

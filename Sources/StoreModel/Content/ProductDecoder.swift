@@ -24,9 +24,7 @@ enum ProductDecoder {
             }
         }
         let images = reader.stringList("images", maxItems: 20)
-        for image in images where !isAcceptableImageURL(image) {
-            reader.issue(reader.line(of: "images"), "images", "\"\(image)\" must be a site path starting with '/' or an https URL")
-        }
+        for image in images { if let problem = imageURLProblem(image) { reader.issue(reader.line(of: "images"), "images", problem) } }
         let summary = reader.string("summary", maxLength: 500)
         let brand = reader.string("brand", maxLength: 200)
         let weight = reader.integer("weight", range: -1_000_000_000...1_000_000_000) ?? 0
@@ -74,6 +72,11 @@ enum ProductDecoder {
             && slug.unicodeScalars.allSatisfy {
                 $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
             }
+    }
+
+    /// What is wrong with an image URL, when something is (a product's `images`, a variant's `image`).
+    static func imageURLProblem(_ url: String) -> String? {
+        isAcceptableImageURL(url) ? nil : "\"\(url)\" must be a site path starting with '/' or an https URL"
     }
 
     static func isAcceptableImageURL(_ url: String) -> Bool {
