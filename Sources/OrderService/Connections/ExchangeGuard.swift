@@ -58,7 +58,7 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        cancelTimer()
+        clearDeadline()
         sweeper?.remove(self)
         sweeper = nil
         self.context = nil
@@ -70,7 +70,7 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        cancelTimer()
+        clearDeadline()
         sweeper?.remove(self)
         sweeper = nil
         if let address {
@@ -126,7 +126,7 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .end:
             if case .readingBody = phase {
                 phase = .handling
-                cancelTimer()
+                clearDeadline()
             }
         }
         context.fireChannelRead(data)
@@ -156,7 +156,7 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if waitingRequests > 0 {
             waitingRequests -= 1
             phase = .handling
-            cancelTimer()
+            clearDeadline()
         } else {
             phase = .awaitingHead(sawBytes: false)
             arm(context, after: limits.idleTimeout, phase: "idle")
@@ -189,7 +189,7 @@ final class ExchangeGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    private func cancelTimer() {
+    private func clearDeadline() {
         deadline = nil
     }
 }

@@ -102,7 +102,7 @@ struct EmailComposer: Sendable {
                 [
                     "title": line.title, "sku": line.sku, "quantity": "\(line.quantity)", "unitPrice": money(line.unitPrice),
                     "lineTotal": money(line.lineTotal),
-                    "options": (line.options ?? []).map(\.value).joined(separator: " / "),
+                    "options": (line.options ?? []).displayText,
                 ]
             },
         ]

@@ -188,7 +188,7 @@ extension Product {
 extension ProductGroup {
     /// What a product page is made from: the product's fingerprint, or every variant's.
     var pageHash: UInt64 {
-        guard variants.count > 1 || hasVariants else { return variants[0].fingerprint }
+        guard hasVariants else { return variants[0].fingerprint }
         var hasher = FieldHasher()
         for variant in variants { hasher.combine(Int64(bitPattern: variant.fingerprint)) }
         return hasher.value
@@ -196,7 +196,7 @@ extension ProductGroup {
 
     /// What a product's card is made from.
     var cardHash: UInt64 {
-        guard variants.count > 1 || hasVariants else { return variants[0].cardHash }
+        guard hasVariants else { return variants[0].cardHash }
         var hasher = FieldHasher()
         for variant in variants { hasher.combine(Int64(bitPattern: variant.cardHash)) }
         return hasher.value
