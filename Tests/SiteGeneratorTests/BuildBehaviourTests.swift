@@ -48,6 +48,33 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: workspace.output))
     }
 
+    @Test func aMissingImageIsWarnedOncePerFileAndEachVariantsOwnImageByItsField() async throws {
+        let tea = """
+            ---
+            title: Tea
+            images: [/images/tea.svg, /images/gone.svg]
+            options:
+              - name: Size
+                values: [S, M, L]
+            variants:
+              - {sku: T-S, options: {Size: S}, price: 100}
+              - {sku: T-M, options: {Size: M}, price: 120, image: /images/tea-m.svg}
+              - {sku: T-L, options: {Size: L}, price: 140, image: /images/tea.svg}
+            ---
+            Leaves.
+            """
+        let workspace = try Workspace.smallShop(products: ["tea.md": tea, "a.md": Self.product("a", price: "100")])
+        defer { workspace.cleanUp() }
+        try workspace.write("content/images/tea.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+        let report = try await workspace.build()
+        let images = report.warnings.filter { $0.contains("is not in") }
+        #expect(
+            images == [
+                "\(workspace.content)/products/tea.md: images: /images/gone.svg is not in \(workspace.content)/images/",
+                "\(workspace.content)/products/tea.md: image: /images/tea-m.svg is not in \(workspace.content)/images/",
+            ], "\(report.warnings)")
+    }
+
     @Test func anIncrementalBuildChecksTheLinksOfWhatChangedAgainstTheWholeSite() async throws {
         // 40 products: many more pages than links, so the few links' spellings are looked up among the site's paths.
         var products: [String: String] = [:]

@@ -30,41 +30,43 @@ import Testing
         return true
     }
 
+    /// The benchmark's and the example shop's front matter, and block mapping variants.
+    static let shapes = [
+        """
+        title: "Avocado 1"
+        options:
+          - name: "Size"
+            values: ["250 g", "500 g"]
+          - name: "Pack"
+            values: ["single", "twin pack"]
+        variants:
+          - {sku: SKU-000001-1, options: {"Size": "250 g", "Pack": "single"}, price: 199, stock: 10}
+          - {sku: SKU-000001-2, options: {"Size": "500 g", "Pack": "twin pack"}, price: 249, stock: 0}
+        weight: 1
+        """,
+        """
+        title: 酪梨葉茶
+        options:
+          - name: 重量
+            values: [30 公克, 75 公克]
+        variants:
+          - {sku: TEA-LEAF-30G, options: {重量: 30 公克}, price: 280, stock: 50, gtin: "4712895000060"}
+          - {sku: TEA-LEAF-75G, options: {重量: 75 公克}, price: 620, compareAtPrice: 700, image: /images/leaf-tea-75g.svg, draft: false}   # big
+        """,
+        """
+        title: T
+        variants:
+          - sku: A-1
+            options: {W: S}
+            price: 380
+          - sku: 'A-2'
+            options: {"W": M}
+            price: ~
+        """,
+    ]
+
     @Test func theBenchmarkAndExampleShapesAreReadQuicklyAndAsYamsReadsThem() throws {
-        let files = [
-            """
-            title: "Avocado 1"
-            options:
-              - name: "Size"
-                values: ["250 g", "500 g"]
-              - name: "Pack"
-                values: ["single", "twin pack"]
-            variants:
-              - {sku: SKU-000001-1, options: {"Size": "250 g", "Pack": "single"}, price: 199, stock: 10}
-              - {sku: SKU-000001-2, options: {"Size": "500 g", "Pack": "twin pack"}, price: 249, stock: 0}
-            weight: 1
-            """,
-            """
-            title: 酪梨葉茶
-            options:
-              - name: 重量
-                values: [30 公克, 75 公克]
-            variants:
-              - {sku: TEA-LEAF-30G, options: {重量: 30 公克}, price: 280, stock: 50, gtin: "4712895000060"}
-              - {sku: TEA-LEAF-75G, options: {重量: 75 公克}, price: 620, compareAtPrice: 700, image: /images/leaf-tea-75g.svg, draft: false}   # big
-            """,
-            """
-            title: T
-            variants:
-              - sku: A-1
-                options: {W: S}
-                price: 380
-              - sku: 'A-2'
-                options: {"W": M}
-                price: ~
-            """,
-        ]
-        for yaml in files { #expect(try Self.compare(yaml), "the quick reader must take \(yaml)") }
+        for yaml in Self.shapes { #expect(try Self.compare(yaml), "the quick reader must take \(yaml)") }
     }
 
     @Test func randomFlowMappingsAgreeWithYamsOrAreDeclined() throws {

@@ -18,9 +18,15 @@ extension BuildContext {
         }
         publishedFiles.formUnion(["/catalog.json", "/sitemap.xml", "/robots.txt", "/site-status.json", SitePlan.notFoundPath])
         let loader = CatalogLoader(contentDirectory: options.contentDirectory)
+        // A product's variants share its images: each file's list is checked once, and each
+        // variant's own image with it.
+        var checkedFiles = Set<String>()
         for product in catalog?.products ?? [] where !product.draft {
-            for image in product.images where image.hasPrefix("/") && !publishedFiles.contains(image) {
-                report.warnings.append("\(loader.displayPath(product.sourcePath)): images: \(image) is not in \(options.contentDirectory)/images/")
+            var images: [(field: String, path: String)] = []
+            if checkedFiles.insert(product.sourcePath).inserted { images = product.images.map { ("images", $0) } }
+            if let own = product.variantImage { images.append(("image", own)) }
+            for (field, image) in images where image.hasPrefix("/") && !publishedFiles.contains(image) {
+                report.warnings.append("\(loader.displayPath(product.sourcePath)): \(field): \(image) is not in \(options.contentDirectory)/images/")
             }
         }
     }
