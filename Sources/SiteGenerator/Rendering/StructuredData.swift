@@ -60,15 +60,27 @@ extension StructuredData {
     /// The schema.org property an option stands for (Google's product-variant properties), by its
     /// name in English or Chinese; a weight or volume is a size. `nil` for any other option.
     static func variantProperty(forOption name: String) -> String? {
-        let key = name.lowercased().trimmingCharacters(in: .whitespaces)
+        // Names are trimmed of ASCII spaces when read; an ideographic space may remain.
+        var key = Substring(name)
+        while key.first?.isWhitespace == true { key = key.dropFirst() }
+        while key.last?.isWhitespace == true { key = key.dropLast() }
+        return propertyByOptionName[key.lowercased()]
+    }
+
+    /// Option names (lowercase) and the schema.org property each stands for, made once.
+    private static let propertyByOptionName: [String: String] = {
         let properties: [(String, [String])] = [
             ("size", ["size", "weight", "volume", "capacity", "尺寸", "尺碼", "大小", "重量", "容量", "規格", "份量"]),
             ("color", ["color", "colour", "顏色", "颜色", "色"]),
             ("material", ["material", "材質", "材质"]),
             ("pattern", ["pattern", "圖案", "图案"]),
         ]
-        return properties.first { $0.1.contains(key) }?.0
-    }
+        var byName: [String: String] = [:]
+        for (property, names) in properties {
+            for name in names { byName[name] = property }
+        }
+        return byName
+    }()
 
     /// A product with options as Google's product-variant structured data: a `ProductGroup`
     /// carrying what the variants share (name, description, brand, images), `variesBy`, and each

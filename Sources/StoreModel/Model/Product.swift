@@ -154,7 +154,11 @@ public struct Product: Sendable, Hashable {
         return zip(variant.options, variant.values).map { ChosenOption(name: $0.name, value: $1) }
     }
     /// Whether this is one variant of a product with options (its file lists `variants`).
-    @inlinable public var isVariant: Bool { box.fields.variant != nil }
+    @inlinable public var isVariant: Bool {
+        // A pattern, not `!= nil`, which would copy the variant's fields to compare them.
+        if case .some = box.fields.variant { return true }
+        return false
+    }
     /// The position of this variant in its file's `variants` list; 0 without options.
     public var variantPosition: Int { box.fields.variant?.position ?? 0 }
     /// The SKU of the first variant of this product: the same for all variants of one file, and

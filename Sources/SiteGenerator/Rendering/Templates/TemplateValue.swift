@@ -1,7 +1,7 @@
 /// A value a template renders: the typed counterpart of the `[String: Any]` trees swift-mustache
 /// reads. Building pages from these needs no dynamic casts, and the compiled renderer walks them
 /// directly.
-indirect enum TemplateValue: Sendable {
+enum TemplateValue: Sendable {
     case string(String)
     case int(Int64)
     case bool(Bool)
