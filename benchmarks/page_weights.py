@@ -17,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
 PAGES = [
-    ("product", "products/hass-3kg/index.html"),
+    ("product", "products/hass/index.html"),
     ("home (list)", "index.html"),
     ("category (list)", None),
     ("plain page", "pages/shipping/index.html"),

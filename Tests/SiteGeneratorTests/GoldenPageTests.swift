@@ -7,7 +7,7 @@ import Testing
 /// After an intended change, run with `UPDATE_GOLDEN=1` and review the diff.
 @Suite(.timeLimit(.minutes(2))) struct GoldenPageTests {
     static let pages = [
-        "index.html", "products/hass-3kg/index.html", "products/early-3kg/index.html", "products/leaf-tea/index.html", "pages/shipping/index.html",
+        "index.html", "products/hass/index.html", "products/early-3kg/index.html", "products/leaf-tea/index.html", "pages/shipping/index.html",
         "cart/index.html", "checkout/index.html",
         "order/index.html", "404.html", "robots.txt", "_headers",
     ]

@@ -104,7 +104,7 @@ import Testing
         let workspace = try Workspace.exampleShop()
         defer { workspace.cleanUp() }
         _ = try await workspace.build()
-        let html = try workspace.read("products/hass-3kg/index.html")
+        let html = try workspace.read("products/hass/index.html")
         let text = html.replacingOccurrences(of: "<script[^>]*>.*?</script>", with: "", options: .regularExpression)
         #expect(text.contains("NT$1,080"))
         #expect(text.contains("NT$1,200"), "the sale strikethrough price")

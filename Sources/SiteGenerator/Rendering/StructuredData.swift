@@ -70,7 +70,7 @@ extension StructuredData {
     /// Option names (lowercase) and the schema.org property each stands for, made once.
     private static let propertyByOptionName: [String: String] = {
         let properties: [(String, [String])] = [
-            ("size", ["size", "weight", "volume", "capacity", "尺寸", "尺碼", "大小", "重量", "容量", "規格", "份量"]),
+            ("size", ["size", "weight", "volume", "capacity", "尺寸", "尺碼", "大小", "重量", "容量", "規格", "份量", "入數", "count"]),
             ("color", ["color", "colour", "顏色", "颜色", "色"]),
             ("material", ["material", "材質", "材质"]),
             ("pattern", ["pattern", "圖案", "图案"]),

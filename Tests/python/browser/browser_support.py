@@ -178,9 +178,12 @@ class Browser:
         return [entry["message"] for entry in self.driver.get_log("browser") if "Content Security Policy" in entry["message"]]
 
     # Shopper.
-    def add_product(self, slug, quantity=1):
-        self.open(f"/products/{slug}/")
+    def add_product(self, slug, quantity=1, variant=None):
+        """Adds the product page's shown variant, or `variant` (a SKU) by its deep link."""
+        self.open(f"/products/{slug}/" + (f"?variant={variant}" if variant else ""))
         button = self.clickable("form[data-add-form] button.add-to-cart")
+        if variant:
+            self.wait(lambda d: button.get_attribute("data-sku") == variant)
         if quantity != 1:
             field = self.find("#qty")
             field.send_keys(Keys.CONTROL, "a")   # clear() does not empty a number input in Chromium

@@ -32,7 +32,7 @@ def amounts_shown_for_one_unit(browser, slug):
 
 
 def test_a_whole_dollar_price_reads_the_same_in_the_cart(shop, browser):
-    page_price, shown = amounts_shown_for_one_unit(browser, "hass-1kg")
+    page_price, shown = amounts_shown_for_one_unit(browser, "hass")
     assert page_price == "NT$380"
     assert shown == dict.fromkeys(shown, "NT$380")
 

@@ -30,7 +30,7 @@ def test_closing_the_shop_stops_checkout_until_it_reopens(shop, browser):
         owner.screenshot("admin-site-status")
 
         shop.wait_for(lambda: site_status(shop) == "closed", message="the rebuilt site to say closed")
-        browser.open("/products/hass-1kg/")
+        browser.open("/products/hass/")
         banner = browser.visible("#shop-closed")
         assert CLOSED_MESSAGE in banner.text
         browser.wait(lambda d: not browser.find("form[data-add-form] button.add-to-cart").is_enabled())
@@ -50,7 +50,7 @@ def test_closing_the_shop_stops_checkout_until_it_reopens(shop, browser):
         owner.find("#save-site-status").click()
         owner.text_in("#admin-notice", "open")
         shop.wait_for(lambda: site_status(shop) == "open", message="the rebuilt site to say open")
-        browser.open("/products/hass-1kg/")
+        browser.open("/products/hass/")
         button = browser.clickable("form[data-add-form] button.add-to-cart")
         assert not browser.find("#shop-closed").is_displayed()
         button.click()
@@ -80,12 +80,12 @@ def test_a_price_change_in_the_admin_page_is_rebuilt_and_charged(shop, browser):
     finally:
         owner.driver.quit()
 
-    content = (shop.root / "content/products/hass-1kg.md").read_text()
-    assert f"price: {new_price}" in content or f'price: "{new_price}"' in content
+    content = (shop.root / "content/products/hass.md").read_text()
+    assert f"price: {new_price}, stock: 120}}" in content, "the 1 kg variant's price, on its own line"
     shop.wait_for(lambda: shop.catalog_price("AVO-HASS-1KG") == new_price, message="catalog.json to carry the new price")
-    browser.open("/products/hass-1kg/")
+    browser.open("/products/hass/")
     assert f"NT${new_price}" in browser.find("main").text
-    browser.add_product("hass-1kg")
+    browser.add_product("hass")
     browser.fill_checkout("cash_on_delivery")
     browser.place_order()
     order_id = browser.wait_for_order_page()
@@ -97,22 +97,22 @@ def test_edits_rebuild_and_reload_open_pages_and_errors_show_over_the_last_good_
     """`storefront serve` watches the sources: an edit reloads open pages with the new content; a
     content error shows as an overlay naming the file and line while the last good build stays
     served; fixing it reloads the page and removes the overlay."""
-    product = shop.root / "content/products/hass-1kg.md"
+    product = shop.root / "content/products/houlu-2kg.md"
     original = product.read_text()
-    browser.open("/products/hass-1kg/")
+    browser.open("/products/houlu-2kg/")
     browser.visible("h1")
     browser.driver.execute_script("window.__beforeReload = true")
-    product.write_text(original.replace('title: "哈斯酪梨 1 公斤"', 'title: "哈斯酪梨 1 公斤（新採收）"'))
+    product.write_text(original.replace('title: "厚綠酪梨 2 公斤"', 'title: "厚綠酪梨 2 公斤（新採收）"'))
     browser.wait(lambda d: d.execute_script("return window.__beforeReload === undefined"), timeout=30)
     browser.text_in("h1", "新採收")
 
-    product.write_text(original.replace("price: 380", "price: -5"))
+    product.write_text(original.replace("price: 560", "price: -5"))
     overlay = browser.visible("#storefront-build-error", timeout=30)
-    assert "content/products/hass-1kg.md:4: price" in overlay.text and "price" in overlay.text
+    assert "content/products/houlu-2kg.md:4: price" in overlay.text and "price" in overlay.text
     browser.screenshot("build-error-overlay")
-    assert "新採收" in shop.get("/products/hass-1kg/"), "the last good build is still served"
+    assert "新採收" in shop.get("/products/houlu-2kg/"), "the last good build is still served"
 
     product.write_text(original)
     browser.wait(lambda d: not d.find_elements("css selector", "#storefront-build-error"), timeout=30)
-    browser.text_in("h1", "哈斯酪梨 1 公斤")
+    browser.text_in("h1", "厚綠酪梨 2 公斤")
     assert "新採收" not in browser.find("h1").text

@@ -26,9 +26,9 @@ def test_credit_card_checkout_paid_in_the_sandbox(shop, browser):
     quantity, check out with a credit card and pay in the sandbox; the order page shows `paid`
     with the right total."""
     browser.open("/")
-    browser.clickable('main a.card-media[href="/products/hass-3kg/"], main a[href="/products/hass-3kg/"]').click()
-    browser.wait(lambda d: d.current_url.endswith("/products/hass-3kg/"))
-    browser.add_product("hass-3kg")
+    browser.clickable('main a.card-media[href="/products/hass/"], main a[href="/products/hass/"]').click()
+    browser.wait(lambda d: d.current_url.endswith("/products/hass/"))
+    browser.add_product("hass", variant="AVO-HASS-3KG")
     browser.add_product("avocado-oil-250ml")
     browser.open("/cart/")
     quantity = browser.visible('#cart-lines input.qty[data-sku="OIL-EV-250"]')
