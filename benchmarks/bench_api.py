@@ -191,11 +191,15 @@ def main():
     skus = []
     for name in sorted(os.listdir(os.path.join(args.content, "products")))[:20000]:
         with open(os.path.join(args.content, "products", name)) as f:
-            text = f.read(600)
+            text = f.read(2000)
         stock = re.search(r"^stock: (\d+)", text, re.M)
         sku = re.search(r"^sku: (\S+)", text, re.M)
-        if sku and stock and int(stock.group(1)) >= 300:
+        if sku and stock and int(stock.group(1)) >= 150:
             skus.append(sku.group(1))
+        # A product with options: each variant's line (`- {sku: X, ..., stock: N}`).
+        for variant in re.finditer(r"^\s*- \{sku: ([^,\s]+),.*\bstock: (\d+)", text, re.M):
+            if int(variant.group(2)) >= 150:
+                skus.append(variant.group(1))
     sku_file = os.path.join(workdir, "skus.txt")
     with open(sku_file, "w") as f:
         f.write("\n".join(skus) + "\n")

@@ -112,6 +112,13 @@ struct VariantOrderTests {
     func columnText() throws {
         #expect(OrderLineOptions.column([]) == "")
         #expect(OrderLineOptions.column(Self.thirty) == #"[{"name":"Weight","value":"30 g"}]"#)
+        // The column is what JSONEncoder (sorted keys, slashes as they are) writes, for any text.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for text in ["重量", "a\"b\\c", "1/2 kg", "tab\there", "\u{1}\u{1F}", "e\u{301}", "👍🏽"] {
+            let options = [ChosenOption(name: text, value: text + "!"), ChosenOption(name: "n", value: text)]
+            #expect(OrderLineOptions.column(options) == String(decoding: try encoder.encode(options), as: UTF8.self), "\(text.debugDescription)")
+        }
         #expect(try OrderLineOptions.parse(OrderLineOptions.column(Self.seventyFive), row: "r") == Self.seventyFive)
         #expect(try OrderLineOptions.parse("", row: "r") == [])
         #expect(throws: StoreError.self) { try OrderLineOptions.parse("{not json", row: "r") }

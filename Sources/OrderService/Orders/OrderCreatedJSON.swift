@@ -45,7 +45,13 @@ extension JSONBytes {
     /// `,"options":[{"name":…,"value":…},…]`: a line's option values, keys in `JSONEncoder`'s sorted
     /// order (the order answers and the event payloads both write them).
     mutating func options(_ options: [ChosenOption]) {
-        raw(#","options":["#)
+        raw(#","options":"#)
+        optionList(options)
+    }
+
+    /// `[{"name":…,"value":…},…]`, also the text of the `order_lines.options` column.
+    mutating func optionList(_ options: [ChosenOption]) {
+        raw("[")
         for (position, option) in options.enumerated() {
             raw(position == 0 ? #"{"name":"# : #",{"name":"#)
             string(option.name)

@@ -8,9 +8,9 @@ enum OrderLineOptions {
     /// The column's text for `options`.
     static func column(_ options: [ChosenOption]) -> String {
         guard !options.isEmpty else { return "" }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(options)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        var json = JSONBytes(capacity: 48 * options.count)
+        json.optionList(options)
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// The options a column's text holds; throws `StoreError.corruptRow` naming `row` when it is
