@@ -119,6 +119,7 @@ import Testing
         defer { workspace.cleanUp() }
         _ = try await workspace.build()
         let untouched = try workspace.read("products/p50/index.html")
+        let shardBefore = try workspace.read(String(format: "catalog/%02x.json", FNV1a.hash32("SKU-P1") % BuildSteps.catalogShardCount))
         try workspace.write("content/products/p1.md", Self.product("p1", price: "999"))
         let report = try await workspace.build()
         let pages = report.writtenPaths.filter { $0.hasSuffix(".html") }
@@ -128,6 +129,12 @@ import Testing
                 "products/p1/index.html", "index.html", "categories/fruit/index.html", "cart/index.html", "checkout/index.html", "order/index.html", "404.html",
             ])
         #expect(report.writtenPaths.contains("catalog.json"))
+        // Of the cart's price shards only the one holding SKU-P1 changes, its version with it.
+        let shard = String(format: "catalog/%02x.json", FNV1a.hash32("SKU-P1") % BuildSteps.catalogShardCount)
+        #expect(report.writtenPaths.filter { $0.hasPrefix("catalog/") } == [shard])
+        let shardAfter = try workspace.read(shard)
+        #expect(shardAfter.contains(#""SKU-P1":{"title":"P1","priceMinor":999,"#))
+        #expect(shardAfter.prefix(26) != shardBefore.prefix(26), "the shard's version: {\"version\":\"<12 hex digits>\"")
         #expect(try workspace.read("products/p1/index.html").contains("NT$999"))
         #expect(try workspace.read("products/p50/index.html") == untouched)
         let catalog = try JSONSerialization.jsonObject(with: Data(try workspace.read("catalog.json").utf8)) as! [String: Any]

@@ -72,6 +72,9 @@ enum CatalogFiles {
         return out
     }
 
+    /// The price shards. Each one's `version` is a hash of its own products, not the catalog's
+    /// version: a one-price edit then changes one shard, and the other shards' bytes stay as they
+    /// are (a build writes no file whose bytes are unchanged).
     static func shards(_ plan: SitePlan, count: UInt32) async -> [[UInt8]] {
         let base = plan.store.basePath
         // Products grouped by shard in catalog order; then each shard written straight into its bytes.
@@ -80,47 +83,57 @@ enum CatalogFiles {
             for product in group.variants { members[Int(FNV1a.hash32(product.sku) % count)].append((index, product)) }
         }
         return await parallelMap(members, parallelFrom: 2) { indices -> [UInt8] in
+            let products = shardProducts(indices, plan: plan, base: base)
             var out: [UInt8] = []
-            out.reserveCapacity(indices.count * 220 + 96)
+            out.reserveCapacity(products.count + 96)
             out.key("version", first: true)
-            JSONWriter.string(plan.catalogVersion, into: &out)
+            JSONWriter.string(String(Hex.lowercase(withUnsafeBytes(of: products.withUnsafeBytes(WordHash.hash).bigEndian, Array.init)).prefix(12)), into: &out)
             out.key("currency")
             JSONWriter.string(plan.store.currency.code, into: &out)
             out.key("products")
-            out.append(UInt8(ascii: "{"))
-            for (position, (index, product)) in indices.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                JSONWriter.string(product.sku, into: &out)
-                out.append(contentsOf: ":{".utf8)
-                JSONWriter.string("title", into: &out)
-                out.append(UInt8(ascii: ":"))
-                JSONWriter.string(product.title, into: &out)
-                out.key("priceMinor")
-                out.integer(product.price.minorUnits)
-                out.key("price")
-                JSONWriter.string(product.price.formatted, into: &out)
-                out.key("url")
-                JSONWriter.string(url(of: product, page: base + plan.productPaths[index]), into: &out)
-                out.key("available")
-                out.append(contentsOf: (product.isInStock ? "true" : "false").utf8)
-                if let stock = product.stock {
-                    out.key("stock")
-                    out.integer(Int64(stock))
-                }
-                if let image = product.primaryImage {
-                    out.key("image")
-                    JSONWriter.string(image.hasPrefix("/") ? base + image : image, into: &out)
-                }
-                if product.isVariant {
-                    // What the cart shows under the title: `3 公斤 / 紅`.
-                    out.key("options")
-                    JSONWriter.string(product.chosenOptions.displayText, into: &out)
-                }
-                out.append(UInt8(ascii: "}"))
-            }
-            out.append(contentsOf: "}}\n".utf8)
+            out.append(contentsOf: products)
+            out.append(contentsOf: "}\n".utf8)
             return out
         }
+    }
+
+    /// A shard's `products` object: `{"<sku>":{title, priceMinor, price, url, available, …},…}`.
+    private static func shardProducts(_ indices: [(Int, Product)], plan: SitePlan, base: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(indices.count * 220 + 2)
+        out.append(UInt8(ascii: "{"))
+        for (position, (index, product)) in indices.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.string(product.sku, into: &out)
+            out.append(contentsOf: ":{".utf8)
+            JSONWriter.string("title", into: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONWriter.string(product.title, into: &out)
+            out.key("priceMinor")
+            out.integer(product.price.minorUnits)
+            out.key("price")
+            JSONWriter.string(product.price.formatted, into: &out)
+            out.key("url")
+            JSONWriter.string(url(of: product, page: base + plan.productPaths[index]), into: &out)
+            out.key("available")
+            out.append(contentsOf: (product.isInStock ? "true" : "false").utf8)
+            if let stock = product.stock {
+                out.key("stock")
+                out.integer(Int64(stock))
+            }
+            if let image = product.primaryImage {
+                out.key("image")
+                JSONWriter.string(image.hasPrefix("/") ? base + image : image, into: &out)
+            }
+            if product.isVariant {
+                // What the cart shows under the title: `3 公斤 / 紅`.
+                out.key("options")
+                JSONWriter.string(product.chosenOptions.displayText, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }
 
