@@ -31,8 +31,8 @@ import Testing
         let loader = CatalogLoader(contentDirectory: fixture.content)
         let before = try await loader.load()
         try fixture.write("content/products/banana.md", Self.product("Banana", sku: "BANANA-2", price: "260", extra: "compareAtPrice: 300\n"))
-        let (patched, product) = try #require(try loader.reloading(productFile: "products/banana.md", in: before))
-        #expect(product.price.minorUnits == 260)
+        let (patched, products) = try #require(try loader.reloading(productFile: "products/banana.md", in: before))
+        #expect(products.map(\.price.minorUnits) == [260])
         #expect(patched.version != before.version)
         Self.expectSame(patched, try await loader.load(), "a price edit")
     }
@@ -63,6 +63,62 @@ import Testing
         #expect(try loader.reloading(productFile: "products/cherry.md", in: catalog) == nil, "a deleted file")
         #expect(try loader.reloading(productFile: "store.json", in: catalog) == nil, "not a product file")
         #expect(try loader.reloading(productFile: "products/../store.json", in: catalog) == nil, "not a product file")
+    }
+
+    static func tea(title: String = "Tea", weight: Int = 0, variants: [String]) -> String {
+        """
+        ---
+        title: "\(title)"
+        weight: \(weight)
+        options:
+          - name: Size
+            values: [S, M, L]
+        variants:
+        \(variants.map { "  - " + $0 }.joined(separator: "\n"))
+        ---
+        Leaves.
+        """
+    }
+
+    static let small = "{sku: TEA-S, options: {Size: S}, price: 100, stock: 3}"
+    static let medium = "{sku: TEA-M, options: {Size: M}, price: 150}"
+
+    @Test func aVariantEditReadFromOneFileIsTheFullLoad() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.cleanUp() }
+        try fixture.write("content/products/tea.md", Self.tea(variants: [Self.small, Self.medium]))
+        let loader = CatalogLoader(contentDirectory: fixture.content)
+        let before = try await loader.load()
+        #expect(before.products.map(\.sku) == ["APPLE-1", "BANANA-2", "TEA-S", "TEA-M", "CHERRY-3"])
+        // One variant's price.
+        try fixture.write("content/products/tea.md", Self.tea(variants: [Self.small, Self.medium.replacing("150", with: "160")]))
+        let (patched, products) = try #require(try loader.reloading(productFile: "products/tea.md", in: before))
+        #expect(products.map(\.price.minorUnits) == [100, 160])
+        Self.expectSame(patched, try await loader.load(), "a variant's price")
+        // The variants listed the other way round, and the product moved by its title and weight.
+        try fixture.write("content/products/tea.md", Self.tea(title: "Aa tea", weight: -1, variants: [Self.medium, Self.small]))
+        let (moved, _) = try #require(try loader.reloading(productFile: "products/tea.md", in: patched))
+        #expect(moved.products.map(\.sku) == ["TEA-M", "TEA-S", "APPLE-1", "BANANA-2", "CHERRY-3"])
+        Self.expectSame(moved, try await loader.load(), "variants reordered and the product moved")
+    }
+
+    @Test func oneFileCannotSayForAVariantAddedRemovedOrRenamed() async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.cleanUp() }
+        try fixture.write("content/products/tea.md", Self.tea(variants: [Self.small, Self.medium]))
+        let loader = CatalogLoader(contentDirectory: fixture.content)
+        let catalog = try await loader.load()
+        let large = "{sku: TEA-L, options: {Size: L}, price: 200}"
+        for (variants, comment) in [
+            ([Self.small, Self.medium, large], "a variant added"), ([Self.small], "a variant removed"),
+            ([Self.small, Self.medium.replacing("TEA-M", with: "APPLE-1")], "a variant renamed to another file's SKU"),
+        ] {
+            try fixture.write("content/products/tea.md", Self.tea(variants: variants))
+            #expect(try loader.reloading(productFile: "products/tea.md", in: catalog) == nil, "\(comment)")
+        }
+        // A file that gained options: its one product became variants.
+        try fixture.write("content/products/cherry.md", Self.tea(variants: ["{sku: CHERRY-3, options: {Size: S}, price: 80}"]))
+        #expect(try loader.reloading(productFile: "products/cherry.md", in: catalog) == nil, "a product that gained options")
     }
 
     @Test func invalidContentInTheOneFileFailsAsALoadDoes() async throws {

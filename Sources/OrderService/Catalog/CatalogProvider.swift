@@ -102,11 +102,13 @@ public final class CatalogProvider: Sendable {
         let catalog: Catalog
         let previous = current
         if case .productFile(let path) = change,
-            let (patched, product) = try CatalogLoader(contentDirectory: contentDirectory).reloading(productFile: path, in: previous)
+            let (patched, products) = try CatalogLoader(contentDirectory: contentDirectory).reloading(productFile: path, in: previous)
         {
-            if let stock = product.stock, previous.product(sku: product.sku)?.stock == nil {
-                try await store.seedStock([product.sku: stock])
+            var newlyCounted: [String: Int] = [:]
+            for product in products where previous.product(sku: product.sku)?.stock == nil {
+                if let stock = product.stock { newlyCounted[product.sku] = stock }
             }
+            if !newlyCounted.isEmpty { try await store.seedStock(newlyCounted) }
             catalog = patched
         } else {
             catalog = try await Self.load(contentDirectory, cacheFile: contentCacheFile, cacheWrites: cacheWrites, logger: logger)
