@@ -11,7 +11,8 @@ enum CatalogFiles {
         product.isVariant ? page + "?variant=" + product.sku : page
     }
 
-    static func catalogJSON(_ plan: SitePlan) async -> [UInt8] {
+    /// `catalog.json` in pieces, to be written one after another (`OutputTree.put(_:pieces:)`).
+    static func catalogJSON(_ plan: SitePlan) async -> [[UInt8]] {
         let store = plan.store
         let currency = store.currency.code
         let prefix = store.absoluteURL(store.basePath)
@@ -58,7 +59,7 @@ enum CatalogFiles {
             return out
         }
         var out: [UInt8] = []
-        out.reserveCapacity(chunks.reduce(256) { $0 + $1.count })
+        out.reserveCapacity(256)
         out.key("version", first: true)
         JSONWriter.string(plan.catalogVersion, into: &out)
         out.key("currency")
@@ -67,9 +68,7 @@ enum CatalogFiles {
         out.integer(Int64(store.currency.exponent))
         out.key("products")
         out.append(UInt8(ascii: "["))
-        for chunk in chunks { out.append(contentsOf: chunk) }
-        out.append(contentsOf: "]}\n".utf8)
-        return out
+        return [out] + chunks + [Array("]}\n".utf8)]
     }
 
     /// The price shards. Each one's `version` is a hash of its own products, not the catalog's

@@ -101,8 +101,29 @@ final class OutputTree: @unchecked Sendable {
         try bytes.withUnsafeBytes { try put(path, $0, inputHash: inputHash) }
     }
 
+    /// Stages a file made in pieces (on several cores), written one piece after another instead of
+    /// joined into one buffer first (78 MB for `catalog.json` at 270,000 SKUs); skipped when the
+    /// live file already has these bytes. Its hash is over the pieces' hashes, so a file must
+    /// always be put the same way (whole or in the same pieces) to be found unchanged.
+    func put(_ path: String, pieces: [[UInt8]], inputHash: UInt64? = nil) throws {
+        var outputHash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(pieces.count)
+        for piece in pieces {
+            outputHash = (outputHash ^ piece.withUnsafeBytes(WordHash.hash)) &* 0xFF51_AFD7_ED55_8CCD
+            outputHash ^= outputHash >> 32
+        }
+        try stage(path, outputHash: outputHash, inputHash: inputHash) { descriptor, target in
+            for piece in pieces { try piece.withUnsafeBytes { try Self.writeAll(descriptor, $0, target: target) } }
+        }
+    }
+
     private func put(_ path: String, _ bytes: UnsafeRawBufferPointer, inputHash: UInt64?) throws {
-        let outputHash = WordHash.hash(bytes)  // 8 bytes a step: FNV byte by byte cost 5 % of a full build
+        // 8 bytes a step: FNV byte by byte cost 5 % of a full build.
+        try stage(path, outputHash: WordHash.hash(bytes), inputHash: inputHash) { descriptor, target in
+            try Self.writeAll(descriptor, bytes, target: target)
+        }
+    }
+
+    private func stage(_ path: String, outputHash: UInt64, inputHash: UInt64?, write: (Int32, String) throws -> Void) throws {
         let entry = BuildManifest.Entry(inputHash: inputHash ?? outputHash, outputHash: outputHash)
         let old = previous?.files[path]
         if let old, old.outputHash == outputHash {
@@ -113,7 +134,7 @@ final class OutputTree: @unchecked Sendable {
             return
         }
         try ensureDirectory(of: path)
-        try Self.writeFile(stagingDirectory + "/" + path, bytes)
+        try Self.writeFile(stagingDirectory + "/" + path, write)
         lock.withLock {
             enterLocked(path, entry, wasInPrevious: old != nil)
             written.append(path)
@@ -128,10 +149,14 @@ final class OutputTree: @unchecked Sendable {
 
     /// Writes a new file in the staging directory with plain system calls (the staging directory is
     /// private to this build, so neither a temporary name nor an fsync is needed before the swap).
-    private static func writeFile(_ target: String, _ bytes: UnsafeRawBufferPointer) throws {
+    private static func writeFile(_ target: String, _ write: (Int32, String) throws -> Void) throws {
         let descriptor = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target]) }
         defer { close(descriptor) }
+        try write(descriptor, target)
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, target: String) throws {
         var offset = 0
         while offset < bytes.count {
             let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

@@ -31,7 +31,7 @@ extension BuildSteps {
         async let sitemaps: [(String, [UInt8])] =
             sitemapsCurrent
             ? [] : DataFiles.sitemaps(urls: urls, limit: sitemapLimit, absolute: { store.absoluteURL(base + "/" + $0) })
-        try output.put("catalog.json", await catalog)
+        try output.put("catalog.json", pieces: await catalog)
         for (index, shard) in await shards.enumerated() {
             try output.put(String(format: "catalog/%02x.json", index), shard)
         }
