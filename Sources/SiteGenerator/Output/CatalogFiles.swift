@@ -71,29 +71,41 @@ enum CatalogFiles {
         return [out] + chunks + [Array("]}\n".utf8)]
     }
 
-    /// The price shards. Each one's `version` is a hash of its own products, not the catalog's
-    /// version: a one-price edit then changes one shard, and the other shards' bytes stay as they
-    /// are (a build writes no file whose bytes are unchanged).
-    static func shards(_ plan: SitePlan, count: UInt32) async -> [[UInt8]] {
-        let base = plan.store.basePath
-        // Products grouped by shard in catalog order; then each shard written straight into its bytes.
+    /// The price shards' members: each shard's products in catalog order, with a hash of what the
+    /// shard is made from (its products' fingerprints and paths, the base path and the currency).
+    /// A shard whose hash is unchanged has unchanged bytes and is not made again.
+    static func shardMembers(_ plan: SitePlan, count: UInt32) -> [(products: [(Int, Product)], inputHash: UInt64)] {
         var members = Array(repeating: [(Int, Product)](), count: Int(count))
         for (index, group) in plan.groups.enumerated() {
             for product in group.variants { members[Int(FNV1a.hash32(product.sku) % count)].append((index, product)) }
         }
-        return await parallelMap(members, parallelFrom: 2) { indices -> [UInt8] in
-            let products = shardProducts(indices, plan: plan, base: base)
-            var out: [UInt8] = []
-            out.reserveCapacity(products.count + 96)
-            out.key("version", first: true)
-            JSONWriter.string(String(Hex.lowercase(withUnsafeBytes(of: products.withUnsafeBytes(WordHash.hash).bigEndian, Array.init)).prefix(12)), into: &out)
-            out.key("currency")
-            JSONWriter.string(plan.store.currency.code, into: &out)
-            out.key("products")
-            out.append(contentsOf: products)
-            out.append(contentsOf: "}\n".utf8)
-            return out
+        return members.map { products in
+            var hasher = FieldHasher()
+            hasher.combine("catalog shard 2")  // the shard's format: a change here makes every shard again
+            hasher.combine(plan.store.basePath)
+            hasher.combine(plan.store.currency.code)
+            for (index, product) in products {
+                hasher.combine(Int64(bitPattern: product.fingerprint))
+                hasher.combine(plan.productPaths[index])
+            }
+            return (products, hasher.value)
         }
+    }
+
+    /// One price shard. Its `version` is a hash of its own products, not the catalog's version: a
+    /// one-price edit then changes one shard, and the others stay as they are.
+    static func shard(_ members: [(Int, Product)], plan: SitePlan) -> [UInt8] {
+        let products = shardProducts(members, plan: plan, base: plan.store.basePath)
+        var out: [UInt8] = []
+        out.reserveCapacity(products.count + 96)
+        out.key("version", first: true)
+        JSONWriter.string(String(Hex.lowercase(withUnsafeBytes(of: products.withUnsafeBytes(WordHash.hash).bigEndian, Array.init)).prefix(12)), into: &out)
+        out.key("currency")
+        JSONWriter.string(plan.store.currency.code, into: &out)
+        out.key("products")
+        out.append(contentsOf: products)
+        out.append(contentsOf: "}\n".utf8)
+        return out
     }
 
     /// A shard's `products` object: `{"<sku>":{title, priceMinor, price, url, available, …},…}`.

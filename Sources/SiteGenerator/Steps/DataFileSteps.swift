@@ -19,7 +19,11 @@ extension BuildSteps {
         try output.put("site-status.json", try context.require(context.siteStatusBytes, "site status"))
         // The three large files are independent: made on both cores at once.
         async let catalog = CatalogFiles.catalogJSON(plan)
-        async let shards = CatalogFiles.shards(plan, count: catalogShardCount)
+        // Only the shards whose products changed are made again.
+        let members = CatalogFiles.shardMembers(plan, count: catalogShardCount)
+        let shardPath = { (index: Int) in String(format: "catalog/%02x.json", index) }
+        let stale = members.indices.filter { !output.isCurrent(shardPath($0), inputHash: members[$0].inputHash) }
+        async let shards = parallelMap(stale, parallelFrom: 2) { index in (index, CatalogFiles.shard(members[index].products, plan: plan)) }
         // The sitemaps change only when pages come or go: their input is the list of URLs.
         let urls = plan.htmlPaths.filter { ![SitePlan.cartPath, SitePlan.checkoutPath, SitePlan.orderPath].contains($0) }
             .map { store.absoluteURL(base + $0) }
@@ -32,8 +36,8 @@ extension BuildSteps {
             sitemapsCurrent
             ? [] : DataFiles.sitemaps(urls: urls, limit: sitemapLimit, absolute: { store.absoluteURL(base + "/" + $0) })
         try output.put("catalog.json", pieces: await catalog)
-        for (index, shard) in await shards.enumerated() {
-            try output.put(String(format: "catalog/%02x.json", index), shard)
+        for (index, shard) in await shards {
+            try output.put(shardPath(index), shard, inputHash: members[index].inputHash)
         }
         for (name, xml) in await sitemaps {
             try output.put(name, xml, inputHash: sitemapHash)
