@@ -6,7 +6,7 @@ import Foundation
 extension EventPayload {
     /// The JSON bytes, at most `maximumBytes`: an order too big loses its lines (`linesOmitted`).
     func encoded() throws -> Data {
-        try limited { Data(Self.write($0)) }
+        limited { Data(Self.write($0)) }
     }
 
     /// `encode`'s bytes, or, for an order over `maximumBytes`, those of the order without its lines.

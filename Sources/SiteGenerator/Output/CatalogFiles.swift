@@ -20,6 +20,7 @@ enum CatalogFiles {
             var out: [UInt8] = []
             out.reserveCapacity(2048 * 260)
             for index in start..<min(start + 2048, plan.groups.count) {
+                let page = prefix + plan.productPaths[index]  // once per product, not per variant
                 for product in plan.groups[index].variants {
                     if !out.isEmpty || index > 0 { out.append(UInt8(ascii: ",")) }
                     out.key("sku", first: true)
@@ -33,7 +34,7 @@ enum CatalogFiles {
                     out.key("currency")
                     JSONWriter.string(currency, into: &out)
                     out.key("url")
-                    JSONWriter.string(url(of: product, page: prefix + plan.productPaths[index]), into: &out)
+                    JSONWriter.string(url(of: product, page: page), into: &out)
                     out.key("availability")
                     JSONWriter.string(product.isInStock ? "InStock" : "OutOfStock", into: &out)
                     if let compare = product.compareAtPrice, product.isOnSale {
@@ -45,11 +46,12 @@ enum CatalogFiles {
                         JSONWriter.string(product.slug, into: &out)
                         out.key("options")
                         out.append(UInt8(ascii: "{"))
-                        for (position, chosen) in product.chosenOptions.enumerated() {
+                        // The options and this variant's values, without a `ChosenOption` list per variant.
+                        for (position, (option, value)) in zip(product.options, product.optionValues).enumerated() {
                             if position > 0 { out.append(UInt8(ascii: ",")) }
-                            JSONWriter.string(chosen.name, into: &out)
+                            JSONWriter.string(option.name, into: &out)
                             out.append(UInt8(ascii: ":"))
-                            JSONWriter.string(chosen.value, into: &out)
+                            JSONWriter.string(value, into: &out)
                         }
                         out.append(UInt8(ascii: "}"))
                     }
