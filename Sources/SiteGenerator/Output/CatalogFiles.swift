@@ -101,7 +101,7 @@ enum CatalogFiles {
         var out: [UInt8] = []
         out.reserveCapacity(products.count + 96)
         out.key("version", first: true)
-        JSONWriter.string(String(Hex.lowercase(withUnsafeBytes(of: products.withUnsafeBytes(WordHash.hash).bigEndian, Array.init)).prefix(12)), into: &out)
+        JSONWriter.string(String(FNV1a.hex(products.withUnsafeBytes(WordHash.hash)).prefix(12)), into: &out)  // as the catalog's version reads
         out.key("currency")
         JSONWriter.string(plan.store.currency.code, into: &out)
         out.key("products")

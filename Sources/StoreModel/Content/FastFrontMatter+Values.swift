@@ -18,11 +18,7 @@ extension FastFrontMatter.Line {
             return ContentValue(.scalar(text, quoted: true), line: number)
         }
         guard let plain = plain(from: first, to: contentEnd) else { return nil }
-        return Self.isNull(plain) ? ContentValue(.null, line: number) : ContentValue(.scalar(plain, quoted: false), line: number)
-    }
-
-    private static func isNull(_ plain: String) -> Bool {
-        plain == "~" || plain == "null" || plain == "Null" || plain == "NULL"
+        return QuickYAML.isNullWord(plain) ? ContentValue(.null, line: number) : ContentValue(.scalar(plain, quoted: false), line: number)
     }
 
     /// `"text"` from `open` without backslash escapes; the text and the offset after the closing quote.
@@ -111,7 +107,7 @@ extension FastFrontMatter.Line {
                 index = skipSpaces(after, limit)
             default:
                 guard let (plain, end) = flowPlain(from: index, limit: limit) else { return nil }
-                value = Self.isNull(plain) ? ContentValue(.null, line: number) : ContentValue(.scalar(plain, quoted: false), line: number)
+                value = QuickYAML.isNullWord(plain) ? ContentValue(.null, line: number) : ContentValue(.scalar(plain, quoted: false), line: number)
                 index = end
             }
             guard index < limit, splits(at: index), !members.contains(where: { $0.key == key }) else { return nil }

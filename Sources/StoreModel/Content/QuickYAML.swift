@@ -166,7 +166,7 @@ enum QuickYAML {
                     return nil
                 }
                 value =
-                    ["~", "null", "Null", "NULL"].contains(plain)
+                    isNullWord(plain)
                     ? ContentValue(.null, line: line) : ContentValue(.scalar(String(plain), quoted: false), line: line)
                 rest = rest[end...]
             }
@@ -199,9 +199,14 @@ enum QuickYAML {
             if let hash = commentStart(plain) { plain = plain[plain.startIndex..<hash].trimmingTrailingSpaces() }
             // `key: value: more` is a nested mapping in YAML.
             if plain.contains(": ") || plain.last == ":" { return nil }
-            if ["~", "null", "Null", "NULL"].contains(plain) { return ContentValue(.null, line: line) }
+            if isNullWord(plain) { return ContentValue(.null, line: line) }
             return ContentValue(.scalar(String(plain), quoted: false), line: line)
         }
+    }
+
+    /// Whether a plain scalar is YAML's null (`~`, `null`, `Null`, `NULL`); the fast reader asks too.
+    static func isNullWord(_ plain: some StringProtocol) -> Bool {
+        plain == "~" || plain == "null" || plain == "Null" || plain == "NULL"
     }
 
     /// The start of a ` #` comment in a plain scalar.
