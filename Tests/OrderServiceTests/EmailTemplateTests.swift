@@ -11,7 +11,7 @@ struct EmailTemplateTests {
     static let theme = ThemeFiles.layered(embedded: EmbeddedTheme.files, directories: [])
 
     static func catalog() async throws -> Catalog {
-        var loader = CatalogLoader(contentDirectory: TestShop.fixtures.path)
+        let loader = CatalogLoader(contentDirectory: TestShop.fixtures.path)
         return try await loader.load(cacheFile: nil).0
     }
 

@@ -60,7 +60,7 @@ struct InheritedSocketTests {
 
     @Test("a stopping server answers a kept-alive client's next request with Connection: close; the next server answers what waited in the socket")
     func handOver() async throws {
-        var shop = try TestShop()
+        let shop = try TestShop()
         defer { shop.cleanUp() }
         var logger = Logger(label: "test")
         logger.logLevel = .warning

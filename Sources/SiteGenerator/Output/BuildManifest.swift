@@ -12,6 +12,15 @@ struct BuildManifest: Sendable {
         var outputHash: UInt64
     }
 
+    /// One piece of a file written in pieces (`OutputTree.put(_:pieces:)`): the hash of what it is
+    /// made from (0: made every time), the hash of its bytes and its length. A later build copies
+    /// a piece whose input is unchanged from the live file instead of making it again.
+    struct Piece: Sendable, Hashable {
+        var inputHash: UInt64
+        var outputHash: UInt64
+        var length: Int
+    }
+
     /// Hash of everything that affects every page (theme, settings, navigation).
     var globalHash: UInt64 = 0
     /// `InputFingerprint` of the build that wrote this manifest (0: unknown).
@@ -19,6 +28,8 @@ struct BuildManifest: Sendable {
     var files: [String: Entry] = [:]
     /// Links per source file, keyed by the source's input hash.
     var links: [String: (hash: UInt64, urls: [String])] = [:]
+    /// The pieces of the files written in pieces, in file order.
+    var pieces: [String: [Piece]] = [:]
 
     static func location(forOutput output: String) -> String {
         let url = URL(fileURLWithPath: output).standardizedFileURL
@@ -31,7 +42,7 @@ struct BuildManifest: Sendable {
         return String(manifest.dropLast(".manifest".count)) + ".content"
     }
 
-    static let magic = Array("storefront-manifest 3\n".utf8)
+    static let magic = Array("storefront-manifest 4\n".utf8)
 
     /// The `inputsHash` of a manifest, without reading the rest (it is stored unchecked right after
     /// the magic; a damaged value only makes the build do its work).
@@ -72,6 +83,16 @@ struct BuildManifest: Sendable {
                     let source = try reader.readString()
                     manifest.links[source] = (try reader.readFixed(), try reader.readStrings())
                 }
+                let piecedCount = Int(try reader.readUInt64())
+                guard piecedCount <= buffer.count else { return nil }
+                for _ in 0..<piecedCount {
+                    let path = try reader.readString()
+                    let count = Int(try reader.readUInt64())
+                    guard count <= buffer.count else { return nil }
+                    manifest.pieces[path] = try (0..<count).map { _ in
+                        Piece(inputHash: try reader.readFixed(), outputHash: try reader.readFixed(), length: try reader.readInt())
+                    }
+                }
                 return reader.isAtEnd ? manifest : nil
             } catch {
                 return nil
@@ -94,6 +115,16 @@ struct BuildManifest: Sendable {
             body.write(source)
             body.writeFixed(value.hash)
             body.write(value.urls)
+        }
+        body.write(UInt64(pieces.count))
+        for (path, list) in pieces {
+            body.write(path)
+            body.write(UInt64(list.count))
+            for piece in list {
+                body.writeFixed(piece.inputHash)
+                body.writeFixed(piece.outputHash)
+                body.write(piece.length)
+            }
         }
         var head = BinaryWriter(capacity: Self.magic.count + 16)
         head.appendRaw(Self.magic)

@@ -101,18 +101,84 @@ final class OutputTree: @unchecked Sendable {
         try bytes.withUnsafeBytes { try put(path, $0, inputHash: inputHash) }
     }
 
+    /// One piece of a file written in pieces: bytes made in this build, or a piece of the live
+    /// file that the previous build made from the same input (`keptPieces(of:)`).
+    enum Piece {
+        case made([UInt8], inputHash: UInt64)
+        case kept(BuildManifest.Piece, offset: Int)
+    }
+
+    /// The pieces the previous build wrote `path` in, each with its offset in the live file, when
+    /// the live file still has exactly their length (otherwise nothing can be kept).
+    func keptPieces(of path: String) -> [(piece: BuildManifest.Piece, offset: Int)] {
+        guard let list = previous?.pieces[path] else { return [] }
+        var info = stat()
+        guard stat(liveDirectory + "/" + path, &info) == 0, Int(info.st_size) == list.reduce(0, { $0 + $1.length }) else { return [] }
+        var offset = 0
+        return list.map { piece in
+            defer { offset += piece.length }
+            return (piece, offset)
+        }
+    }
+
     /// Stages a file made in pieces (on several cores), written one piece after another instead of
-    /// joined into one buffer first (78 MB for `catalog.json` at 270,000 SKUs); skipped when the
-    /// live file already has these bytes. Its hash is over the pieces' hashes, so a file must
-    /// always be put the same way (whole or in the same pieces) to be found unchanged.
-    func put(_ path: String, pieces: [[UInt8]], inputHash: UInt64? = nil) throws {
+    /// joined into one buffer first (78 MB for `catalog.json` at 270,000 SKUs); a kept piece is
+    /// copied from the live file by the kernel. Skipped when the live file already has these
+    /// bytes. Its hash is over the pieces' hashes, so a file must always be put in the same pieces
+    /// to be found unchanged.
+    func put(_ path: String, pieces: [Piece]) throws {
+        let recorded = pieces.map { piece -> BuildManifest.Piece in
+            switch piece {
+            case .made(let bytes, let inputHash):
+                BuildManifest.Piece(inputHash: inputHash, outputHash: bytes.withUnsafeBytes(WordHash.hash), length: bytes.count)
+            case .kept(let kept, _): kept
+            }
+        }
         var outputHash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(pieces.count)
-        for piece in pieces {
-            outputHash = (outputHash ^ piece.withUnsafeBytes(WordHash.hash)) &* 0xFF51_AFD7_ED55_8CCD
+        for piece in recorded {
+            outputHash = (outputHash ^ piece.outputHash) &* 0xFF51_AFD7_ED55_8CCD
             outputHash ^= outputHash >> 32
         }
-        try stage(path, outputHash: outputHash, inputHash: inputHash) { descriptor, target in
-            for piece in pieces { try piece.withUnsafeBytes { try Self.writeAll(descriptor, $0, target: target) } }
+        lock.withLock { next.pieces[path] = recorded }
+        let live = liveDirectory + "/" + path
+        try stage(path, outputHash: outputHash, inputHash: nil) { descriptor, target in
+            var source: Int32 = -1
+            defer { if source >= 0 { close(source) } }
+            for piece in pieces {
+                switch piece {
+                case .made(let bytes, _):
+                    try bytes.withUnsafeBytes { try Self.writeAll(descriptor, $0, target: target) }
+                case .kept(let kept, let offset):
+                    if source < 0 { source = open(live, O_RDONLY | O_CLOEXEC) }
+                    guard source >= 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: live]) }
+                    try Self.copy(from: source, offset: offset, count: kept.length, to: descriptor, target: target)
+                }
+            }
+        }
+    }
+
+    /// Copies `count` bytes at `offset` of one file to the end of another: in the kernel where it
+    /// can (`sendfile`), else through a buffer.
+    private static func copy(from source: Int32, offset: Int, count: Int, to descriptor: Int32, target: String) throws {
+        var position = off_t(offset)
+        var left = count
+        while left > 0 {
+            let copied = sendfile(descriptor, source, &position, left)
+            if copied > 0 {
+                left -= copied
+                continue
+            }
+            if copied < 0, errno == EINTR { continue }
+            // Not supported between these files (or cut short): read and write the rest.
+            var buffer = [UInt8](repeating: 0, count: min(left, 1 << 20))
+            while left > 0 {
+                let read = pread(source, &buffer, min(left, buffer.count), position)
+                if read < 0, errno == EINTR { continue }
+                guard read > 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: target]) }
+                try buffer.withUnsafeBytes { try writeAll(descriptor, UnsafeRawBufferPointer(rebasing: $0[..<read]), target: target) }
+                position += off_t(read)
+                left -= read
+            }
         }
     }
 

@@ -30,6 +30,9 @@ public struct BuildOptions: Sendable {
     public var freesStateOnFinish = true
     /// How old an input's stamp must be to be trusted (`FileStamp.racyWindow`; tests shorten it).
     var racyWindow: Int64 = FileStamp.racyWindow
+    /// Products per piece of `catalog.json` (`CatalogFiles.catalogJSON`; tests make it small, so
+    /// that a small shop's file has several pieces).
+    var catalogPieceSize = CatalogFiles.catalogPieceSize
 
     /// Creates options with the usual defaults.
     /// The theme folders layered over the embedded default theme, in order: `themes/default`

@@ -18,23 +18,29 @@ extension BuildSteps {
         }
         try output.put("site-status.json", try context.require(context.siteStatusBytes, "site status"))
         // The three large files are independent: made on both cores at once.
-        async let catalog = CatalogFiles.catalogJSON(plan)
+        let pieceSize = context.options.catalogPieceSize
+        async let catalog = CatalogFiles.catalogJSON(plan, kept: output.keptPieces(of: "catalog.json"), pieceSize: pieceSize)
         // Only the shards whose products changed are made again.
         let members = CatalogFiles.shardMembers(plan, count: catalogShardCount)
         let shardPath = { (index: Int) in String(format: "catalog/%02x.json", index) }
         let stale = members.indices.filter { !output.isCurrent(shardPath($0), inputHash: members[$0].inputHash) }
-        async let shards = parallelMap(stale, parallelFrom: 2) { index in (index, CatalogFiles.shard(members[index].products, plan: plan)) }
-        // The sitemaps change only when pages come or go: their input is the list of URLs.
-        let urls = plan.htmlPaths.filter { ![SitePlan.cartPath, SitePlan.checkoutPath, SitePlan.orderPath].contains($0) }
-            .map { store.absoluteURL(base + $0) }
-        let sitemapHash = urls.reduce(FNV1a.hash64(string: "sitemaps")) { FNV1a.hash64(string: $1 + "\n", seed: $0) }
+        async let shards = parallelMap(stale, parallelFrom: 2) { index in (index, CatalogFiles.shard(members[index].members, plan: plan)) }
+        // The sitemaps change only when pages come or go: their input is the list of paths and the
+        // shop's address, and their URLs are made only when they are written.
+        let paths = plan.htmlPaths.filter { ![SitePlan.cartPath, SitePlan.checkoutPath, SitePlan.orderPath].contains($0) }
+        var sitemapHasher = FieldHasher()
+        sitemapHasher.combine("sitemaps")
+        sitemapHasher.combine(store.absoluteURL(base))
+        for path in paths { sitemapHasher.combine(path) }
+        let sitemapHash = sitemapHasher.value
         let sitemapNames =
-            urls.count > sitemapLimit
-            ? (1...(urls.count + sitemapLimit - 1) / sitemapLimit).map { "sitemap-\($0).xml" } + ["sitemap.xml"] : ["sitemap.xml"]
+            paths.count > sitemapLimit
+            ? (1...(paths.count + sitemapLimit - 1) / sitemapLimit).map { "sitemap-\($0).xml" } + ["sitemap.xml"] : ["sitemap.xml"]
         let sitemapsCurrent = output.areCurrent(sitemapNames, inputHash: sitemapHash)
         async let sitemaps: [(String, [UInt8])] =
             sitemapsCurrent
-            ? [] : DataFiles.sitemaps(urls: urls, limit: sitemapLimit, absolute: { store.absoluteURL(base + "/" + $0) })
+            ? []
+            : DataFiles.sitemaps(urls: paths.map { store.absoluteURL(base + $0) }, limit: sitemapLimit, absolute: { store.absoluteURL(base + "/" + $0) })
         try output.put("catalog.json", pieces: await catalog)
         for (index, shard) in await shards {
             try output.put(shardPath(index), shard, inputHash: members[index].inputHash)

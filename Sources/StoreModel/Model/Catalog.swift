@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The validated shop: settings, products and pages. Both the generator and the order API price
 /// from this one type, so the pages and the API agree by construction.
 public struct Catalog: Sendable {
@@ -18,17 +20,27 @@ public struct Catalog: Sendable {
     /// Creates a catalog; products and pages are sorted, the version is computed.
     public init(store: StoreConfig, products: [Product], pages: [Page]) {
         self.store = store
-        // Sorting indices moves integers, not 17-field products.
-        let order = products.indices.sorted { Self.inDisplayOrder(products[$0], products[$1]) }
+        let order = Self.displayOrder(products)
         self.products = order.map { products[$0] }
         self.pages = pages.sorted { ($0.weight, $0.title, $0.slug) < ($1.weight, $1.title, $1.slug) }
-        var index: [String: Int] = [:]
-        index.reserveCapacity(products.count)
-        for (offset, product) in self.products.enumerated() { index[product.sku] = offset }
-        self.indexBySKU = index
+        // The SKU index, and the SKU order with the version, on two cores (0.1 s each at 270,000 SKUs).
         let sorted = self.products
-        self.skuOrder = sorted.indices.sorted { sorted[$0].sku < sorted[$1].sku }
-        self.version = Self.computeVersion(store: store, products: sorted, skuOrder: skuOrder)
+        nonisolated(unsafe) var index: [String: Int] = [:]
+        nonisolated(unsafe) var skuOrder: [Int] = []
+        nonisolated(unsafe) var version = ""
+        DispatchQueue.concurrentPerform(iterations: sorted.count >= 10_000 ? 2 : 1) { part in
+            if part == 1 || sorted.count < 10_000 {
+                skuOrder = sorted.indices.sorted { sorted[$0].sku < sorted[$1].sku }
+                version = Self.computeVersion(store: store, products: sorted, skuOrder: skuOrder)
+            }
+            if part == 0 {
+                index.reserveCapacity(sorted.count)
+                for (offset, product) in sorted.enumerated() { index[product.sku] = offset }
+            }
+        }
+        self.indexBySKU = index
+        self.skuOrder = skuOrder
+        self.version = version
     }
 
     /// A catalog whose products are already in display order, with their indexes (`replacing`).
@@ -45,6 +57,37 @@ public struct Catalog: Sendable {
     /// variants together in their listed order.
     static func inDisplayOrder(_ a: Product, _ b: Product) -> Bool {
         (a.weight, a.title, a.groupSKU, a.variantPosition) < (b.weight, b.title, b.groupSKU, b.variantPosition)
+    }
+
+    /// The offsets of `products` in display order (sorting offsets moves integers, not products).
+    /// One file's variants come one after another in their listed order and share a weight, a title
+    /// and a group SKU, so each such run is sorted as one: 100,000 runs rather than 270,000
+    /// variants. Runs that compare equal (two files with one SKU) leave the order to a sort of
+    /// every product, so the result is always that of `inDisplayOrder`.
+    static func displayOrder(_ products: [Product]) -> [Int] {
+        var runs: [Range<Int>] = []
+        runs.reserveCapacity(products.count)
+        var start = 0
+        while start < products.count {
+            let first = products[start]
+            var end = start + 1
+            while end < products.count, first.isVariant, products[end].variantPosition == products[end - 1].variantPosition + 1,
+                products[end].groupSKU == first.groupSKU, products[end].weight == first.weight, products[end].title == first.title
+            {
+                end += 1
+            }
+            runs.append(start..<end)
+            start = end
+        }
+        func key(_ run: Range<Int>) -> (Int, String, String) {
+            let product = products[run.lowerBound]
+            return (product.weight, product.title, product.groupSKU)
+        }
+        runs.sort { key($0) < key($1) }
+        guard !zip(runs, runs.dropFirst()).contains(where: { key($0) == key($1) }) else {
+            return products.indices.sorted { inDisplayOrder(products[$0], products[$1]) }
+        }
+        return runs.flatMap { $0 }
     }
 
     /// The product with this SKU, drafts included.
