@@ -142,8 +142,13 @@ private struct TemplateRenderer {
             return Self.descend(top, names[...])
         case .stack(let names):
             guard let first = names.first else { return stack.last }
-            for object in stack.reversed() {
-                if let child = object[first] { return Self.descend(child, names.dropFirst()) }
+            // By index, top down: iterating `stack.reversed()` copies (retains) every object.
+            var index = stack.count - 1
+            while index >= 0 {
+                if case .object(let members) = stack[index], let child = members[first] {
+                    return names.count == 1 ? child : Self.descend(child, names.dropFirst())
+                }
+                index -= 1
             }
             return nil
         }
