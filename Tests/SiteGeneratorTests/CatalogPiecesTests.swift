@@ -5,7 +5,7 @@ import Testing
 
 /// `catalog.json` is written in pieces of products, and an incremental build copies each piece
 /// whose products are unchanged from the live file instead of making it again.
-@Suite struct CatalogPiecesTests {
+@Suite(.timeLimit(.minutes(2))) struct CatalogPiecesTests {
     /// 40 products in 5 pieces of 8; P0 and P1 sort first, so an edit of P1 changes the first piece.
     static func workspace() throws -> Workspace {
         var products: [String: String] = [:]

@@ -5,7 +5,7 @@ import Testing
 
 /// `Catalog.displayOrder` sorts one file's variants as one run; its order must always be the one
 /// a sort of every product by `inDisplayOrder` gives.
-@Suite struct CatalogOrderTests {
+@Suite(.timeLimit(.minutes(2))) struct CatalogOrderTests {
     static let currency = Currency(code: "TWD")!
 
     /// Files in a random order: plain products and products with 1 to 4 variants, with titles and
