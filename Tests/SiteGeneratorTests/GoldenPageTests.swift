@@ -9,7 +9,7 @@ import Testing
     static let pages = [
         "index.html", "products/hass/index.html", "products/early-3kg/index.html", "products/leaf-tea/index.html", "pages/shipping/index.html",
         "cart/index.html", "checkout/index.html",
-        "order/index.html", "404.html", "robots.txt", "_headers",
+        "order/index.html", "404.html", "search/index.html", "robots.txt", "_headers",
     ]
     static let goldenDirectory = repositoryRoot.appendingPathComponent("Tests/SiteGeneratorTests/Golden")
 

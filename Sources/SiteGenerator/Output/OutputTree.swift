@@ -24,11 +24,17 @@ final class OutputTree: @unchecked Sendable {
     /// How many paths of the previous manifest this build has produced again; when it falls short
     /// of the previous count, some earlier output is gone.
     private var carried = 0
+    /// Of those, the ones a link can point at (all but the search index's shards, whose names
+    /// change with their bytes: a price edit replaces two of them).
+    private var carriedLinkable = 0
+    /// The paths of the previous manifest that a link can point at.
+    private let previousLinkable: Int
 
     init(liveDirectory: String, isFullBuild: Bool, previous: BuildManifest?, globalHash: UInt64, inputsHash: UInt64 = 0) throws {
         self.liveDirectory = liveDirectory
         self.isFullBuild = isFullBuild
         self.previous = isFullBuild ? nil : previous
+        self.previousLinkable = self.previous?.files.keys.count(where: { !Self.isUnlinkable($0) }) ?? 0
         let stamp = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         self.stagingDirectory = liveDirectory + ".staging-" + stamp
         next.globalHash = globalHash
@@ -210,7 +216,10 @@ final class OutputTree: @unchecked Sendable {
     /// Enters a file in the next manifest (the lock held), counting a path of the previous
     /// manifest the first time it is produced again (`lostOutputs`).
     private func enterLocked(_ path: String, _ entry: BuildManifest.Entry, wasInPrevious: Bool) {
-        if next.files.updateValue(entry, forKey: path) == nil, wasInPrevious { carried += 1 }
+        if next.files.updateValue(entry, forKey: path) == nil, wasInPrevious {
+            carried += 1
+            if !Self.isUnlinkable(path) { carriedLinkable += 1 }
+        }
     }
 
     /// Writes a new file in the staging directory with plain system calls (the staging directory is
@@ -247,11 +256,22 @@ final class OutputTree: @unchecked Sendable {
         lock.withLock { kept.compactMap { source in next.links[source].map { (source, $0.urls) } } }
     }
 
-    /// Whether some file of the previous build is not part of this one (a page, image or data file
-    /// that links could have pointed at).
+    /// Whether some file of the previous build that links could have pointed at (a page, image or
+    /// data file) is not part of this one.
     func lostOutputs() -> Bool {
+        guard previous != nil else { return false }
+        return lock.withLock { carriedLinkable < previousLinkable }
+    }
+
+    /// Whether some file of the previous build is not part of this one (and is removed on commit).
+    private func lostFiles() -> Bool {
         guard let previous else { return false }
         return lock.withLock { carried < previous.files.count }
+    }
+
+    /// The search index's shards (`search/x/…`): named by their bytes, never linked.
+    static func isUnlinkable(_ path: String) -> Bool {
+        path.hasPrefix(SearchIndex.shardFolder)
     }
 
     private func ensureDirectory(of path: String) throws {
@@ -285,7 +305,7 @@ final class OutputTree: @unchecked Sendable {
                     throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
                 }
             }
-            if let previous, lostOutputs() {
+            if let previous, lostFiles() {
                 for path in previous.files.keys where next.files[path] == nil {
                     if (try? fm.removeItem(atPath: liveDirectory + "/" + path)) != nil { removed += 1 }
                     removeEmptyParents(of: path)

@@ -56,6 +56,8 @@ struct SitePlan: Sendable {
 
     /// Site paths of the fixed pages.
     static let cartPath = "/cart/"
+    /// The search page (`SearchIndex`; rendered when the theme has a `search` template).
+    static let searchPath = "/search/"
     static let checkoutPath = "/checkout/"
     static let orderPath = "/order/"
     static let adminPath = "/admin/"

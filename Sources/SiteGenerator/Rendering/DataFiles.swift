@@ -64,6 +64,12 @@ enum DataFiles {
             \(base)/catalog/*
               ! Cache-Control
               Cache-Control: public, max-age=60, must-revalidate
+            \(base)/search/manifest.json
+              ! Cache-Control
+              Cache-Control: public, max-age=60, must-revalidate
+            \(base)/search/x/*
+              ! Cache-Control
+              Cache-Control: public, max-age=31536000, immutable
 
             """
     }

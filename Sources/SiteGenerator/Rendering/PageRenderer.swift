@@ -33,7 +33,7 @@ struct PageRenderer: Sendable {
         if let email = store.contact.email { contact["email"] = .string(email) }
         if let phone = store.contact.phone { contact["phone"] = .string(phone) }
         if let address = store.contact.address { contact["address"] = .string(address) }
-        let site: [String: TemplateValue] = [
+        var site: [String: TemplateValue] = [
             "name": .string(store.name),
             "description": .string(store.description),
             "locale": .string(store.locale),
@@ -68,18 +68,17 @@ struct PageRenderer: Sendable {
             "checkoutURL": .string(basePath + SitePlan.checkoutPath),
             "orderURL": .string(basePath + SitePlan.orderPath),
         ]
+        // The search box and its script, when the theme has both (`SearchIndex`).
+        if theme.library.getTemplate(named: "search") != nil, let script = theme.assetPath("search.js", basePath: basePath) {
+            site["search"] = .object(["url": .string(basePath + SitePlan.searchPath), "script": .string(script)])
+        }
         let uiJSON = JSONValue.object(theme.strings.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).text
         var links: [String: TemplateValue] = [:]
         for (taxa, prefix) in [(plan.categories, "/categories/"), (plan.tags, "/tags/")] {
             for taxon in taxa { links[prefix + taxon.name] = Self.link(taxon.name, prefix, basePath: basePath) }
         }
         self.taxonLinks = links
-        let from = theme.strings["priceFrom"] ?? "from {price}"
-        if let range = from.range(of: "{price}") {
-            priceFrom = (String(from[..<range.lowerBound]), String(from[range.upperBound...]))
-        } else {
-            priceFrom = (from + " ", "")
-        }
+        priceFrom = Self.priceFrom(theme.strings)
         self.shared = SharedContext(site: .object(site), strings: .object(theme.strings.mapValues(TemplateValue.string)), uiStringsJSON: .string(uiJSON))
     }
 
@@ -198,6 +197,13 @@ struct PageRenderer: Sendable {
         var context = base(kind: "list", title: title, description: description, sitePath: page.sitePath, og: og, jsonLD: jsonLD)
         context["listing"] = .object(listing)
         return render("list", context)
+    }
+
+    /// The text around a "from" price (`priceFrom`, `from {price}` by default).
+    static func priceFrom(_ strings: [String: String]) -> (before: String, after: String) {
+        let from = strings["priceFrom"] ?? "from {price}"
+        guard let range = from.range(of: "{price}") else { return (from + " ", "") }
+        return (String(from[..<range.lowerBound]), String(from[range.upperBound...]))
     }
 
     /// A plain page.

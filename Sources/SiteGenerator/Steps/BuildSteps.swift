@@ -6,7 +6,8 @@ import StoreModel
 enum BuildSteps {
     static let check: [BuildStep] = [loadContent, readSiteStatus, loadTheme, plan, checkLinksOnly]
     static let all: [BuildStep] = [
-        loadContent, readSiteStatus, loadTheme, checkUpToDate, plan, openOutput, renderPages, writeDataFiles, copyStaticFiles, checkLinks, commit,
+        loadContent, readSiteStatus, loadTheme, checkUpToDate, plan, openOutput, renderPages, writeDataFiles, writeSearchIndex, copyStaticFiles, checkLinks,
+        commit,
     ]
 
     static let loadContent = BuildStep("load content") { context in
@@ -84,7 +85,9 @@ enum BuildSteps {
         context.plan = plan
         context.report.products = plan.products.count
         context.report.drafts = plan.draftCount
-        context.report.pages = plan.htmlPaths.count + 1
+        // The 404 page, and the search page when the theme has one, are not in the sitemap's list.
+        let hasSearch = context.theme?.library.getTemplate(named: "search") != nil
+        context.report.pages = plan.htmlPaths.count + 1 + (hasSearch ? 1 : 0)
     }
 
     static let checkLinksOnly = BuildStep("check links") { context in

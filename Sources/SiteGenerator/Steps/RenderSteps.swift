@@ -85,12 +85,13 @@ extension BuildSteps {
                 context.links.append((source: link.0, line: link.1, url: link.2, fromPath: link.3))
             }
         }
-        let fixed: [(String, String, String, String)] = [
-            ("cart", "cart", "cart", SitePlan.cartPath),
-            ("checkout", "checkout", "checkout", SitePlan.checkoutPath),
-            ("order", "order", "orderStatus", SitePlan.orderPath),
-            ("404", "notFound", "notFound", SitePlan.notFoundPath),
-        ]
+        let fixed: [(String, String, String, String)] =
+            [
+                ("cart", "cart", "cart", SitePlan.cartPath),
+                ("checkout", "checkout", "checkout", SitePlan.checkoutPath),
+                ("order", "order", "orderStatus", SitePlan.orderPath),
+                ("404", "notFound", "notFound", SitePlan.notFoundPath),
+            ] + (renderer.hasTemplate("search") ? [("search", "search", "search", SitePlan.searchPath)] : [])
         // The owner's admin page, when the theme has one: not linked from the shop, not in the sitemap.
         if renderer.hasTemplate("admin") {
             let html = renderer.fixed(template: "admin", kind: "admin", titleKey: "admin", sitePath: SitePlan.adminPath)

@@ -417,6 +417,18 @@ fetch(`${BASE}/site-status.json`, { cache: 'no-cache' }).then(r => r.ok ? r.json
   $$('[data-add-form] input').forEach(i => { i.disabled = true; });
 }).catch(() => {});
 
+// ---- Search: search.js loads when a search box gets focus, or when /search/ opens, and builds with these ----
+window.storefrontUI = { el, t };
+const searchScript = meta('search-script');
+let searchLoading = false;
+const loadSearch = () => {
+  if (searchLoading || !searchScript) return;
+  searchLoading = true;
+  d.head.append(el('script', { src: searchScript, defer: true }));
+};
+$$('[data-search-input]').forEach(i => i.addEventListener('focus', loadSearch, { once: true }));
+if ($('[data-search-app]')) loadSearch();
+
 badge();
 addEventListener('storage', e => {
   if (e.key !== CART) return;

@@ -1,0 +1,253 @@
+import StoreModel
+
+/// The static search index `storefront build` writes under `/search/`, and `search.js` reads:
+///
+/// - `manifest.json` (short cache lifetime): the format, the number of documents, the first term
+///   of each term shard, the document and column shards, and the category and tag names;
+/// and in `search/x/` (immutable):
+/// - `t-<hash>.bin`: term shards, split by bytes (`termShardBytes`), each the postings of a run
+///   of terms in UTF-8 order (`SearchIndex.encodeTermShard` gives the layout);
+/// - `d-<hash>.json`: document shards of `documentShardSize` products, what a result shows;
+/// - `c-<hash>.json`: column shards of `columnShardSize` products, what facets, filters and sorts
+///   read: price, availability, brand, categories and tags.
+///
+/// A document is a published product (a product with options is one document, priced from its
+/// lowest price); drafts are never indexed. Every file but the manifest is named by its bytes'
+/// hash and never changes, so a price edit writes one document shard, one column shard and the
+/// manifest, and a rebuild with nothing changed writes nothing.
+struct SearchIndex {
+    /// A field a term was found in: its bit in a posting's mask, most important first.
+    enum Field: UInt8, CaseIterable {
+        case title = 1
+        case brand = 2
+        case category = 4
+        case tag = 8
+        case summary = 16
+        case description = 32
+    }
+
+    static let format = 1
+    /// Where the shards go, relative to the output (`_headers` marks it immutable).
+    static let shardFolder = "search/x/"
+    static let termShardBytes = 16_384
+    static let documentShardSize = 100
+    static let columnShardSize = 2_048
+
+    /// The postings of each term: `document << 8 | field mask`, in document order.
+    var postings: [String: [UInt32]] = [:]
+    /// The files besides the manifest, by name under `search/`.
+    var files: [(name: String, bytes: [UInt8])] = []
+    /// `search/manifest.json`.
+    var manifest: [UInt8] = []
+
+    /// The index of a plan's published products, with `priceText` as the cards show a price.
+    init(plan: SitePlan, priceText: (ProductGroup) -> String) async {
+        let groups = plan.groups
+        // Terms per document on both cores, in runs; the runs' postings are joined in order.
+        let runs = await parallelMap(Array(stride(from: 0, to: groups.count, by: 4_096)), parallelFrom: 2) { start in
+            var postings: [String: [UInt32]] = [:]
+            for document in start..<min(start + 4_096, groups.count) {
+                for (term, mask) in Self.terms(of: groups[document].variants[0]) {
+                    postings[term, default: []].append(UInt32(document) << 8 | UInt32(mask))
+                }
+            }
+            return postings
+        }
+        for run in runs {
+            if postings.isEmpty {
+                postings = run
+                continue
+            }
+            for (term, list) in run { postings[term, default: []].append(contentsOf: list) }
+        }
+        var manifestShards: [(first: String, name: String)] = []
+        for shard in Self.termShards(postings) {
+            let bytes = Self.encodeTermShard(shard.map { ($0, postings[$0]!) })
+            let name = Self.name("t", bytes, ext: "bin")
+            files.append((name, bytes))
+            manifestShards.append((shard[0], name))
+        }
+        let categoryIDs = Dictionary(uniqueKeysWithValues: plan.categories.enumerated().map { ($1.name, $0) })
+        let tagIDs = Dictionary(uniqueKeysWithValues: plan.tags.enumerated().map { ($1.name, $0) })
+        var documentNames: [String] = []
+        for start in stride(from: 0, to: groups.count, by: Self.documentShardSize) {
+            let bytes = Self.documentShard(plan, start..<min(start + Self.documentShardSize, groups.count), priceText: priceText)
+            let name = Self.name("d", bytes, ext: "json")
+            files.append((name, bytes))
+            documentNames.append(name)
+        }
+        var columnNames: [String] = []
+        for start in stride(from: 0, to: groups.count, by: Self.columnShardSize) {
+            let range = start..<min(start + Self.columnShardSize, groups.count)
+            let bytes = Self.columnShard(plan, range, categoryIDs: categoryIDs, tagIDs: tagIDs)
+            let name = Self.name("c", bytes, ext: "json")
+            files.append((name, bytes))
+            columnNames.append(name)
+        }
+        manifest = Self.manifest(
+            plan: plan, documents: groups.count, terms: manifestShards, documentShards: documentNames, columnShards: columnNames)
+    }
+
+    /// A document's terms with the fields each was found in.
+    static func terms(of product: Product) -> [(String, UInt8)] {
+        var masks: [String: UInt8] = [:]
+        func add(_ text: String, _ field: Field) {
+            SearchTokenizer.forEachTerm(text) { masks[$0, default: 0] |= field.rawValue }
+        }
+        add(product.title, .title)
+        if let brand = product.brand { add(brand, .brand) }
+        for category in product.categories { add(category, .category) }
+        for tag in product.tags { add(tag, .tag) }
+        if let summary = product.summary { add(summary, .summary) }
+        add(withoutLinkTargets(product.description), .description)
+        return masks.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) }
+    }
+
+    /// Markdown with the targets of its links and images left out (`[text](/products/a/)` keeps
+    /// `text`): an address's words are not what the product is about.
+    static func withoutLinkTargets(_ markdown: String) -> String {
+        guard markdown.contains("](") else { return markdown }
+        var out = String.UnicodeScalarView()
+        var scalars = markdown.unicodeScalars[...]
+        while let first = scalars.first {
+            scalars = scalars.dropFirst()
+            if first == "]", scalars.first == "(", let close = scalars.firstIndex(of: ")") {
+                scalars = scalars[scalars.index(after: close)...]
+                out.append(" ")
+                continue
+            }
+            out.append(first)
+        }
+        return String(out)
+    }
+
+    /// The terms in UTF-8 order, cut into runs whose encoded postings reach `termShardBytes`.
+    static func termShards(_ postings: [String: [UInt32]]) -> [[String]] {
+        let terms = postings.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var shards: [[String]] = []
+        var current: [String] = []
+        var bytes = 0
+        for term in terms {
+            if bytes >= termShardBytes, !current.isEmpty {
+                shards.append(current)
+                current = []
+                bytes = 0
+            }
+            current.append(term)
+            bytes += term.utf8.count + 4 + postings[term]!.count * 3
+        }
+        if !current.isEmpty { shards.append(current) }
+        return shards
+    }
+
+    /// A term shard: `SFT1`, the number of terms, then per term its UTF-8 length and bytes, the
+    /// number of postings and each posting as the gap from the previous document (the first from
+    /// 0) and the field mask byte. Numbers are unsigned LEB128 varints.
+    static func encodeTermShard(_ terms: [(String, [UInt32])]) -> [UInt8] {
+        var out = Array("SFT1".utf8)
+        appendVarint(UInt32(terms.count), to: &out)
+        for (term, list) in terms {
+            appendVarint(UInt32(term.utf8.count), to: &out)
+            out.append(contentsOf: term.utf8)
+            appendVarint(UInt32(list.count), to: &out)
+            var previous: UInt32 = 0
+            for posting in list {
+                let document = posting >> 8
+                appendVarint(document - previous, to: &out)
+                out.append(UInt8(posting & 0xFF))
+                previous = document
+            }
+        }
+        return out
+    }
+
+    static func appendVarint(_ value: UInt32, to out: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            out.append(UInt8(value & 0x7F) | 0x80)
+            value >>= 7
+        }
+        out.append(UInt8(value))
+    }
+
+    /// `[[title, url, price text, image or null, lowest price in minor units], …]`.
+    static func documentShard(_ plan: SitePlan, _ range: Range<Int>, priceText: (ProductGroup) -> String) -> [UInt8] {
+        let base = plan.store.basePath
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for document in range {
+            let group = plan.groups[document]
+            let shown = group.defaultVariant
+            if document > range.lowerBound { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
+            JSONWriter.string(shown.title, into: &out)
+            out.append(UInt8(ascii: ","))
+            JSONWriter.string(base + plan.productPaths[document], into: &out)
+            out.append(UInt8(ascii: ","))
+            JSONWriter.string(priceText(group), into: &out)
+            out.append(UInt8(ascii: ","))
+            if let image = shown.images.first ?? shown.primaryImage {
+                JSONWriter.string(image.hasPrefix("/") ? base + image : image, into: &out)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+            out.append(contentsOf: ",\(group.lowestPrice.minorUnits)]".utf8)
+        }
+        out.append(contentsOf: "]\n".utf8)
+        return out
+    }
+
+    /// `{"brands":[names used in this shard],"docs":[[price, in stock 0/1, brand or -1,
+    /// [category numbers], [tag numbers]], …]}`; category and tag numbers index the manifest's lists.
+    static func columnShard(_ plan: SitePlan, _ range: Range<Int>, categoryIDs: [String: Int], tagIDs: [String: Int]) -> [UInt8] {
+        var brands: [String] = []
+        var brandIDs: [String: Int] = [:]
+        var rows: [UInt8] = []
+        for document in range {
+            let group = plan.groups[document]
+            let product = group.variants[0]
+            var brand = -1
+            if let name = product.brand {
+                if let known = brandIDs[name] {
+                    brand = known
+                } else {
+                    brand = brands.count
+                    brandIDs[name] = brand
+                    brands.append(name)
+                }
+            }
+            if document > range.lowerBound { rows.append(UInt8(ascii: ",")) }
+            let categories = product.categories.compactMap { categoryIDs[$0] }.map(String.init).joined(separator: ",")
+            let tags = product.tags.compactMap { tagIDs[$0] }.map(String.init).joined(separator: ",")
+            rows.append(contentsOf: "[\(group.lowestPrice.minorUnits),\(group.isInStock ? 1 : 0),\(brand),[\(categories)],[\(tags)]]".utf8)
+        }
+        var out = Array(#"{"brands":"#.utf8)
+        JSONValue.array(brands.map(JSONValue.string)).write(into: &out)
+        out.append(contentsOf: #","docs":["#.utf8)
+        out.append(contentsOf: rows)
+        out.append(contentsOf: "]}\n".utf8)
+        return out
+    }
+
+    static func manifest(
+        plan: SitePlan, documents: Int, terms: [(first: String, name: String)], documentShards: [String], columnShards: [String]
+    )
+        -> [UInt8]
+    {
+        let base = plan.store.basePath
+        let strings = { (names: [String]) in JSONValue.array(names.map(JSONValue.string)) }
+        let taxa = { (taxa: [SitePlan.Taxon]) in JSONValue.array(taxa.map { strings([$0.name, base + $0.sitePath]) }) }
+        var out = JSONValue.object([
+            ("format", .int(Int64(format))), ("documents", .int(Int64(documents))), ("documentShardSize", .int(Int64(documentShardSize))),
+            ("columnShardSize", .int(Int64(columnShardSize))), ("terms", .array(terms.map { strings([$0.first, $0.name]) })),
+            ("documentShards", strings(documentShards)), ("columnShards", strings(columnShards)), ("categories", taxa(plan.categories)),
+            ("tags", taxa(plan.tags)),
+        ]).bytes
+        out.append(UInt8(ascii: "\n"))
+        return out
+    }
+
+    /// `<kind>-<12 hex digits of the bytes' hash>.<ext>`.
+    static func name(_ kind: String, _ bytes: [UInt8], ext: String) -> String {
+        kind + "-" + String(FNV1a.hex(bytes.withUnsafeBytes(WordHash.hash)).prefix(12)) + "." + ext
+    }
+}
