@@ -24,6 +24,22 @@ import Testing
         #expect(SearchTokenizer.terms("酪梨（Hass）", indexesCharacters: false) == ["酪梨", "hass"])
     }
 
+    @Test func normalizationIsSkippedOnlyWhereNFKCWouldChangeNothing() {
+        #expect(!SearchTokenizer.needsNormalization("玉井有機愛文芒果，產地直送。（3公斤）"))
+        #expect(SearchTokenizer.needsNormalization("ＡＢＣ"))
+        #expect(SearchTokenizer.needsNormalization("cafe\u{301}"))
+        #expect(SearchTokenizer.terms("cafe\u{301}") == ["café"], "composed as NFKC composes it, as the script's query is")
+        // Every character of the skipped set keeps its terms under NFKC.
+        let ranges: [ClosedRange<UInt32>] = [
+            0x3001...0x3002, 0x300C...0x3011, 0xFF01...0xFF0F, 0xFF1A...0xFF20, 0xFF5E...0xFF5E, 0x2010...0x2016, 0x2018...0x2027, 0x00B7...0x00B7,
+            0x00D7...0x00D7,
+        ]
+        for value in ranges.joined() {
+            let text = "a\(Character(Unicode.Scalar(value)!))b"
+            #expect(SearchTokenizer.terms(text) == SearchTokenizer.terms(text.precomposedStringWithCompatibilityMapping), "U+\(String(value, radix: 16))")
+        }
+    }
+
     @Test func linkTargetsAreNotIndexed() {
         let text = SearchIndex.withoutLinkTargets("See [our oil](/products/avocado-oil/) and ![a](/images/x.svg).")
         #expect(SearchTokenizer.terms(text) == ["see", "our", "oil", "and", "a"])
@@ -85,7 +101,7 @@ import Testing
         let index = await SearchIndex(plan: Self.plan(products)) { $0.lowestPrice.formatted }
         let shards = index.files.filter { $0.name.hasPrefix("t-") }
         #expect(shards.count > 3, "3,000 products' postings are more than one shard of \(SearchIndex.termShardBytes) bytes")
-        var seen: [String: [UInt32]] = [:]
+        var seen: [SearchTokenizer.Term: [UInt32]] = [:]
         var previousLast: String?
         for shard in shards {
             let terms = try Self.decode(shard.bytes)
@@ -97,18 +113,20 @@ import Testing
             // A shard is cut once it reaches the target, so only its last term can take it past.
             let withoutLast = Self.encodedSize(terms.dropLast())
             #expect(withoutLast < SearchIndex.termShardBytes + 64)
-            for (term, postings) in terms { seen[term] = postings.map { UInt32($0.document) << 8 | UInt32($0.mask) } }
+            for (term, postings) in terms { seen[SearchTokenizer.Term(Array(term.utf8))] = postings.map { UInt32($0.document) << 8 | UInt32($0.mask) } }
         }
         #expect(seen == index.postings)
         let mangoes = (0..<3_000).filter { words[$0 % 7] == "mango" || words[($0 / 7) % 7] == "mango" }
-        #expect(index.postings["mango"]?.map { Int($0 >> 8) } == mangoes)
+        #expect(index.postings[Self.term("mango")]?.map { Int($0 >> 8) } == mangoes)
         // w123 is in product 123's title only.
-        #expect(index.postings["w123"] == [123 << 8 | UInt32(SearchIndex.Field.title.rawValue)])
-        #expect(index.postings["brand7"]?.first == 7 << 8 | UInt32(SearchIndex.Field.brand.rawValue))
+        #expect(index.postings[Self.term("w123")] == [123 << 8 | UInt32(SearchIndex.Field.title.rawValue)])
+        #expect(index.postings[Self.term("brand7")]?.first == 7 << 8 | UInt32(SearchIndex.Field.brand.rawValue))
     }
 
+    static func term(_ text: String) -> SearchTokenizer.Term { SearchTokenizer.Term(Array(text.utf8)) }
+
     static func encodedSize(_ terms: ArraySlice<(term: String, postings: [(document: Int, mask: UInt8)])>) -> Int {
-        SearchIndex.encodeTermShard(terms.map { ($0.term, $0.postings.map { UInt32($0.document) << 8 | UInt32($0.mask) }) }).count
+        SearchIndex.encodeTermShard(terms.map { (Self.term($0.term), $0.postings.map { UInt32($0.document) << 8 | UInt32($0.mask) }) }).count
     }
 
     @Test func documentsAndColumnsDescribeThePublishedProductsOnly() async throws {
@@ -119,7 +137,7 @@ import Testing
         ]
         let plan = Self.plan(products)
         let index = await SearchIndex(plan: plan) { "NT$\($0.lowestPrice.minorUnits)" }
-        #expect(index.postings["secret"] == nil, "drafts are never indexed")
+        #expect(index.postings[Self.term("secret")] == nil, "drafts are never indexed")
         let documents = try #require(index.files.first { $0.name.hasPrefix("d-") })
         let rows = try JSONSerialization.jsonObject(with: Data(documents.bytes)) as! [[Any]]
         #expect(rows.map { $0[0] as! String } == ["Avocado", "Honey"])

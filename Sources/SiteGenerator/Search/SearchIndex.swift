@@ -33,8 +33,10 @@ struct SearchIndex {
     static let documentShardSize = 100
     static let columnShardSize = 2_048
 
+    typealias Term = SearchTokenizer.Term
+
     /// The postings of each term: `document << 8 | field mask`, in document order.
-    var postings: [String: [UInt32]] = [:]
+    var postings: [Term: [UInt32]] = [:]
     /// The files besides the manifest, by name under `search/`.
     var files: [(name: String, bytes: [UInt8])] = []
     /// `search/manifest.json`.
@@ -45,11 +47,11 @@ struct SearchIndex {
         let groups = plan.groups
         // Terms per document on both cores, in runs; the runs' postings are joined in order.
         let runs = await parallelMap(Array(stride(from: 0, to: groups.count, by: 4_096)), parallelFrom: 2) { start in
-            var postings: [String: [UInt32]] = [:]
+            var postings: [Term: [UInt32]] = [:]
+            var masks: [Term: UInt8] = [:]
             for document in start..<min(start + 4_096, groups.count) {
-                for (term, mask) in Self.terms(of: groups[document].variants[0]) {
-                    postings[term, default: []].append(UInt32(document) << 8 | UInt32(mask))
-                }
+                Self.terms(of: groups[document].variants[0], into: &masks)
+                for (term, mask) in masks { postings[term, default: []].append(UInt32(document) << 8 | UInt32(mask)) }
             }
             return postings
         }
@@ -65,7 +67,7 @@ struct SearchIndex {
             let bytes = Self.encodeTermShard(shard.map { ($0, postings[$0]!) })
             let name = Self.name("t", bytes, ext: "bin")
             files.append((name, bytes))
-            manifestShards.append((shard[0], name))
+            manifestShards.append((shard[0].text, name))
         }
         let categoryIDs = Dictionary(uniqueKeysWithValues: plan.categories.enumerated().map { ($1.name, $0) })
         let tagIDs = Dictionary(uniqueKeysWithValues: plan.tags.enumerated().map { ($1.name, $0) })
@@ -88,9 +90,10 @@ struct SearchIndex {
             plan: plan, documents: groups.count, terms: manifestShards, documentShards: documentNames, columnShards: columnNames)
     }
 
-    /// A document's terms with the fields each was found in.
-    static func terms(of product: Product) -> [(String, UInt8)] {
-        var masks: [String: UInt8] = [:]
+    /// A document's terms with the fields each was found in (`masks` is emptied first; it is
+    /// passed in so that its storage serves every document of a run).
+    static func terms(of product: Product, into masks: inout [Term: UInt8]) {
+        masks.removeAll(keepingCapacity: true)
         func add(_ text: String, _ field: Field) {
             SearchTokenizer.forEachTerm(text) { masks[$0, default: 0] |= field.rawValue }
         }
@@ -100,13 +103,15 @@ struct SearchIndex {
         for tag in product.tags { add(tag, .tag) }
         if let summary = product.summary { add(summary, .summary) }
         add(withoutLinkTargets(product.description), .description)
-        return masks.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) }
     }
 
     /// Markdown with the targets of its links and images left out (`[text](/products/a/)` keeps
     /// `text`): an address's words are not what the product is about.
     static func withoutLinkTargets(_ markdown: String) -> String {
-        guard markdown.contains("](") else { return markdown }
+        let hasLink = markdown.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.indices.dropLast().contains { bytes[$0] == UInt8(ascii: "]") && bytes[$0 + 1] == UInt8(ascii: "(") }
+        }
+        guard hasLink ?? true else { return markdown }
         var out = String.UnicodeScalarView()
         var scalars = markdown.unicodeScalars[...]
         while let first = scalars.first {
@@ -122,10 +127,10 @@ struct SearchIndex {
     }
 
     /// The terms in UTF-8 order, cut into runs whose encoded postings reach `termShardBytes`.
-    static func termShards(_ postings: [String: [UInt32]]) -> [[String]] {
-        let terms = postings.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        var shards: [[String]] = []
-        var current: [String] = []
+    static func termShards(_ postings: [Term: [UInt32]]) -> [[Term]] {
+        let terms = postings.keys.sorted(by: <)
+        var shards: [[Term]] = []
+        var current: [Term] = []
         var bytes = 0
         for term in terms {
             if bytes >= termShardBytes, !current.isEmpty {
@@ -134,7 +139,7 @@ struct SearchIndex {
                 bytes = 0
             }
             current.append(term)
-            bytes += term.utf8.count + 4 + postings[term]!.count * 3
+            bytes += term.bytes.count + 4 + postings[term]!.count * 3
         }
         if !current.isEmpty { shards.append(current) }
         return shards
@@ -143,12 +148,12 @@ struct SearchIndex {
     /// A term shard: `SFT1`, the number of terms, then per term its UTF-8 length and bytes, the
     /// number of postings and each posting as the gap from the previous document (the first from
     /// 0) and the field mask byte. Numbers are unsigned LEB128 varints.
-    static func encodeTermShard(_ terms: [(String, [UInt32])]) -> [UInt8] {
+    static func encodeTermShard(_ terms: [(Term, [UInt32])]) -> [UInt8] {
         var out = Array("SFT1".utf8)
         appendVarint(UInt32(terms.count), to: &out)
         for (term, list) in terms {
-            appendVarint(UInt32(term.utf8.count), to: &out)
-            out.append(contentsOf: term.utf8)
+            appendVarint(UInt32(term.bytes.count), to: &out)
+            out.append(contentsOf: term.bytes)
             appendVarint(UInt32(list.count), to: &out)
             var previous: UInt32 = 0
             for posting in list {

@@ -1,4 +1,5 @@
 import Foundation
+import StoreModel
 
 /// Splits text into the terms of the search index. `search.js` splits queries by the same rules
 /// (`tokenize` there), so a query's terms are spelled as the index's:
@@ -12,45 +13,80 @@ enum SearchTokenizer {
     /// The longest word kept, in Unicode scalars.
     static let maximumLength = 40
 
+    /// A term as UTF-8 bytes with its hash computed once: the index's dictionaries hash bytes, not
+    /// `String`s (whose hash normalizes non-ASCII text every time).
+    struct Term: Hashable, Sendable {
+        let bytes: [UInt8]
+        let hash: UInt64
+
+        init(_ bytes: [UInt8]) {
+            self.bytes = bytes
+            self.hash = bytes.withUnsafeBytes(WordHash.hash)
+        }
+
+        var text: String { String(decoding: bytes, as: UTF8.self) }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+        static func == (a: Term, b: Term) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
+
+        /// UTF-8 byte order (code point order), as the shards are sorted and the script compares.
+        static func < (a: Term, b: Term) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    }
+
     /// The terms of `text`, in order, repeats included.
     static func terms(_ text: String, indexesCharacters: Bool = true) -> [String] {
         var terms: [String] = []
-        forEachTerm(text, indexesCharacters: indexesCharacters) { terms.append($0) }
+        forEachTerm(text, indexesCharacters: indexesCharacters) { terms.append($0.text) }
         return terms
     }
 
     /// Calls `body` with each term of `text`, in order. With `indexesCharacters` (the index) a Han
     /// or Kana run also gives each of its characters, after its pairs, so that a query of one
     /// character finds it; a query's run of two or more gives only its pairs.
-    static func forEachTerm(_ text: String, indexesCharacters: Bool = true, _ body: (String) -> Void) {
-        let normalized = text.precomposedStringWithCompatibilityMapping.lowercased()
-        var word = String.UnicodeScalarView()
+    static func forEachTerm(_ text: String, indexesCharacters: Bool = true, _ body: (Term) -> Void) {
+        let normalized = (needsNormalization(text) ? text.precomposedStringWithCompatibilityMapping : text).lowercased()
+        var word: [UInt8] = []
         var wordLength = 0
         var han: [Unicode.Scalar] = []
         func flushWord() {
-            if !word.isEmpty { body(String(word)) }
-            word = String.UnicodeScalarView()
+            if !word.isEmpty { body(Term(word)) }
+            word.removeAll(keepingCapacity: true)
             wordLength = 0
         }
         func flushHan() {
             for index in 0..<max(0, han.count - 1) {
-                var pair = String.UnicodeScalarView()
-                pair.append(han[index])
-                pair.append(han[index + 1])
-                body(String(pair))
+                var pair: [UInt8] = []
+                UTF8.encode(han[index]) { pair.append($0) }
+                UTF8.encode(han[index + 1]) { pair.append($0) }
+                body(Term(pair))
             }
             if indexesCharacters || han.count == 1 {
-                for scalar in han { body(String(Character(scalar))) }
+                for scalar in han {
+                    var single: [UInt8] = []
+                    UTF8.encode(scalar) { single.append($0) }
+                    body(Term(single))
+                }
             }
             han.removeAll(keepingCapacity: true)
         }
         for scalar in normalized.unicodeScalars {
-            if isHanOrKana(scalar) {
+            if scalar.value < 0x80 {
+                let byte = UInt8(scalar.value)
+                if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) {
+                    flushHan()
+                    if wordLength < maximumLength { word.append(byte) }
+                    wordLength += 1
+                } else {
+                    flushWord()
+                    flushHan()
+                }
+            } else if isHanOrKana(scalar) {
                 flushWord()
                 han.append(scalar)
             } else if isWordScalar(scalar) {
                 flushHan()
-                if wordLength < maximumLength { word.append(scalar) }
+                if wordLength < maximumLength { UTF8.encode(scalar) { word.append($0) } }
                 wordLength += 1
             } else {
                 flushWord()
@@ -59,6 +95,23 @@ enum SearchTokenizer {
         }
         flushWord()
         flushHan()
+    }
+
+    /// Whether NFKC could change the terms of `text`: it has a scalar outside ASCII, the Han
+    /// ideographs, Kana and the punctuation that NFKC leaves alone or turns into other punctuation
+    /// (full-width `，`, `（）`, `。`, brackets, dashes). Shop text in Chinese is then read as it
+    /// is, without Foundation's normalization (most of the index's time before).
+    static func needsNormalization(_ text: String) -> Bool {
+        for scalar in text.unicodeScalars where scalar.value >= 0x80 {
+            switch scalar.value {
+            case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x3041...0x3096, 0x30A1...0x30FA, 0x3001...0x3002, 0x300C...0x3011, 0xFF01...0xFF0F,
+                0xFF1A...0xFF20, 0xFF5E, 0x2010...0x2016, 0x2018...0x2027, 0x00B7, 0x00D7:
+                continue
+            default:
+                return true
+            }
+        }
+        return false
     }
 
     /// Han ideographs (with extensions and compatibility forms), Hiragana and Katakana, by code
