@@ -186,5 +186,35 @@ import Testing
         let manifest = try workspace.read("search/manifest.json")
         for name in written where name.hasPrefix("search/x/") { #expect(manifest.contains(String(name.dropFirst("search/x/".count)))) }
         #expect(try workspace.read(written.first { $0.hasPrefix("search/x/d-") }!).contains(#""NT$999""#))
+
+        // A text edit makes the term shards again: the new word is in one of them.
+        try workspace.write("content/products/p1.md", BuildBehaviourTests.product("p1", price: "999", body: "Now with kumquats."))
+        let edited = try await workspace.build()
+        let termShards = edited.writtenPaths.filter { $0.hasPrefix("search/x/t-") }
+        #expect(!termShards.isEmpty)
+        let found = try termShards.flatMap { try Self.decode(Array(Data(contentsOf: URL(fileURLWithPath: workspace.output + "/" + $0)))) }
+        #expect(found.first { $0.term == "kumquats" }?.postings.map(\.document) == [1])
+    }
+
+    @Test func keptTermShardsAreNotMadeAgain() async {
+        let products = (0..<50).map { Self.product($0, title: "Avocado \($0)") }
+        let plan = Self.plan(products)
+        let made = await SearchIndex(plan: plan) { $0.lowestPrice.formatted }
+        #expect(!made.keptTermShards && made.files.contains { $0.name.hasPrefix("t-") })
+        var asked: UInt64?
+        let kept = await SearchIndex(plan: plan, priceText: { $0.lowestPrice.formatted }) { hash in
+            asked = hash
+            return [(first: "0", name: "t-kept.bin")]
+        }
+        #expect(asked == made.textHash)
+        #expect(kept.keptTermShards && !kept.files.contains { $0.name.hasPrefix("t-") })
+        #expect(String(decoding: kept.manifest, as: UTF8.self).contains(#""terms":[["0","t-kept.bin"]]"#))
+        // Another title is another text hash; a price is not.
+        var renamed = products
+        renamed[3] = Self.product(3, title: "Mango 3")
+        #expect(await SearchIndex.textHash(Self.plan(renamed)) != made.textHash)
+        var repriced = products
+        repriced[3].price = Money(minorUnits: 9_999, currency: Self.twd)
+        #expect(await SearchIndex.textHash(Self.plan(repriced)) == made.textHash)
     }
 }

@@ -37,15 +37,103 @@ struct SearchIndex {
 
     /// The postings of each term: `document << 8 | field mask`, in document order.
     var postings: [Term: [UInt32]] = [:]
-    /// The files besides the manifest, by name under `search/`.
-    var files: [(name: String, bytes: [UInt8])] = []
+    /// The files besides the manifest, by name under `search/x/`; the term shards carry `textHash`
+    /// as their input hash (`OutputTree.put(_:_:inputHash:)`).
+    var files: [(name: String, bytes: [UInt8], inputHash: UInt64?)] = []
     /// `search/manifest.json`.
     var manifest: [UInt8] = []
+    /// A hash of every document's text fields in order: the term shards' only input.
+    var textHash: UInt64 = 0
+    /// Whether the term shards were taken from the previous build (`keptTerms`) rather than made.
+    var keptTermShards = false
 
     /// The index of a plan's published products, with `priceText` as the cards show a price.
-    init(plan: SitePlan, priceText: (ProductGroup) -> String) async {
+    /// `keptTerms` gives the previous build's term shards (first term and name of each) when they
+    /// were made from this `textHash` and are still live: a price or stock edit changes no text,
+    /// so its build tokenizes nothing. `keptShard` does the same for the document and column
+    /// shards (`shards(_:kind:size:global:_:make:)`).
+    init(
+        plan: SitePlan, priceText: @escaping @Sendable (ProductGroup) -> String,
+        keptTerms: (UInt64) -> [(first: String, name: String)]? = { _ in nil }, keptShard: (String, Int, UInt64) -> String? = { _, _, _ in nil }
+    ) async {
         let groups = plan.groups
-        // Terms per document on both cores, in runs; the runs' postings are joined in order.
+        textHash = await Self.textHash(plan)
+        var manifestShards: [(first: String, name: String)] = []
+        if let kept = keptTerms(textHash) {
+            manifestShards = kept
+            keptTermShards = true
+        } else {
+            postings = await Self.postings(plan)
+            for shard in Self.termShards(postings) {
+                let bytes = Self.encodeTermShard(shard.map { ($0, postings[$0]!) })
+                let name = Self.name("t", bytes, ext: "bin")
+                files.append((name, bytes, textHash))
+                manifestShards.append((shard[0].text, name))
+            }
+        }
+        let categoryIDs = Dictionary(uniqueKeysWithValues: plan.categories.enumerated().map { ($1.name, $0) })
+        let tagIDs = Dictionary(uniqueKeysWithValues: plan.tags.enumerated().map { ($1.name, $0) })
+        // Document and column shards, each made again only when what it is made from changed
+        // (`keptShard`): a price edit makes one of each.
+        let documents = await Self.shards(
+            plan, kind: "d", size: Self.documentShardSize, global: [priceText(ProductGroup([Self.probe(plan, 1_234_568), Self.probe(plan, 1_234_567)]))],
+            keptShard
+        ) {
+            Self.documentShard(plan, $0, priceText: priceText)
+        }
+        let columns = await Self.shards(
+            plan, kind: "c", size: Self.columnShardSize, global: plan.categories.map(\.name) + ["\u{0}"] + plan.tags.map(\.name), keptShard
+        ) {
+            Self.columnShard(plan, $0, categoryIDs: categoryIDs, tagIDs: tagIDs)
+        }
+        files += documents.made + columns.made
+        manifest = Self.manifest(plan: plan, documents: groups.count, terms: manifestShards, documentShards: documents.names, columnShards: columns.names)
+    }
+
+    /// A made-up product: the price text of two of them at different prices stands for how every
+    /// price is written (the currency's format and the "from" words).
+    private static func probe(_ plan: SitePlan, _ minorUnits: Int64) -> Product {
+        Product(slug: "probe", sourcePath: "", title: "", sku: "", price: Money(minorUnits: minorUnits, currency: plan.store.currency))
+    }
+
+    /// The shards of `size` documents of one kind, made on both cores. A shard's input hash covers
+    /// `global` (what every shard of the kind depends on), the base path, its place and its
+    /// documents' fingerprints and paths; when `kept` finds the previous build's shard of that
+    /// place made from the same input, its name serves again and nothing is made.
+    static func shards(
+        _ plan: SitePlan, kind: String, size: Int, global: [String], _ kept: (String, Int, UInt64) -> String?,
+        make: @escaping @Sendable (Range<Int>) -> [UInt8]
+    ) async -> (names: [String], made: [(name: String, bytes: [UInt8], inputHash: UInt64?)]) {
+        var start = FieldHasher()
+        start.combine("search \(kind) \(format)")
+        start.combine(global)
+        start.combine(plan.store.basePath)
+        let seed = start
+        let ranges = stride(from: 0, to: plan.groups.count, by: size).map { $0..<min($0 + size, plan.groups.count) }
+        let hashes = ranges.map { range -> UInt64 in
+            var hasher = seed
+            hasher.combine(Int64(range.lowerBound))
+            for document in range {
+                hasher.combine(plan.productPaths[document])
+                for variant in plan.groups[document].variants { hasher.combine(Int64(bitPattern: variant.fingerprint)) }
+            }
+            return hasher.value
+        }
+        var names = ranges.indices.map { kept(kind, $0, hashes[$0]) }
+        let stale = names.indices.filter { names[$0] == nil }
+        let made = await parallelMap(stale, parallelFrom: 2) { index in make(ranges[index]) }
+        var files: [(name: String, bytes: [UInt8], inputHash: UInt64?)] = []
+        for (index, bytes) in zip(stale, made) {
+            let name = Self.name(kind, bytes, ext: "json")
+            names[index] = name
+            files.append((name, bytes, hashes[index]))
+        }
+        return (names.map { $0! }, files)
+    }
+
+    /// Every document's terms on both cores, in runs whose postings are joined in order.
+    static func postings(_ plan: SitePlan) async -> [Term: [UInt32]] {
+        let groups = plan.groups
         let runs = await parallelMap(Array(stride(from: 0, to: groups.count, by: 4_096)), parallelFrom: 2) { start in
             var postings: [Term: [UInt32]] = [:]
             var masks: [Term: UInt8] = [:]
@@ -55,6 +143,7 @@ struct SearchIndex {
             }
             return postings
         }
+        var postings: [Term: [UInt32]] = [:]
         for run in runs {
             if postings.isEmpty {
                 postings = run
@@ -62,32 +151,30 @@ struct SearchIndex {
             }
             for (term, list) in run { postings[term, default: []].append(contentsOf: list) }
         }
-        var manifestShards: [(first: String, name: String)] = []
-        for shard in Self.termShards(postings) {
-            let bytes = Self.encodeTermShard(shard.map { ($0, postings[$0]!) })
-            let name = Self.name("t", bytes, ext: "bin")
-            files.append((name, bytes))
-            manifestShards.append((shard[0].text, name))
+        return postings
+    }
+
+    /// A hash of the text fields `terms(of:into:)` reads, of every document in order (on both cores).
+    static func textHash(_ plan: SitePlan) async -> UInt64 {
+        let groups = plan.groups
+        let runs = await parallelMap(Array(stride(from: 0, to: groups.count, by: 4_096)), parallelFrom: 2) { start in
+            var hasher = FieldHasher()
+            for document in start..<min(start + 4_096, groups.count) {
+                let product = groups[document].variants[0]
+                hasher.combine(product.title)
+                hasher.combine(product.brand)
+                hasher.combine(product.categories)
+                hasher.combine(product.tags)
+                hasher.combine(product.summary)
+                hasher.combine(product.description)
+            }
+            return hasher.value
         }
-        let categoryIDs = Dictionary(uniqueKeysWithValues: plan.categories.enumerated().map { ($1.name, $0) })
-        let tagIDs = Dictionary(uniqueKeysWithValues: plan.tags.enumerated().map { ($1.name, $0) })
-        var documentNames: [String] = []
-        for start in stride(from: 0, to: groups.count, by: Self.documentShardSize) {
-            let bytes = Self.documentShard(plan, start..<min(start + Self.documentShardSize, groups.count), priceText: priceText)
-            let name = Self.name("d", bytes, ext: "json")
-            files.append((name, bytes))
-            documentNames.append(name)
-        }
-        var columnNames: [String] = []
-        for start in stride(from: 0, to: groups.count, by: Self.columnShardSize) {
-            let range = start..<min(start + Self.columnShardSize, groups.count)
-            let bytes = Self.columnShard(plan, range, categoryIDs: categoryIDs, tagIDs: tagIDs)
-            let name = Self.name("c", bytes, ext: "json")
-            files.append((name, bytes))
-            columnNames.append(name)
-        }
-        manifest = Self.manifest(
-            plan: plan, documents: groups.count, terms: manifestShards, documentShards: documentNames, columnShards: columnNames)
+        var hasher = FieldHasher()
+        hasher.combine("search terms \(format)")  // the tokenizer's rules: a change here makes every term shard again
+        hasher.combine(Int64(groups.count))
+        for run in runs { hasher.combine(Int64(bitPattern: run)) }
+        return hasher.value
     }
 
     /// A document's terms with the fields each was found in (`masks` is emptied first; it is
@@ -176,7 +263,7 @@ struct SearchIndex {
     }
 
     /// `[[title, url, price text, image or null, lowest price in minor units], …]`.
-    static func documentShard(_ plan: SitePlan, _ range: Range<Int>, priceText: (ProductGroup) -> String) -> [UInt8] {
+    static func documentShard(_ plan: SitePlan, _ range: Range<Int>, priceText: @Sendable (ProductGroup) -> String) -> [UInt8] {
         let base = plan.store.basePath
         var out: [UInt8] = [UInt8(ascii: "[")]
         for document in range {

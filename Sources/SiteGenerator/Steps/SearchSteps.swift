@@ -1,3 +1,4 @@
+import Foundation
 import StoreModel
 
 extension BuildSteps {
@@ -10,11 +11,29 @@ extension BuildSteps {
         let output = try context.require(context.output, "output")
         guard theme.library.getTemplate(named: "search") != nil else { return }
         let priceFrom = PageRenderer.priceFrom(theme.strings)
-        let index = await SearchIndex(plan: plan) { group in
-            let lowest = group.lowestPrice.formatted
-            return group.hasPriceRange ? priceFrom.before + lowest + priceFrom.after : lowest
-        }
-        for (name, bytes) in index.files { try output.put(SearchIndex.shardFolder + name, bytes) }
+        // The live manifest names the previous build's shards; each serves again when it was
+        // made from the same input and is still live.
+        let live = (FileManager.default.contents(atPath: output.liveDirectory + "/search/manifest.json"))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        let liveShards = ["d": live?["documentShards"] as? [String] ?? [], "c": live?["columnShards"] as? [String] ?? []]
+        let index = await SearchIndex(
+            plan: plan,
+            priceText: { group in
+                let lowest = group.lowestPrice.formatted
+                return group.hasPriceRange ? priceFrom.before + lowest + priceFrom.after : lowest
+            },
+            keptTerms: { textHash in
+                guard let terms = live?["terms"] as? [[String]], terms.allSatisfy({ $0.count == 2 }) else { return nil }
+                let kept = terms.map { (first: $0[0], name: $0[1]) }
+                return output.areCurrent(kept.map { SearchIndex.shardFolder + $0.name }, inputHash: textHash) ? kept : nil
+            },
+            keptShard: { kind, position, inputHash in
+                guard let names = liveShards[kind], position < names.count,
+                    output.isCurrent(SearchIndex.shardFolder + names[position], inputHash: inputHash)
+                else { return nil }
+                return names[position]
+            })
+        for (name, bytes, inputHash) in index.files { try output.put(SearchIndex.shardFolder + name, bytes, inputHash: inputHash) }
         try output.put("search/manifest.json", index.manifest)
     }
 }
