@@ -98,7 +98,11 @@ import Testing
         let products = (0..<3_000).map { index in
             Self.product(index, title: "\(words[index % 7]) \(words[(index / 7) % 7]) w\(index)", brand: "Brand\(index % 40)", categories: ["C\(index % 5)"])
         }
-        let index = await SearchIndex(plan: Self.plan(products)) { $0.lowestPrice.formatted }
+        let plan = Self.plan(products)
+        let index = await SearchIndex(plan: plan) { $0.lowestPrice.formatted }
+        // Documents are numbered in title order.
+        let titles = SearchIndex.Corpus(plan).groups.map { $0.variants[0].title }
+        #expect(titles == titles.sorted { $0.lowercased().utf8.lexicographicallyPrecedes($1.lowercased().utf8) })
         let shards = index.files.filter { $0.name.hasPrefix("t-") }
         #expect(shards.count > 3, "3,000 products' postings are more than one shard of \(SearchIndex.termShardBytes) bytes")
         var seen: [SearchTokenizer.Term: [UInt32]] = [:]
@@ -116,11 +120,14 @@ import Testing
             for (term, postings) in terms { seen[SearchTokenizer.Term(Array(term.utf8))] = postings.map { UInt32($0.document) << 8 | UInt32($0.mask) } }
         }
         #expect(seen == index.postings)
-        let mangoes = (0..<3_000).filter { words[$0 % 7] == "mango" || words[($0 / 7) % 7] == "mango" }
+        let mangoes = titles.indices.filter { titles[$0].split(separator: " ").contains("mango") }
+        #expect(mangoes.count == (0..<3_000).count { words[$0 % 7] == "mango" || words[($0 / 7) % 7] == "mango" })
         #expect(index.postings[Self.term("mango")]?.map { Int($0 >> 8) } == mangoes)
-        // w123 is in product 123's title only.
-        #expect(index.postings[Self.term("w123")] == [123 << 8 | UInt32(SearchIndex.Field.title.rawValue)])
-        #expect(index.postings[Self.term("brand7")]?.first == 7 << 8 | UInt32(SearchIndex.Field.brand.rawValue))
+        // w123 is in product 123's title only; Brand7 is product 7's brand (and 47's, …).
+        let w123 = try #require(titles.firstIndex { $0.hasSuffix(" w123") })
+        #expect(index.postings[Self.term("w123")] == [UInt32(w123) << 8 | UInt32(SearchIndex.Field.title.rawValue)])
+        let brand7 = (0..<3_000).filter { $0 % 40 == 7 }.map { titles.firstIndex(of: products[$0].title)! }.sorted()
+        #expect(index.postings[Self.term("brand7")] == brand7.map { UInt32($0) << 8 | UInt32(SearchIndex.Field.brand.rawValue) })
     }
 
     static func term(_ text: String) -> SearchTokenizer.Term { SearchTokenizer.Term(Array(text.utf8)) }
@@ -204,11 +211,11 @@ import Testing
         var asked: UInt64?
         let kept = await SearchIndex(plan: plan, priceText: { $0.lowestPrice.formatted }) { hash in
             asked = hash
-            return [(first: "0", name: "t-kept.bin")]
+            return SearchIndex.Terms(shards: [(first: "0", name: "t-kept.bin")], vocabulary: [(first: "a", name: "v-kept.json")])
         }
         #expect(asked == made.textHash)
         #expect(kept.keptTermShards && !kept.files.contains { $0.name.hasPrefix("t-") })
-        #expect(String(decoding: kept.manifest, as: UTF8.self).contains(#""terms":[["0","t-kept.bin"]]"#))
+        #expect(String(decoding: kept.manifest, as: UTF8.self).contains(#""terms":[["0","t-kept.bin"]],"vocabulary":{"a":"v-kept.json"}"#))
         // Another title is another text hash; a price is not.
         var renamed = products
         renamed[3] = Self.product(3, title: "Mango 3")

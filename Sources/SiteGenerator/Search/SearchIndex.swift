@@ -35,6 +35,25 @@ struct SearchIndex {
 
     typealias Term = SearchTokenizer.Term
 
+    /// The published products in the index's order, by title: a query's results are mostly equal
+    /// in score and go in document order, so that similar titles (one brand, one place and fruit)
+    /// share their document and column shards and a page of results needs few of them.
+    struct Corpus: Sendable {
+        let plan: SitePlan
+        let groups: [ProductGroup]
+        let paths: [String]
+
+        init(_ plan: SitePlan) {
+            let titles = plan.groups.map { SearchTokenizer.sortKey($0.variants[0].title) }
+            let order = plan.groups.indices.sorted {
+                titles[$0] == titles[$1] ? $0 < $1 : titles[$0].lexicographicallyPrecedes(titles[$1])
+            }
+            self.plan = plan
+            self.groups = order.map { plan.groups[$0] }
+            self.paths = order.map { plan.productPaths[$0] }
+        }
+    }
+
     /// The postings of each term: `document << 8 | field mask`, in document order.
     var postings: [Term: [UInt32]] = [:]
     /// The files besides the manifest, by name under `search/x/`; the term shards carry `textHash`
@@ -42,6 +61,13 @@ struct SearchIndex {
     var files: [(name: String, bytes: [UInt8], inputHash: UInt64?)] = []
     /// `search/manifest.json`.
     var manifest: [UInt8] = []
+    /// The term shards (first term and name of each, in order) and the vocabulary files (the first
+    /// character of their words and name), as the manifest lists them.
+    struct Terms {
+        var shards: [(first: String, name: String)]
+        var vocabulary: [(first: String, name: String)]
+    }
+
     /// A hash of every document's text fields in order: the term shards' only input.
     var textHash: UInt64 = 0
     /// Whether the term shards were taken from the previous build (`keptTerms`) rather than made.
@@ -53,22 +79,30 @@ struct SearchIndex {
     /// so its build tokenizes nothing. `keptShard` does the same for the document and column
     /// shards (`shards(_:kind:size:global:_:make:)`).
     init(
-        plan: SitePlan, priceText: @escaping @Sendable (ProductGroup) -> String,
-        keptTerms: (UInt64) -> [(first: String, name: String)]? = { _ in nil }, keptShard: (String, Int, UInt64) -> String? = { _, _, _ in nil }
+        plan: SitePlan, priceText: @escaping @Sendable (ProductGroup) -> String, keptTerms: (UInt64) -> Terms? = { _ in nil },
+        keptShard: (String, Int, UInt64) -> String? = { _, _, _ in nil }
     ) async {
-        let groups = plan.groups
-        textHash = await Self.textHash(plan)
+        let corpus = Corpus(plan)
+        let groups = corpus.groups
+        textHash = await Self.textHash(corpus)
         var manifestShards: [(first: String, name: String)] = []
+        var vocabulary: [(first: String, name: String)] = []
         if let kept = keptTerms(textHash) {
-            manifestShards = kept
+            manifestShards = kept.shards
+            vocabulary = kept.vocabulary
             keptTermShards = true
         } else {
-            postings = await Self.postings(plan)
+            postings = await Self.postings(corpus)
             for shard in Self.termShards(postings) {
                 let bytes = Self.encodeTermShard(shard.map { ($0, postings[$0]!) })
                 let name = Self.name("t", bytes, ext: "bin")
                 files.append((name, bytes, textHash))
                 manifestShards.append((shard[0].text, name))
+            }
+            for (first, bytes) in Self.vocabulary(postings.keys) {
+                let name = Self.name("v", bytes, ext: "json")
+                files.append((name, bytes, textHash))
+                vocabulary.append((first, name))
             }
         }
         let categoryIDs = Dictionary(uniqueKeysWithValues: plan.categories.enumerated().map { ($1.name, $0) })
@@ -76,18 +110,20 @@ struct SearchIndex {
         // Document and column shards, each made again only when what it is made from changed
         // (`keptShard`): a price edit makes one of each.
         let documents = await Self.shards(
-            plan, kind: "d", size: Self.documentShardSize, global: [priceText(ProductGroup([Self.probe(plan, 1_234_568), Self.probe(plan, 1_234_567)]))],
+            corpus, kind: "d", size: Self.documentShardSize, global: [priceText(ProductGroup([Self.probe(plan, 1_234_568), Self.probe(plan, 1_234_567)]))],
             keptShard
         ) {
-            Self.documentShard(plan, $0, priceText: priceText)
+            Self.documentShard(corpus, $0, priceText: priceText)
         }
         let columns = await Self.shards(
-            plan, kind: "c", size: Self.columnShardSize, global: plan.categories.map(\.name) + ["\u{0}"] + plan.tags.map(\.name), keptShard
+            corpus, kind: "c", size: Self.columnShardSize, global: plan.categories.map(\.name) + ["\u{0}"] + plan.tags.map(\.name), keptShard
         ) {
-            Self.columnShard(plan, $0, categoryIDs: categoryIDs, tagIDs: tagIDs)
+            Self.columnShard(corpus, $0, categoryIDs: categoryIDs, tagIDs: tagIDs)
         }
         files += documents.made + columns.made
-        manifest = Self.manifest(plan: plan, documents: groups.count, terms: manifestShards, documentShards: documents.names, columnShards: columns.names)
+        manifest = Self.manifest(
+            plan: plan, documents: groups.count, terms: Terms(shards: manifestShards, vocabulary: vocabulary), documentShards: documents.names,
+            columnShards: columns.names)
     }
 
     /// A made-up product: the price text of two of them at different prices stands for how every
@@ -101,21 +137,21 @@ struct SearchIndex {
     /// documents' fingerprints and paths; when `kept` finds the previous build's shard of that
     /// place made from the same input, its name serves again and nothing is made.
     static func shards(
-        _ plan: SitePlan, kind: String, size: Int, global: [String], _ kept: (String, Int, UInt64) -> String?,
+        _ corpus: Corpus, kind: String, size: Int, global: [String], _ kept: (String, Int, UInt64) -> String?,
         make: @escaping @Sendable (Range<Int>) -> [UInt8]
     ) async -> (names: [String], made: [(name: String, bytes: [UInt8], inputHash: UInt64?)]) {
         var start = FieldHasher()
         start.combine("search \(kind) \(format)")
         start.combine(global)
-        start.combine(plan.store.basePath)
+        start.combine(corpus.plan.store.basePath)
         let seed = start
-        let ranges = stride(from: 0, to: plan.groups.count, by: size).map { $0..<min($0 + size, plan.groups.count) }
+        let ranges = stride(from: 0, to: corpus.groups.count, by: size).map { $0..<min($0 + size, corpus.groups.count) }
         let hashes = ranges.map { range -> UInt64 in
             var hasher = seed
             hasher.combine(Int64(range.lowerBound))
             for document in range {
-                hasher.combine(plan.productPaths[document])
-                for variant in plan.groups[document].variants { hasher.combine(Int64(bitPattern: variant.fingerprint)) }
+                hasher.combine(corpus.paths[document])
+                for variant in corpus.groups[document].variants { hasher.combine(Int64(bitPattern: variant.fingerprint)) }
             }
             return hasher.value
         }
@@ -132,8 +168,8 @@ struct SearchIndex {
     }
 
     /// Every document's terms on both cores, in runs whose postings are joined in order.
-    static func postings(_ plan: SitePlan) async -> [Term: [UInt32]] {
-        let groups = plan.groups
+    static func postings(_ corpus: Corpus) async -> [Term: [UInt32]] {
+        let groups = corpus.groups
         let runs = await parallelMap(Array(stride(from: 0, to: groups.count, by: 4_096)), parallelFrom: 2) { start in
             var postings: [Term: [UInt32]] = [:]
             var masks: [Term: UInt8] = [:]
@@ -156,7 +192,11 @@ struct SearchIndex {
 
     /// A hash of the text fields `terms(of:into:)` reads, of every document in order (on both cores).
     static func textHash(_ plan: SitePlan) async -> UInt64 {
-        let groups = plan.groups
+        await textHash(Corpus(plan))
+    }
+
+    static func textHash(_ corpus: Corpus) async -> UInt64 {
+        let groups = corpus.groups
         let runs = await parallelMap(Array(stride(from: 0, to: groups.count, by: 4_096)), parallelFrom: 2) { start in
             var hasher = FieldHasher()
             for document in start..<min(start + 4_096, groups.count) {
@@ -175,6 +215,20 @@ struct SearchIndex {
         hasher.combine(Int64(groups.count))
         for run in runs { hasher.combine(Int64(bitPattern: run)) }
         return hasher.value
+    }
+
+    /// The words (terms that do not start with Han or Kana) by their first character, each group a
+    /// JSON list in UTF-8 order: where the script looks for a misspelt word's candidates, which may
+    /// sit in other term shards than the misspelling would.
+    static func vocabulary(_ terms: some Sequence<Term>) -> [(first: String, bytes: [UInt8])] {
+        var groups: [String: [Term]] = [:]
+        for term in terms {
+            guard let first = term.text.unicodeScalars.first, !SearchTokenizer.isHanOrKana(first) else { continue }
+            groups[String(first), default: []].append(term)
+        }
+        return groups.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { first, words in
+            (first, JSONValue.array(words.sorted(by: <).map { .string($0.text) }).bytes)
+        }
     }
 
     /// A document's terms with the fields each was found in (`masks` is emptied first; it is
@@ -263,17 +317,17 @@ struct SearchIndex {
     }
 
     /// `[[title, url, price text, image or null, lowest price in minor units], …]`.
-    static func documentShard(_ plan: SitePlan, _ range: Range<Int>, priceText: @Sendable (ProductGroup) -> String) -> [UInt8] {
-        let base = plan.store.basePath
+    static func documentShard(_ corpus: Corpus, _ range: Range<Int>, priceText: @Sendable (ProductGroup) -> String) -> [UInt8] {
+        let base = corpus.plan.store.basePath
         var out: [UInt8] = [UInt8(ascii: "[")]
         for document in range {
-            let group = plan.groups[document]
+            let group = corpus.groups[document]
             let shown = group.defaultVariant
             if document > range.lowerBound { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "["))
             JSONWriter.string(shown.title, into: &out)
             out.append(UInt8(ascii: ","))
-            JSONWriter.string(base + plan.productPaths[document], into: &out)
+            JSONWriter.string(base + corpus.paths[document], into: &out)
             out.append(UInt8(ascii: ","))
             JSONWriter.string(priceText(group), into: &out)
             out.append(UInt8(ascii: ","))
@@ -290,12 +344,12 @@ struct SearchIndex {
 
     /// `{"brands":[names used in this shard],"docs":[[price, in stock 0/1, brand or -1,
     /// [category numbers], [tag numbers]], …]}`; category and tag numbers index the manifest's lists.
-    static func columnShard(_ plan: SitePlan, _ range: Range<Int>, categoryIDs: [String: Int], tagIDs: [String: Int]) -> [UInt8] {
+    static func columnShard(_ corpus: Corpus, _ range: Range<Int>, categoryIDs: [String: Int], tagIDs: [String: Int]) -> [UInt8] {
         var brands: [String] = []
         var brandIDs: [String: Int] = [:]
         var rows: [UInt8] = []
         for document in range {
-            let group = plan.groups[document]
+            let group = corpus.groups[document]
             let product = group.variants[0]
             var brand = -1
             if let name = product.brand {
@@ -321,7 +375,7 @@ struct SearchIndex {
     }
 
     static func manifest(
-        plan: SitePlan, documents: Int, terms: [(first: String, name: String)], documentShards: [String], columnShards: [String]
+        plan: SitePlan, documents: Int, terms: Terms, documentShards: [String], columnShards: [String]
     )
         -> [UInt8]
     {
@@ -330,7 +384,8 @@ struct SearchIndex {
         let taxa = { (taxa: [SitePlan.Taxon]) in JSONValue.array(taxa.map { strings([$0.name, base + $0.sitePath]) }) }
         var out = JSONValue.object([
             ("format", .int(Int64(format))), ("documents", .int(Int64(documents))), ("documentShardSize", .int(Int64(documentShardSize))),
-            ("columnShardSize", .int(Int64(columnShardSize))), ("terms", .array(terms.map { strings([$0.first, $0.name]) })),
+            ("columnShardSize", .int(Int64(columnShardSize))), ("terms", .array(terms.shards.map { strings([$0.first, $0.name]) })),
+            ("vocabulary", .object(terms.vocabulary.map { ($0.first, .string($0.name)) })),
             ("documentShards", strings(documentShards)), ("columnShards", strings(columnShards)), ("categories", taxa(plan.categories)),
             ("tags", taxa(plan.tags)),
         ]).bytes

@@ -23,9 +23,14 @@ extension BuildSteps {
                 return group.hasPriceRange ? priceFrom.before + lowest + priceFrom.after : lowest
             },
             keptTerms: { textHash in
-                guard let terms = live?["terms"] as? [[String]], terms.allSatisfy({ $0.count == 2 }) else { return nil }
-                let kept = terms.map { (first: $0[0], name: $0[1]) }
-                return output.areCurrent(kept.map { SearchIndex.shardFolder + $0.name }, inputHash: textHash) ? kept : nil
+                guard let terms = live?["terms"] as? [[String]], terms.allSatisfy({ $0.count == 2 }),
+                    let vocabulary = live?["vocabulary"] as? [String: String]
+                else { return nil }
+                let kept = SearchIndex.Terms(
+                    shards: terms.map { (first: $0[0], name: $0[1]) },
+                    vocabulary: vocabulary.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (first: $0.key, name: $0.value) })
+                let names = kept.shards.map(\.name) + kept.vocabulary.map(\.name)
+                return output.areCurrent(names.map { SearchIndex.shardFolder + $0 }, inputHash: textHash) ? kept : nil
             },
             keptShard: { kind, position, inputHash in
                 guard let names = liveShards[kind], position < names.count,

@@ -129,21 +129,32 @@ async function expand(m, word, isLast) {
   const shards = await Promise.all(shardsFrom(m, word.term).map(i => load(m.terms[i][1], 'bin')));
   const found = new Map(); // term -> quality
   const n = Array.from(word.term).length, allowed = word.han ? 0 : typos(n);
-  for (const s of shards) {
-    for (const term of s.terms) {
-      if (term === word.term) found.set(term, 1);
-      else if (!word.han && term.startsWith(word.term) && (isLast || n >= 3)) found.set(term, Math.max(found.get(term) || 0, 0.7));
-      else if (allowed && term[0] === word.term[0]) {
-        const k = distance(word.term, term, allowed);
-        if (k <= allowed) found.set(term, Math.max(found.get(term) || 0, k === 1 ? 0.5 : 0.3));
-      }
+  const near = term => {
+    if (term === word.term) return 1;
+    if (!word.han && term.startsWith(word.term) && (isLast || n >= 3)) return 0.7;
+    if (allowed && term[0] === word.term[0]) {
+      const k = distance(word.term, term, allowed);
+      if (k <= allowed) return k === 1 ? 0.5 : 0.3;
     }
+    return 0;
+  };
+  const from = new Map(); // term -> the shard holding it
+  for (const s of shards) for (const term of s.terms) { const q = near(term); if (q) { found.set(term, Math.max(found.get(term) || 0, q)); from.set(term, s); } }
+  // A misspelt word: its candidates can sit in other shards. The words that start with its first
+  // letter are listed in one small file; the shards of the close ones are loaded.
+  const words = !found.has(word.term) && allowed && m.vocabulary?.[Array.from(word.term)[0]];
+  if (words) {
+    const list = await load(words, 'json');
+    const close = list.filter(term => !found.has(term) && near(term) > 0 && near(term) < 0.7);
+    await Promise.all(close.map(async term => {
+      const s = await load(m.terms[shardOf(m, term)][1], 'bin');
+      found.set(term, near(term));
+      from.set(term, s);
+    }));
   }
   const scores = new Map();
   for (const [term, quality] of found) {
-    const s = shards.find(x => x.postings(term).length);
-    if (!s) continue;
-    for (const [doc, mask] of s.postings(term)) {
+    for (const [doc, mask] of from.get(term).postings(term)) {
       const v = weight(mask) * quality;
       if (v > (scores.get(doc) || 0)) scores.set(doc, v);
     }
@@ -430,5 +441,5 @@ function attach(input) {
   input.addEventListener('blur', () => setTimeout(close, 150));
 }
 $$('[data-search-input]').forEach(attach);
-window.storefrontSearch = { attach, tokenize, distance };
+window.storefrontSearch = { attach, tokenize, distance, search };
 })();
