@@ -280,7 +280,7 @@ struct SearchIndex {
                 bytes = 0
             }
             current.append(term)
-            bytes += term.bytes.count + 4 + postings[term]!.count * 3
+            bytes += term.text.utf8.count + 4 + postings[term]!.count * 3
         }
         if !current.isEmpty { shards.append(current) }
         return shards
@@ -293,8 +293,8 @@ struct SearchIndex {
         var out = Array("SFT1".utf8)
         appendVarint(UInt32(terms.count), to: &out)
         for (term, list) in terms {
-            appendVarint(UInt32(term.bytes.count), to: &out)
-            out.append(contentsOf: term.bytes)
+            appendVarint(UInt32(term.text.utf8.count), to: &out)
+            out.append(contentsOf: term.text.utf8)
             appendVarint(UInt32(list.count), to: &out)
             var previous: UInt32 = 0
             for posting in list {

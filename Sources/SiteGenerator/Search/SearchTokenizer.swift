@@ -13,25 +13,31 @@ enum SearchTokenizer {
     /// The longest word kept, in Unicode scalars.
     static let maximumLength = 40
 
-    /// A term as UTF-8 bytes with its hash computed once: the index's dictionaries hash bytes, not
-    /// `String`s (whose hash normalizes non-ASCII text every time).
+    /// A term with its hash computed once: the index's dictionaries hash its UTF-8 bytes, not the
+    /// `String` (whose hash normalizes non-ASCII text every time). Most terms are small strings,
+    /// held inline without an allocation.
     struct Term: Hashable, Sendable {
-        let bytes: [UInt8]
+        let text: String
         let hash: UInt64
 
-        init(_ bytes: [UInt8]) {
-            self.bytes = bytes
-            self.hash = bytes.withUnsafeBytes(WordHash.hash)
+        init(_ text: String) {
+            var text = text
+            self.hash = text.withUTF8 { WordHash.hash(UnsafeRawBufferPointer($0)) }
+            self.text = text
         }
 
-        var text: String { String(decoding: bytes, as: UTF8.self) }
+        init(_ bytes: [UInt8]) {
+            self.init(String(decoding: bytes, as: UTF8.self))
+        }
+
+        var bytes: [UInt8] { Array(text.utf8) }
 
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 
-        static func == (a: Term, b: Term) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
+        static func == (a: Term, b: Term) -> Bool { a.hash == b.hash && a.text.utf8.elementsEqual(b.text.utf8) }
 
         /// UTF-8 byte order (code point order), as the shards are sorted and the script compares.
-        static func < (a: Term, b: Term) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+        static func < (a: Term, b: Term) -> Bool { a.text.utf8.lexicographicallyPrecedes(b.text.utf8) }
     }
 
     /// The terms of `text`, in order, repeats included.
@@ -46,27 +52,23 @@ enum SearchTokenizer {
     /// character finds it; a query's run of two or more gives only its pairs.
     static func forEachTerm(_ text: String, indexesCharacters: Bool = true, _ body: (Term) -> Void) {
         let normalized = (needsNormalization(text) ? text.precomposedStringWithCompatibilityMapping : text).lowercased()
-        var word: [UInt8] = []
+        var word = String.UnicodeScalarView()
         var wordLength = 0
         var han: [Unicode.Scalar] = []
         func flushWord() {
-            if !word.isEmpty { body(Term(word)) }
-            word.removeAll(keepingCapacity: true)
+            if !word.isEmpty { body(Term(String(word))) }
+            word = String.UnicodeScalarView()
             wordLength = 0
         }
         func flushHan() {
             for index in 0..<max(0, han.count - 1) {
-                var pair: [UInt8] = []
-                UTF8.encode(han[index]) { pair.append($0) }
-                UTF8.encode(han[index + 1]) { pair.append($0) }
-                body(Term(pair))
+                var pair = String.UnicodeScalarView()
+                pair.append(han[index])
+                pair.append(han[index + 1])
+                body(Term(String(pair)))
             }
             if indexesCharacters || han.count == 1 {
-                for scalar in han {
-                    var single: [UInt8] = []
-                    UTF8.encode(scalar) { single.append($0) }
-                    body(Term(single))
-                }
+                for scalar in han { body(Term(String(Character(scalar)))) }
             }
             han.removeAll(keepingCapacity: true)
         }
@@ -75,7 +77,7 @@ enum SearchTokenizer {
                 let byte = UInt8(scalar.value)
                 if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) {
                     flushHan()
-                    if wordLength < maximumLength { word.append(byte) }
+                    if wordLength < maximumLength { word.append(scalar) }
                     wordLength += 1
                 } else {
                     flushWord()
@@ -86,7 +88,7 @@ enum SearchTokenizer {
                 han.append(scalar)
             } else if isWordScalar(scalar) {
                 flushHan()
-                if wordLength < maximumLength { UTF8.encode(scalar) { word.append($0) } }
+                if wordLength < maximumLength { word.append(scalar) }
                 wordLength += 1
             } else {
                 flushWord()
