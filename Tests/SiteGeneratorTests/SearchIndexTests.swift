@@ -102,7 +102,7 @@ import Testing
         let index = await SearchIndex(plan: plan) { $0.lowestPrice.formatted }
         // Documents are numbered in title order.
         let titles = SearchIndex.Corpus(plan).groups.map { $0.variants[0].title }
-        #expect(titles == titles.sorted { $0.lowercased().utf8.lexicographicallyPrecedes($1.lowercased().utf8) })
+        #expect(titles == titles.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
         let shards = index.files.filter { $0.name.hasPrefix("t-") }
         #expect(shards.count > 3, "3,000 products' postings are more than one shard of \(SearchIndex.termShardBytes) bytes")
         var seen: [SearchTokenizer.Term: [UInt32]] = [:]

@@ -35,22 +35,43 @@ struct SearchIndex {
 
     typealias Term = SearchTokenizer.Term
 
-    /// The published products in the index's order, by title: a query's results are mostly equal
-    /// in score and go in document order, so that similar titles (one brand, one place and fruit)
-    /// share their document and column shards and a page of results needs few of them.
+    /// The published products in the index's order, by title (its UTF-8 bytes): a query's results
+    /// are mostly equal in score and go in document order, so that similar titles (one brand, one
+    /// place and fruit) share their document and column shards and a page of results needs few.
     struct Corpus: Sendable {
         let plan: SitePlan
         let groups: [ProductGroup]
         let paths: [String]
 
         init(_ plan: SitePlan) {
-            let titles = plan.groups.map { SearchTokenizer.sortKey($0.variants[0].title) }
-            let order = plan.groups.indices.sorted {
-                titles[$0] == titles[$1] ? $0 < $1 : titles[$0].lexicographicallyPrecedes(titles[$1])
+            // By the titles' bytes: each title's first 32 bytes as four integers decide almost
+            // every comparison, and only titles that share them are compared whole.
+            let titles = plan.groups.map { $0.variants[0].title }
+            let keys = titles.map(Self.prefixKey)
+            let order = plan.groups.indices.sorted { a, b in
+                if keys[a] != keys[b] { return keys[a] < keys[b] }
+                let (x, y) = (titles[a].utf8, titles[b].utf8)
+                return x.elementsEqual(y) ? a < b : x.lexicographicallyPrecedes(y)
             }
             self.plan = plan
             self.groups = order.map { plan.groups[$0] }
             self.paths = order.map { plan.productPaths[$0] }
+        }
+
+        /// The first 32 bytes of `text`, big-endian in four integers (zeros after a shorter text),
+        /// so that comparing the integers compares the bytes.
+        static func prefixKey(_ text: String) -> (UInt64, UInt64, UInt64, UInt64) {
+            var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            for (index, byte) in text.utf8.prefix(32).enumerated() {
+                let shifted = UInt64(byte) << (8 * (7 - UInt64(index % 8)))
+                switch index / 8 {
+                case 0: words.0 |= shifted
+                case 1: words.1 |= shifted
+                case 2: words.2 |= shifted
+                default: words.3 |= shifted
+                }
+            }
+            return words
         }
     }
 
@@ -146,7 +167,7 @@ struct SearchIndex {
         start.combine(corpus.plan.store.basePath)
         let seed = start
         let ranges = stride(from: 0, to: corpus.groups.count, by: size).map { $0..<min($0 + size, corpus.groups.count) }
-        let hashes = ranges.map { range -> UInt64 in
+        let hashes = await parallelMap(ranges, parallelFrom: 2) { range -> UInt64 in
             var hasher = seed
             hasher.combine(Int64(range.lowerBound))
             for document in range {
@@ -206,7 +227,7 @@ struct SearchIndex {
                 hasher.combine(product.categories)
                 hasher.combine(product.tags)
                 hasher.combine(product.summary)
-                hasher.combine(product.description)
+                hasher.combine(Int64(bitPattern: product.descriptionHash))
             }
             return hasher.value
         }

@@ -99,11 +99,6 @@ enum SearchTokenizer {
         flushHan()
     }
 
-    /// A title as the index orders documents: lowercased UTF-8 bytes.
-    static func sortKey(_ title: String) -> [UInt8] {
-        Array(title.lowercased().utf8)
-    }
-
     /// Whether NFKC could change the terms of `text`: it has a scalar outside ASCII, the Han
     /// ideographs, Kana and the punctuation that NFKC leaves alone or turns into other punctuation
     /// (full-width `，`, `（）`, `。`, brackets, dashes). Shop text in Chinese is then read as it

@@ -137,6 +137,14 @@ public struct Product: Sendable, Hashable {
         get { box.fields.description.string }
         set { update { $0.description = .text(newValue) } }
     }
+    /// A hash of the description's UTF-8 bytes (`WordHash`), read in place while the description
+    /// is still in the mapped content cache: the search index's change check reads 100,000 of them.
+    public var descriptionHash: UInt64 {
+        switch box.fields.description {
+        case .text(var text): text.withUTF8 { WordHash.hash(UnsafeRawBufferPointer($0)) }
+        case .mapped(let file, let range): WordHash.hash(UnsafeRawBufferPointer(rebasing: file.bytes[range]))
+        }
+    }
     /// The line of the source file where the description starts.
     public var descriptionLine: Int {
         @inlinable get { box.fields.descriptionLine }
