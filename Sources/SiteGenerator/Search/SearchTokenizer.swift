@@ -73,24 +73,15 @@ enum SearchTokenizer {
             han.removeAll(keepingCapacity: true)
         }
         for scalar in normalized.unicodeScalars {
-            if scalar.value < 0x80 {
-                let byte = UInt8(scalar.value)
-                if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) {
-                    flushHan()
-                    if wordLength < maximumLength { word.append(scalar) }
-                    wordLength += 1
-                } else {
-                    flushWord()
-                    flushHan()
-                }
-            } else if isHanOrKana(scalar) {
-                flushWord()
-                han.append(scalar)
-            } else if isWordScalar(scalar) {
+            switch kind(of: scalar) {
+            case .word:
                 flushHan()
                 if wordLength < maximumLength { word.append(scalar) }
                 wordLength += 1
-            } else {
+            case .hanOrKana:
+                flushWord()
+                han.append(scalar)
+            case .separator:
                 flushWord()
                 flushHan()
             }
@@ -114,6 +105,17 @@ enum SearchTokenizer {
             }
         }
         return false
+    }
+
+    enum Kind { case word, hanOrKana, separator }
+
+    /// What a scalar is to the tokenizer; ASCII without a Unicode property lookup.
+    static func kind(of scalar: Unicode.Scalar) -> Kind {
+        if scalar.value < 0x80 {
+            let byte = scalar.value
+            return (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) ? .word : .separator
+        }
+        return isHanOrKana(scalar) ? .hanOrKana : isWordScalar(scalar) ? .word : .separator
     }
 
     /// Han ideographs (with extensions and compatibility forms), Hiragana and Katakana, by code
