@@ -292,14 +292,18 @@ def main():
     parser.add_argument("--cold", type=int, default=10, help="cold first queries (a fresh browser each)")
     parser.add_argument("--pagefind", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-ours", action="store_true", help="measure only Pagefind (its index already in SITE/pagefind)")
     args = parser.parse_args()
     sets = queries(args.content, args.queries, args.seed)
     print("example queries:", [t[0] for t in sets[0][:3]], [t[0] for t in sets[1][:2]], [s[0] for s in sets[2][:3]])
     count, size = files_and_bytes(Path(args.site) / "search")
     print(f"storefront index: {count} files, {size / 1e6:.1f} MB")
     server, base = serve(args.site)
-    report("storefront", run_ours(base, server.served, sets, args.cold))
-    if args.pagefind:
+    if not args.skip_ours:
+        report("storefront", run_ours(base, server.served, sets, args.cold))
+    if args.pagefind and args.skip_ours and (Path(args.site) / "pagefind").is_dir():
+        report("pagefind 1.5.2", run_pagefind(base, server.served, args.site, sets, args.cold))
+    elif args.pagefind:
         started = time.time()
         subprocess.run([sys.executable, "-m", "pagefind", "--site", args.site, "--glob", "products/**/*.html"], check=True,
                        stdout=subprocess.DEVNULL)
