@@ -51,7 +51,7 @@ enum SearchTokenizer {
     /// or Kana run also gives each of its characters, after its pairs, so that a query of one
     /// character finds it; a query's run of two or more gives only its pairs.
     static func forEachTerm(_ text: String, indexesCharacters: Bool = true, _ body: (Term) -> Void) {
-        let normalized = (needsNormalization(text) ? text.precomposedStringWithCompatibilityMapping : text).lowercased()
+        let normalized = (needsNormalization(text) ? nfkc(text) : text).lowercased()
         var word = String.UnicodeScalarView()
         var wordLength = 0
         var han: [Unicode.Scalar] = []
@@ -88,6 +88,13 @@ enum SearchTokenizer {
         }
         flushWord()
         flushHan()
+    }
+
+    /// NFKC as the script's `normalize('NFKC')` gives it. Foundation on Linux leaves what the
+    /// compatibility mapping produces uncomposed (half-width `ｶﾞ` becomes `カ` and a combining
+    /// voiced mark, not `ガ`), so a canonical composition follows.
+    static func nfkc(_ text: String) -> String {
+        text.precomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
     }
 
     /// Whether NFKC could change the terms of `text`: it has a scalar outside ASCII, the Han
