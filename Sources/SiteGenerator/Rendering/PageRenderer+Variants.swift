@@ -22,9 +22,14 @@ extension PageRenderer {
 
     /// The group's price as cards show it: `from NT$380` when the variants' prices differ.
     func priceText(_ group: ProductGroup) -> String {
+        Self.priceText(group, from: priceFrom)
+    }
+
+    /// `priceText` with the theme's "from" words given (the search index writes it too).
+    static func priceText(_ group: ProductGroup, from: (before: String, after: String)) -> String {
         let lowest = group.lowestPrice.formatted
         guard group.hasPriceRange else { return lowest }
-        return priceFrom.before + lowest + priceFrom.after
+        return from.before + lowest + from.after
     }
 
     /// The product page's picker and variant list: `options` (one control each, the shown

@@ -69,7 +69,7 @@ struct PageRenderer: Sendable {
             "orderURL": .string(basePath + SitePlan.orderPath),
         ]
         // The search box and its script, when the theme has both (`SearchIndex`).
-        if theme.library.getTemplate(named: "search") != nil, let script = theme.assetPath("search.js", basePath: basePath) {
+        if theme.hasSearch, let script = theme.assetPath("search.js", basePath: basePath) {
             site["search"] = .object(["url": .string(basePath + SitePlan.searchPath), "script": .string(script)])
         }
         let uiJSON = JSONValue.object(theme.strings.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).text

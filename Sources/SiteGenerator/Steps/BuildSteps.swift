@@ -86,8 +86,7 @@ enum BuildSteps {
         context.report.products = plan.products.count
         context.report.drafts = plan.draftCount
         // The 404 page, and the search page when the theme has one, are not in the sitemap's list.
-        let hasSearch = context.theme?.library.getTemplate(named: "search") != nil
-        context.report.pages = plan.htmlPaths.count + 1 + (hasSearch ? 1 : 0)
+        context.report.pages = plan.htmlPaths.count + 1 + (context.theme?.hasSearch == true ? 1 : 0)
     }
 
     static let checkLinksOnly = BuildStep("check links") { context in

@@ -91,7 +91,7 @@ extension BuildSteps {
                 ("checkout", "checkout", "checkout", SitePlan.checkoutPath),
                 ("order", "order", "orderStatus", SitePlan.orderPath),
                 ("404", "notFound", "notFound", SitePlan.notFoundPath),
-            ] + (renderer.hasTemplate("search") ? [("search", "search", "search", SitePlan.searchPath)] : [])
+            ] + (theme.hasSearch ? [("search", "search", "search", SitePlan.searchPath)] : [])
         // The owner's admin page, when the theme has one: not linked from the shop, not in the sitemap.
         if renderer.hasTemplate("admin") {
             let html = renderer.fixed(template: "admin", kind: "admin", titleKey: "admin", sitePath: SitePlan.adminPath)

@@ -9,7 +9,7 @@ extension BuildSteps {
         let plan = try context.require(context.plan, "plan")
         let theme = try context.require(context.theme, "theme")
         let output = try context.require(context.output, "output")
-        guard theme.library.getTemplate(named: "search") != nil else { return }
+        guard theme.hasSearch else { return }
         let priceFrom = PageRenderer.priceFrom(theme.strings)
         // The live manifest names the previous build's shards; each serves again when it was
         // made from the same input and is still live.
@@ -18,10 +18,7 @@ extension BuildSteps {
         let liveShards = ["d": live?["documentShards"] as? [String] ?? [], "c": live?["columnShards"] as? [String] ?? []]
         let index = await SearchIndex(
             plan: plan,
-            priceText: { group in
-                let lowest = group.lowestPrice.formatted
-                return group.hasPriceRange ? priceFrom.before + lowest + priceFrom.after : lowest
-            },
+            priceText: { PageRenderer.priceText($0, from: priceFrom) },
             keptTerms: { textHash in
                 guard let terms = live?["terms"] as? [[String]], terms.allSatisfy({ $0.count == 2 }),
                     let vocabulary = live?["vocabulary"] as? [String: String]

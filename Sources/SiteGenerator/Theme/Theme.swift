@@ -95,6 +95,12 @@ struct Theme: Sendable {
         return Array((library.render(context.anyValue, withTemplate: name) ?? "").utf8)
     }
 
+    /// Whether the theme has a search page: a `search` template and `search.js`. Only then is the
+    /// page rendered, the box put in the header and the index written (`SearchIndex`).
+    var hasSearch: Bool {
+        library.getTemplate(named: "search") != nil && assets.contains { $0.name == "search.js" }
+    }
+
     /// The published path of an asset (`/assets/site.3f2a9c1b.css`), or `nil` when the theme lacks it.
     func assetPath(_ name: String, basePath: String) -> String? {
         assets.first { $0.name == name }.map { "\(basePath)/assets/\($0.hashedName)" }
