@@ -2395,6 +2395,7 @@ function attach(input) {
       const hits = r.hits.slice(0, SUGGEST);
       box.replaceChildren(...hits.map((h, k) => el('li', { role: 'option', id: `${input.id}-s${k}`, 'aria-selected': 'false' }, el('a', { href: h.row?.[1] || '#', tabindex: '-1' }, ...highlight(h.row?.[0] || '', r.terms)))));
       box.hidden = !hits.length;
+      box.dataset.query = q; // what the list answers (a test waits for it before using the keys)
       input.setAttribute('aria-expanded', String(!!hits.length));
       active = -1;
     }, 120);

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -32,7 +33,11 @@ def query(browser):
 
 
 def wait_results(browser, status_text):
-    browser.text_in("[data-search-status]", status_text)
+    try:
+        browser.text_in("[data-search-status]", status_text)
+    except TimeoutException:
+        shown = browser.find("[data-search-status]").text
+        raise AssertionError(f"waited for {status_text!r} in the search status; it says {shown!r} at {browser.driver.current_url}") from None
 
 
 def script_errors(browser):
@@ -49,6 +54,9 @@ def test_searching_the_example_shop(shop, browser):
     browser.wait(lambda d: d.execute_script("return !!window.storefrontSearch"))
     # A typo in an English word of the description, with suggestions under the box.
     box.send_keys("guacamloe")
+    # The list answers the whole word before the keys move in it (an earlier answer for the first
+    # letters typed could be replaced under the selection).
+    browser.wait(lambda d: browser.find("#site-search-q-list").get_attribute("data-query") == "guacamloe")
     browser.visible("#site-search-q-list li")
     assert [li.text for li in browser.find_all("#site-search-q-list li")] == ["哈斯酪梨"]
     box.send_keys(Keys.ARROW_DOWN)
