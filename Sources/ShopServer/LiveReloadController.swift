@@ -37,12 +37,13 @@ struct LiveReloadController<Context: RequestContext> {
 }
 
 /// The live-reload script. It uses only DOM and CSSOM calls, so the pages' Content-Security-Policy
-/// (no inline script or style) still holds.
+/// (no inline script or style) still holds. A page that is left closes its stream (a page kept in
+/// the back/forward cache would otherwise hold one of the browser's six connections to the host),
+/// and a page brought back from that cache opens it again.
 enum LiveReloadScript {
     static let source = """
         (() => {
-          const events = new EventSource('\(ShopServerConfiguration.internalPrefix)/events');
-          let overlay = null, failed = false;
+          let events = null, overlay = null;
           const show = (message) => {
             if (!overlay) {
               overlay = document.createElement('pre');
@@ -54,8 +55,14 @@ enum LiveReloadScript {
             }
             overlay.textContent = 'Build failed: the last good build is still served.\\n\\n' + message;
           };
-          events.addEventListener('build-error', (e) => { failed = true; show(JSON.parse(e.data).message || 'unknown error'); });
-          events.addEventListener('reload', () => location.reload());
+          const connect = () => {
+            events = new EventSource('\(ShopServerConfiguration.internalPrefix)/events');
+            events.addEventListener('build-error', (e) => show(JSON.parse(e.data).message || 'unknown error'));
+            events.addEventListener('reload', () => location.reload());
+          };
+          addEventListener('pagehide', () => { events.close(); });
+          addEventListener('pageshow', (e) => { if (e.persisted) connect(); });
+          connect();
         })();
 
         """

@@ -136,7 +136,8 @@ def make_browser(javascript=True):
         options.add_argument(argument)
     if not javascript:
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # The network log lets a timed-out wait name the requests still pending (Browser.pending_requests).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
 
@@ -172,6 +173,20 @@ class Browser:
     def screenshot(self, label):
         self.shots.mkdir(parents=True, exist_ok=True)
         self.driver.save_screenshot(str(self.shots / f"{self.name}-{label}.png"))
+
+    def pending_requests(self):
+        """The URLs this window asked for and has not yet received or given up on, from the network
+        log (read since the window opened: the log gives each entry once)."""
+        if not hasattr(self, "_requests"):
+            self._requests, self._settled = {}, set()
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            method, params = message.get("method", ""), message.get("params", {})
+            if method == "Network.requestWillBeSent":
+                self._requests[params["requestId"]] = params["request"]["url"]
+            elif method in ("Network.loadingFinished", "Network.loadingFailed"):
+                self._settled.add(params["requestId"])
+        return [url for rid, url in self._requests.items() if rid not in self._settled]
 
     def csp_violations(self):
         """Console messages about the Content-Security-Policy (the pages must raise none)."""

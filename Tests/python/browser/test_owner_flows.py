@@ -116,3 +116,31 @@ def test_edits_rebuild_and_reload_open_pages_and_errors_show_over_the_last_good_
     browser.wait(lambda d: not d.find_elements("css selector", "#storefront-build-error"), timeout=30)
     browser.text_in("h1", "厚綠酪梨 2 公斤")
     assert "新採收" not in browser.find("h1").text
+
+
+def test_a_page_left_behind_gives_back_its_live_reload_stream(shop, browser):
+    """Each page `storefront serve` shows holds one live-reload stream. A page that is left (and kept
+    in the back/forward cache) closes its stream, and the page brought back opens a new one. Else six
+    pages in a row hold all six of Chromium's connections to the host, and the next page's fetches
+    wait until the cache lets a page go (this hung the search test on a loaded machine)."""
+    browser.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        const Native = window.EventSource;
+        window.__streams = [];
+        window.EventSource = class extends Native { constructor(...a) { super(...a); window.__streams.push(this); } };"""})
+    browser.open("/products/farm-tote/")
+    browser.wait(lambda d: d.execute_script("return window.__streams.length === 1 && window.__streams[0].readyState === 1"))
+    browser.driver.execute_script("window.__leftAt = 1")
+    browser.open("/products/sticker-set/")
+    browser.visible("h1")
+    browser.driver.back()
+    browser.wait(lambda d: d.current_url.endswith("/products/farm-tote/"))
+    # The same document came back from the cache (its state is kept): its old stream was closed on
+    # leaving, and a new one is open.
+    assert browser.driver.execute_script("return window.__leftAt") == 1
+    assert browser.driver.execute_script("return window.__streams[0].readyState") == 2
+    browser.wait(lambda d: d.execute_script("return window.__streams.length === 2 && window.__streams[1].readyState === 1"))
+    # And it reloads on an edit.
+    product = shop.root / "content/products/farm-tote.md"
+    product.write_text(product.read_text().replace('title: "', 'title: "新款 ', 1))
+    browser.wait(lambda d: d.execute_script("return window.__leftAt === undefined"), timeout=30)
+    browser.text_in("h1", "新款")

@@ -37,7 +37,8 @@ def wait_results(browser, status_text):
         browser.text_in("[data-search-status]", status_text)
     except TimeoutException:
         shown = browser.find("[data-search-status]").text
-        raise AssertionError(f"waited for {status_text!r} in the search status; it says {shown!r} at {browser.driver.current_url}") from None
+        raise AssertionError(f"waited for {status_text!r} in the search status; it says {shown!r} at {browser.driver.current_url}; "
+                             f"requests pending: {browser.pending_requests()}") from None
 
 
 def script_errors(browser):
