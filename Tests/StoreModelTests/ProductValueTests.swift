@@ -49,6 +49,7 @@ import Testing
         vary { $0.summary = "" }
         vary { $0.brand = "Orchard" }
         vary { $0.gtin = "4710000000001" }
+        vary { $0.date = CalendarDay(iso: "2026-11-20") }
         vary { $0.weight = 1 }
         vary { $0.draft = true }
         vary { $0.description = "Fresh!" }

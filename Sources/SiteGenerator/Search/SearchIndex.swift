@@ -9,7 +9,7 @@ import StoreModel
 ///   of terms in UTF-8 order (`SearchIndex.encodeTermShard` gives the layout);
 /// - `d-<hash>.json`: document shards of `documentShardSize` products, what a result shows;
 /// - `c-<hash>.json`: column shards of `columnShardSize` products, what facets, filters and sorts
-///   read: price, availability, brand, categories and tags.
+///   read: price, availability, brand, categories, tags and the day added.
 ///
 /// A document is a published product (a product with options is one document, priced from its
 /// lowest price); drafts are never indexed. Every file but the manifest is named by its bytes'
@@ -364,7 +364,8 @@ struct SearchIndex {
     }
 
     /// `{"brands":[names used in this shard],"docs":[[price, in stock 0/1, brand or -1,
-    /// [category numbers], [tag numbers]], …]}`; category and tag numbers index the manifest's lists.
+    /// [category numbers], [tag numbers], day added (days since 1970-01-01) or null], …]}`; category
+    /// and tag numbers index the manifest's lists.
     static func columnShard(_ corpus: Corpus, _ range: Range<Int>, categoryIDs: [String: Int], tagIDs: [String: Int]) -> [UInt8] {
         var brands: [String] = []
         var brandIDs: [String: Int] = [:]
@@ -385,7 +386,8 @@ struct SearchIndex {
             if document > range.lowerBound { rows.append(UInt8(ascii: ",")) }
             let categories = product.categories.compactMap { categoryIDs[$0] }.map(String.init).joined(separator: ",")
             let tags = product.tags.compactMap { tagIDs[$0] }.map(String.init).joined(separator: ",")
-            rows.append(contentsOf: "[\(group.lowestPrice.minorUnits),\(group.isInStock ? 1 : 0),\(brand),[\(categories)],[\(tags)]]".utf8)
+            let day = product.date.map { String($0.daysSinceEpoch) } ?? "null"
+            rows.append(contentsOf: "[\(group.lowestPrice.minorUnits),\(group.isInStock ? 1 : 0),\(brand),[\(categories)],[\(tags)],\(day)]".utf8)
         }
         var out = Array(#"{"brands":"#.utf8)
         JSONValue.array(brands.map(JSONValue.string)).write(into: &out)

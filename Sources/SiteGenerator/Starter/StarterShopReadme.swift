@@ -47,7 +47,8 @@ extension StarterShop {
 
         Product fields: `title`, `sku` and `price` are required; `compareAtPrice` (a higher former
         price), `stock` (leave it out for untracked stock), `categories`, `tags`, `images`, `summary`,
-        `brand`, `gtin`, `weight` (sort order) and `draft` are optional. An unknown field is an error, so
+        `brand`, `gtin`, `date` (the day it was added, `2026-11-20`, for the "newest" sort), `weight`
+        (sort order) and `draft` are optional. An unknown field is an error, so
         a typo never goes unnoticed.
 
         """

@@ -27,7 +27,7 @@ public struct ContentCache: Sendable {
     }
 
     /// Bumped whenever the record layout or the definition of `Product.fingerprint` changes.
-    static let magic = Array("storefront-content-cache 5\n".utf8)
+    static let magic = Array("storefront-content-cache 6\n".utf8)
     static let segmentMark = Array("SEG1".utf8)
 
     private struct Cached: Sendable {
@@ -198,6 +198,8 @@ extension ContentCache.Entry {
         writer.write(first.images)
         writer.write(first.summary)
         writer.write(first.brand)
+        writer.write(first.date != nil)
+        if let date = first.date { writer.write(date.daysSinceEpoch) }
         writer.write(first.weight)
         writer.write(first.description)
         writer.write(first.descriptionLine)
@@ -245,7 +247,8 @@ extension ContentCache.Entry {
             slug: try reader.readString(), sourcePath: try reader.readString(), title: try reader.readString(), sku: "",
             price: Money.zero(currency), compareAtPrice: nil, stock: nil, lowStock: nil, categories: try reader.readStrings(),
             tags: try reader.readStrings(), images: try reader.readStrings(), summary: try reader.readOptionalString(),
-            brand: try reader.readOptionalString(), gtin: nil, weight: try reader.readInt(), draft: false,
+            brand: try reader.readOptionalString(), gtin: nil,
+            date: try reader.readBool() ? CalendarDay(daysSinceEpoch: try reader.readInt()) : nil, weight: try reader.readInt(), draft: false,
             description: try Self.readDescription(from: &reader, mappedAt: mapping), descriptionLine: try reader.readInt())
         let optionCount = try reader.readInt()
         guard (0...VariantList.maximumOptions).contains(optionCount) else { throw BinaryReader.Damaged() }

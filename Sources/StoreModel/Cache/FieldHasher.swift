@@ -75,6 +75,8 @@ extension Product.Fields {
         hasher.combine(summary)
         hasher.combine(brand)
         hasher.combine(gtin)
+        // Added only when given, so that a product without a date keeps the fingerprint it had.
+        if let date { hasher.combine(date.daysSinceEpoch) }
         hasher.combine(weight)
         hasher.combine(draft)
         hasher.combine(description.string)

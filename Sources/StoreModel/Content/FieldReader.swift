@@ -91,6 +91,17 @@ struct FieldReader {
         return value
     }
 
+    /// A day written `YYYY-MM-DD`.
+    mutating func day(_ key: String) -> CalendarDay? {
+        guard let field = fields[key] else { return nil }
+        if case .null = field.value.kind { return nil }
+        guard case .scalar(let text, _) = field.value.kind, let day = CalendarDay(iso: text.trimmingASCIIWhitespace()) else {
+            issue(field.line, key, "must be a day written YYYY-MM-DD, such as 2026-11-20")
+            return nil
+        }
+        return day
+    }
+
     /// `true` or `false`.
     mutating func bool(_ key: String) -> Bool? {
         guard let field = fields[key] else { return nil }

@@ -27,6 +27,7 @@ enum ProductDecoder {
         for image in images { if let problem = imageURLProblem(image) { reader.issue(reader.line(of: "images"), "images", problem) } }
         let summary = reader.string("summary", maxLength: 500)
         let brand = reader.string("brand", maxLength: 200)
+        let date = reader.day("date")
         let weight = reader.integer("weight", range: -1_000_000_000...1_000_000_000) ?? 0
         let draft = reader.bool("draft") ?? false
         var description = body
@@ -44,7 +45,7 @@ enum ProductDecoder {
             Product(
                 slug: slug, sourcePath: sourcePath, title: title, sku: sellable.sku, price: sellable.price, compareAtPrice: sellable.compareAt,
                 stock: sellable.stock, lowStock: sellable.lowStock ?? lowStock, categories: categories, tags: tags, images: images, summary: summary,
-                brand: brand, gtin: sellable.gtin, weight: weight, draft: draft, description: description, descriptionLine: descriptionLine)
+                brand: brand, gtin: sellable.gtin, date: date, weight: weight, draft: draft, description: description, descriptionLine: descriptionLine)
         }
         if let own { return ([product(own, draft: draft)], []) }
         guard let variants else { return ([], reader.issues) }

@@ -20,6 +20,7 @@ public struct Product: Sendable, Hashable {
         @usableFromInline var summary: String?
         @usableFromInline var brand: String?
         @usableFromInline var gtin: String?
+        @usableFromInline var date: CalendarDay? = nil
         @usableFromInline var weight: Int
         @usableFromInline var draft: Bool
         @usableFromInline var description: DescriptionText
@@ -122,6 +123,11 @@ public struct Product: Sendable, Hashable {
         @inlinable get { box.fields.gtin }
         set { update { $0.gtin = newValue } }
     }
+    /// The day the product was added (`date: 2026-11-20`), which search's "newest" sorts by.
+    public var date: CalendarDay? {
+        @inlinable get { box.fields.date }
+        set { update { $0.date = newValue } }
+    }
     /// Sort order: lower first.
     public var weight: Int {
         @inlinable get { box.fields.weight }
@@ -188,14 +194,14 @@ public struct Product: Sendable, Hashable {
     public init(
         slug: String, sourcePath: String, title: String, sku: String, price: Money, compareAtPrice: Money? = nil,
         stock: Int? = nil, lowStock: Int? = nil, categories: [String] = [], tags: [String] = [], images: [String] = [], summary: String? = nil,
-        brand: String? = nil, gtin: String? = nil, weight: Int = 0, draft: Bool = false, description: String = "",
+        brand: String? = nil, gtin: String? = nil, date: CalendarDay? = nil, weight: Int = 0, draft: Bool = false, description: String = "",
         descriptionLine: Int = 1
     ) {
         box = Box(
             Fields(
                 slug: slug, sourcePath: sourcePath, title: title, sku: sku, price: price, compareAtPrice: compareAtPrice,
                 stock: stock, lowStock: lowStock, categories: categories, tags: tags, images: images, summary: summary, brand: brand, gtin: gtin,
-                weight: weight, draft: draft, description: .text(description), descriptionLine: descriptionLine))
+                date: date, weight: weight, draft: draft, description: .text(description), descriptionLine: descriptionLine))
     }
 
     /// This product as one variant of a product with `options`: its `values` (one per option),
@@ -241,7 +247,7 @@ public struct Product: Sendable, Hashable {
     /// The fields a product file may have.
     public static let knownFields: Set<String> = [
         "title", "sku", "price", "compareAtPrice", "stock", "lowStock", "categories", "tags", "images", "summary", "brand",
-        "gtin", "weight", "draft", "description", "options", "variants",
+        "gtin", "date", "weight", "draft", "description", "options", "variants",
     ]
 }
 

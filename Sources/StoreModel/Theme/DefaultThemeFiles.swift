@@ -746,6 +746,7 @@ extension EmbeddedTheme {
 <option value="relevance">{{t.sortRelevance}}</option>
 <option value="price-asc">{{t.sortPriceAsc}}</option>
 <option value="price-desc">{{t.sortPriceDesc}}</option>
+<option value="newest">{{t.sortNewest}}</option>
 </select>
 <label for="search-min">{{t.priceMin}}</label>
 <input id="search-min" name="min" inputmode="decimal" size="7" data-search-min>
@@ -2142,13 +2143,13 @@ async function match(m, words) {
   return { total, terms: expanded.flatMap(e => e.terms) };
 }
 
-// Column shards for the matched documents: [price, in stock, brand, [categories], [tags]].
+// Column shards for the matched documents: [price, in stock, brand, [categories], [tags], day added].
 async function columns(m, docs) {
   const need = new Set(docs.map(doc => Math.floor(doc / m.columnShardSize)));
   const shards = new Map(await Promise.all([...need].map(async i => [i, await load(m.columnShards[i], 'json')])));
   return doc => {
     const s = shards.get(Math.floor(doc / m.columnShardSize)), row = s.docs[doc % m.columnShardSize];
-    return { price: row[0], stock: row[1] === 1, brand: row[2] >= 0 ? s.brands[row[2]] : null, categories: row[3], tags: row[4] };
+    return { price: row[0], stock: row[1] === 1, brand: row[2] >= 0 ? s.brands[row[2]] : null, categories: row[3], tags: row[4], day: row[5] ?? null };
   };
 }
 const documents = async (m, docs) => {
@@ -2192,6 +2193,8 @@ async function search(state) {
   const by = {
     'price-asc': (a, b) => col(a).price - col(b).price || a - b,
     'price-desc': (a, b) => col(b).price - col(a).price || a - b,
+    // The latest day added first; products without a day after every dated one.
+    newest: (a, b) => (col(b).day ?? -Infinity) - (col(a).day ?? -Infinity) || a - b,
     relevance: (a, b) => total.get(b) - total.get(a) || a - b,
   };
   hits.sort(by[state.sort] || by.relevance);
@@ -2268,7 +2271,7 @@ const read = () => {
   return {
     q: (p.get('q') || '').slice(0, 200), category: p.get('category') || '', tag: p.get('tag') || '', brand: p.get('brand') || '',
     stock: p.get('stock') === '1', min: minor(p.get('min')), max: minor(p.get('max')), minText: p.get('min') || '', maxText: p.get('max') || '',
-    sort: ['price-asc', 'price-desc'].includes(p.get('sort')) ? p.get('sort') : 'relevance', page: page > 0 && page < 10000 ? page : 1,
+    sort: ['price-asc', 'price-desc', 'newest'].includes(p.get('sort')) ? p.get('sort') : 'relevance', page: page > 0 && page < 10000 ? page : 1,
   };
 };
 const urlOf = s => {
@@ -3293,6 +3296,7 @@ addEventListener('storage', e => {
   "sortRelevance": "Relevance",
   "sortPriceAsc": "Price: low to high",
   "sortPriceDesc": "Price: high to low",
+  "sortNewest": "Newest",
   "inStockOnly": "In stock only",
   "priceMin": "Lowest price",
   "priceMax": "Highest price",
@@ -3527,6 +3531,7 @@ addEventListener('storage', e => {
   "sortRelevance": "相關度",
   "sortPriceAsc": "價格：低到高",
   "sortPriceDesc": "價格：高到低",
+  "sortNewest": "最新上架",
   "inStockOnly": "只看有貨",
   "priceMin": "最低價",
   "priceMax": "最高價",

@@ -100,6 +100,14 @@ def test_searching_the_example_shop(shop, browser):
     browser.wait(lambda d: "sort" not in query(browser) and Select(browser.find("[data-search-sort]")).first_selected_option.get_attribute("value") == "relevance")
     assert query(browser)["min"] == ["500"]
 
+    # Newest first (each product's `date`); products without a date come last.
+    browser.open("/search/?q=" + "酪梨" + "&sort=newest")
+    wait_results(browser, "找到 14 件商品")
+    assert Select(browser.find("[data-search-sort]")).first_selected_option.get_attribute("value") == "newest"
+    newest = titles(browser)
+    assert newest[:4] == ["酪梨葉茶", "季節酪梨定期配（四回）", "酪梨好油禮盒", "山丘精選酪梨禮盒"]
+    assert newest[-1] == "酪梨插畫防水貼紙組"
+
     # A single character, and a query across word boundaries inside one title.
     browser.open("/search/?q=" + "梨")
     wait_results(browser, "找到 14 件商品")

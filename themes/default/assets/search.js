@@ -174,13 +174,13 @@ async function match(m, words) {
   return { total, terms: expanded.flatMap(e => e.terms) };
 }
 
-// Column shards for the matched documents: [price, in stock, brand, [categories], [tags]].
+// Column shards for the matched documents: [price, in stock, brand, [categories], [tags], day added].
 async function columns(m, docs) {
   const need = new Set(docs.map(doc => Math.floor(doc / m.columnShardSize)));
   const shards = new Map(await Promise.all([...need].map(async i => [i, await load(m.columnShards[i], 'json')])));
   return doc => {
     const s = shards.get(Math.floor(doc / m.columnShardSize)), row = s.docs[doc % m.columnShardSize];
-    return { price: row[0], stock: row[1] === 1, brand: row[2] >= 0 ? s.brands[row[2]] : null, categories: row[3], tags: row[4] };
+    return { price: row[0], stock: row[1] === 1, brand: row[2] >= 0 ? s.brands[row[2]] : null, categories: row[3], tags: row[4], day: row[5] ?? null };
   };
 }
 const documents = async (m, docs) => {
@@ -224,6 +224,8 @@ async function search(state) {
   const by = {
     'price-asc': (a, b) => col(a).price - col(b).price || a - b,
     'price-desc': (a, b) => col(b).price - col(a).price || a - b,
+    // The latest day added first; products without a day after every dated one.
+    newest: (a, b) => (col(b).day ?? -Infinity) - (col(a).day ?? -Infinity) || a - b,
     relevance: (a, b) => total.get(b) - total.get(a) || a - b,
   };
   hits.sort(by[state.sort] || by.relevance);
@@ -300,7 +302,7 @@ const read = () => {
   return {
     q: (p.get('q') || '').slice(0, 200), category: p.get('category') || '', tag: p.get('tag') || '', brand: p.get('brand') || '',
     stock: p.get('stock') === '1', min: minor(p.get('min')), max: minor(p.get('max')), minText: p.get('min') || '', maxText: p.get('max') || '',
-    sort: ['price-asc', 'price-desc'].includes(p.get('sort')) ? p.get('sort') : 'relevance', page: page > 0 && page < 10000 ? page : 1,
+    sort: ['price-asc', 'price-desc', 'newest'].includes(p.get('sort')) ? p.get('sort') : 'relevance', page: page > 0 && page < 10000 ? page : 1,
   };
 };
 const urlOf = s => {
