@@ -61,12 +61,7 @@ import Testing
         defer { fixture.cleanUp() }
         try fixture.write("content/products/a.md", "---\ntitle: A\nsku: A-1\nprice: 100\ndate: 2026-11-20\n---\n")
         try fixture.write("content/products/b.md", "---\ntitle: B\nsku: B-1\nprice: 100\n---\n")
-        let cacheFile = fixture.root.appendingPathComponent("content.cache").path
-        var loader = CatalogLoader(contentDirectory: fixture.content)
-        loader.racyWindow = 0
-        let first = try await loader.load(cacheFile: cacheFile)
-        try await Task.sleep(for: .milliseconds(20))
-        let second = try await loader.load(cacheFile: cacheFile)
+        let (first, second) = try await fixture.loadTwiceThroughTheCache()
         #expect(second.report.reused == 2, "both files come from the cache")
         #expect(second.catalog.products.map(\.date) == [CalendarDay(iso: "2026-11-20"), nil])
         #expect(second.catalog.products == first.catalog.products)

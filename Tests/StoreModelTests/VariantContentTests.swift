@@ -194,12 +194,7 @@ import Testing
         defer { fixture.cleanUp() }
         try fixture.write("content/products/hass.md", Self.avocado)
         try fixture.write("content/products/oil.md", "---\ntitle: Oil\nsku: OIL-1\nprice: 450\n---\n")
-        let cacheFile = fixture.root.appendingPathComponent("content.cache").path
-        var loader = CatalogLoader(contentDirectory: fixture.content)
-        loader.racyWindow = 0
-        let first = try await loader.load(cacheFile: cacheFile)
-        try await Task.sleep(for: .milliseconds(20))
-        let second = try await loader.load(cacheFile: cacheFile)
+        let (first, second) = try await fixture.loadTwiceThroughTheCache()
         #expect(second.report.reused == 2, "both files come from the cache")
         #expect(second.catalog.products.map(\.sku) == first.catalog.products.map(\.sku))
         for (a, b) in zip(first.catalog.products, second.catalog.products) {
