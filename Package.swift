@@ -45,11 +45,17 @@ let package = Package(
             pkgConfig: "libcmark",
             providers: [.apt(["libcmark-dev"])]
         ),
+        // zlib (Debian: zlib1g-dev) for the search index's compressed term shards.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Content to static site.
         .target(
             name: "SiteGenerator",
             dependencies: [
-                "StoreModel", "CCmark",
+                "StoreModel", "CCmark", "CZlib",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 with_tests=0
 if [ "${1:-}" = "--test" ]; then with_tests=1; shift; fi
-packages=(libcmark-dev libsqlite3-dev pkg-config "$@")
+packages=(libcmark-dev libsqlite3-dev zlib1g-dev pkg-config "$@")
 [ $with_tests -eq 0 ] || packages+=(chromium chromium-driver fonts-noto-cjk procps openssl postgresql postgresql-client haproxy wrk)
 missing=()
 for package in "${packages[@]}"; do

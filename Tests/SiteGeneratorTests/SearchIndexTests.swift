@@ -46,8 +46,9 @@ import Testing
         #expect(SearchTokenizer.terms(text) == ["see", "our", "oil", "and", "a"])
     }
 
-    /// The layout, read back: `SFT1`, then varints.
-    static func decode(_ bytes: [UInt8]) throws -> [(term: String, postings: [(document: Int, mask: UInt8)])] {
+    /// The layout, read back from a stored shard: gzip, then `SFT1` and varints.
+    static func decode(_ stored: [UInt8]) throws -> [(term: String, postings: [(document: Int, mask: UInt8)])] {
+        let bytes = try Gzip.decompress(stored)
         guard bytes.starts(with: Array("SFT1".utf8)) else { throw CocoaError(.coderReadCorrupt) }
         var position = 4
         func varint() -> Int {

@@ -6,7 +6,8 @@ import StoreModel
 ///   of each term shard, the document and column shards, and the category and tag names;
 /// and in `search/x/` (immutable):
 /// - `t-<hash>.bin`: term shards, split by bytes (`termShardBytes`), each the postings of a run
-///   of terms in UTF-8 order (`SearchIndex.encodeTermShard` gives the layout);
+///   of terms in UTF-8 order (`SearchIndex.encodeTermShard` gives the layout), gzip-compressed
+///   (a CDN compresses JSON but sends `.bin` as it is);
 /// - `d-<hash>.json`: document shards of `documentShardSize` products, what a result shows;
 /// - `c-<hash>.json`: column shards of `columnShardSize` products, what facets, filters and sorts
 ///   read: price, availability, brand, categories, tags and the day added.
@@ -26,7 +27,8 @@ struct SearchIndex {
         case description = 32
     }
 
-    static let format = 1
+    /// 2: term shards are gzip-compressed.
+    static let format = 2
     /// Where the shards go, relative to the output (`_headers` marks it immutable).
     static let shardFolder = "search/x/"
     static let termShardBytes = 16_384
@@ -115,7 +117,7 @@ struct SearchIndex {
         } else {
             postings = await Self.postings(corpus)
             for shard in Self.termShards(postings) {
-                let bytes = Self.encodeTermShard(shard.map { ($0, postings[$0]!) })
+                let bytes = Gzip.compress(Self.encodeTermShard(shard.map { ($0, postings[$0]!) }))
                 let name = Self.name("t", bytes, ext: "bin")
                 files.append((name, bytes, textHash))
                 manifestShards.append((shard[0].text, name))

@@ -2038,7 +2038,11 @@ let manifest = null;
 const cache = new Map();
 const load = (name, kind) => {
   if (!cache.has(name)) {
-    const p = fetch(ROOT + 'x/' + name).then(r => { if (!r.ok) throw new Error(r.status); return kind === 'bin' ? r.arrayBuffer() : r.json(); })
+    // Term shards are gzip-compressed (a CDN sends .bin files as they are): the browser inflates them.
+    const p = fetch(ROOT + 'x/' + name).then(r => {
+      if (!r.ok) throw new Error(r.status);
+      return kind === 'bin' ? new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer() : r.json();
+    })
       .then(v => (kind === 'bin' ? decodeTerms(v) : v));
     p.catch(() => cache.delete(name));
     cache.set(name, p);
@@ -2048,12 +2052,12 @@ const load = (name, kind) => {
 const getManifest = () => {
   if (!manifest) {
     manifest = fetch(ROOT + 'manifest.json', { cache: 'no-cache' }).then(r => { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(m => { if (m.format !== 1) throw new Error('format'); return m; });
+      .then(m => { if (m.format !== 2) throw new Error('format'); return m; });
     manifest.catch(() => { manifest = null; });
   }
   return manifest;
 };
-// `SFT1`, then varints: term count; per term its UTF-8 length and bytes, its postings count, and
+// Inflated: `SFT1`, then varints: term count; per term its UTF-8 length and bytes, its postings count, and
 // each posting as a document gap and a field-mask byte. Postings are decoded when a term is used.
 function decodeTerms(buffer) {
   const b = new Uint8Array(buffer), td = new TextDecoder();

@@ -3,6 +3,7 @@ equal to what `SearchTokenizer` (Swift) wrote into the index for the same text. 
 (full-width letters, half-width Kana, ligatures, decomposed accents), case (German sharp s, Greek,
 dotted capital I), Han and Kana runs, mixed scripts, emoji and a word longer than 40 letters."""
 import functools
+import gzip
 import http.server
 import json
 import shutil
@@ -45,7 +46,7 @@ def index_terms(site: Path):
     """{document: {term: field mask}} from every term shard, read as the format describes."""
     documents = {}
     for shard in (site / "search" / "x").glob("t-*.bin"):
-        data = shard.read_bytes()
+        data = gzip.decompress(shard.read_bytes())
         assert data[:4] == b"SFT1"
         count, p = varints(data, 4)
         for _ in range(count):
