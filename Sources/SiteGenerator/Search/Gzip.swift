@@ -9,12 +9,13 @@ enum Gzip {
         let code: Int32
     }
 
-    /// `bytes` as one gzip member, at the highest level, with no name or time in the header: the
-    /// same bytes always give the same output with one zlib.
-    static func compress(_ bytes: [UInt8]) -> [UInt8] {
+    /// `bytes` as one gzip member, with no name or time in the header: the same bytes always give
+    /// the same output with one zlib. Level 4: on 19 MB of term shards (100,000 products) it takes
+    /// 0.5 s for 5.7 MB, where level 6 takes 1.9 s for 5.3 MB and level 9 takes 19 s for 5.1 MB.
+    static func compress(_ bytes: [UInt8], level: Int32 = 4) -> [UInt8] {
         var stream = z_stream()
         // windowBits 15 + 16: a gzip wrapper; memLevel 9; the default strategy.
-        guard deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        guard deflateInit2_(&stream, level, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
         else { fatalError("zlib could not start deflate") }
         defer { deflateEnd(&stream) }
         var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))))

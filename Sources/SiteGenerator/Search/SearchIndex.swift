@@ -116,8 +116,10 @@ struct SearchIndex {
             keptTermShards = true
         } else {
             postings = await Self.postings(corpus)
-            for shard in Self.termShards(postings) {
-                let bytes = Gzip.compress(Self.encodeTermShard(shard.map { ($0, postings[$0]!) }))
+            let shards = Self.termShards(postings)
+            let all = postings
+            let encoded = await parallelMap(shards, parallelFrom: 2) { shard in Gzip.compress(Self.encodeTermShard(shard.map { ($0, all[$0]!) })) }
+            for (shard, bytes) in zip(shards, encoded) {
                 let name = Self.name("t", bytes, ext: "bin")
                 files.append((name, bytes, textHash))
                 manifestShards.append((shard[0].text, name))
