@@ -53,12 +53,17 @@ class Served:
     def __init__(self):
         self.log, self.lock, self.seen = [], threading.Lock(), 0
 
-    def since(self, keep):
-        """(bytes, requests) since the last call, for the paths `keep` accepts."""
+    def since(self, keep, kinds=None):
+        """(bytes, requests) since the last call, for the paths `keep` accepts; `kinds` (a dict)
+        adds up the bytes by kind of file (the script, the manifest, t-, d-, c- and v- shards)."""
         with self.lock:
             new, self.seen = self.log[self.seen:], len(self.log)
-        kept = [size for path, size in new if keep(path)]
-        return sum(kept), len(kept)
+        kept = [(path, size) for path, size in new if keep(path)]
+        for path, size in kept if kinds is not None else []:
+            name = path.rsplit("/", 1)[-1]
+            kind = "script" if name.endswith(".js") else "manifest" if name == "manifest.json" else name.split("-")[0] + " shards"
+            kinds[kind] = kinds.get(kind, 0) + size
+        return sum(size for _, size in kept), len(kept)
 
 
 def serve(root):
@@ -155,6 +160,11 @@ def queries(content, count, seed):
         han = title.split(" ")[0]
         start = rng.randrange(1, max(2, len(han) - 4))
         substrings.append((han[start:start + rng.randint(3, 5)], title))
+    # How many published titles contain each substring: where more than five do, any five of them
+    # are as right an answer as the title it was cut from.
+    titles = [m.group(1) for path in files if "draft: true" not in (text := path.read_text())
+              for m in [re.search(r'^title: "?(.*?)"?$', text, re.M)] if m]
+    substrings = [(q, title, sum(q in t for t in titles)) for q, title in substrings]
     categories = sorted({c.strip() for f in english + chinese for c in f["categories"].strip("[]").split(",")})
     filtered = [
         {"q": ENGLISH[i % len(ENGLISH)], "category": categories[i % len(categories)]} for i in range(4)
@@ -178,7 +188,7 @@ def our_state(q, extra=None):
 def run_ours(base, served, sets, repeats):
     typos, first_letter, substrings, filtered = sets
     keep = lambda url: "/search/x/" in url or "/search/manifest.json" in url or "/assets/search." in url
-    cold = []
+    cold, kinds = [], {"cold": {}, "further": {}}
     for q in [t[0] for t in typos[:repeats // 2]] + [s[0] for s in substrings[:repeats - repeats // 2]]:
         d = browser()
         served.since(keep)
@@ -186,34 +196,37 @@ def run_ours(base, served, sets, repeats):
         # (the page, its CSS and site.js are not the search's and are not counted).
         d.get(base + "/search/?q=" + quote(q))
         d.execute_async_script("const done = arguments[0]; const wait = () => document.querySelector('[data-search-status]')?.textContent ? done() : setTimeout(wait, 20); wait();")
-        cold.append(served.since(keep))
+        cold.append(served.since(keep, kinds["cold"]))
         d.quit()
     d = browser()
     d.get(base + "/search/")
     d.execute_async_script("const done = arguments[0]; const wait = () => window.storefrontSearch ? done() : setTimeout(wait, 20); wait();")
     served.since(keep)
-    further, warm, hits = [], [], {"typos": 0, "first": 0, "chinese": 0, "chinese_any": 0}
+    further, warm, hits = [], [], {"typos": 0, "first": 0, "chinese": 0, "chinese_any": 0, "chinese_few": 0}
     search = """const [state, done] = arguments; const t0 = performance.now();
         storefrontSearch.search(state).then(r => done({ms: performance.now() - t0, titles: r.hits.slice(0, 5).map(h => h.row[0]), total: r.total}))
         .catch(e => done({error: String(e)}));"""
     groups = [("typos", typos), ("first", first_letter), ("chinese", substrings)]
     for name, group in groups:
-        for q, title in group:
+        for q, title, *contained in group:
             first = d.execute_async_script(search, our_state(q))
-            further.append(served.since(keep)[0])
+            further.append(served.since(keep, kinds["further"])[0])
             again = d.execute_async_script(search, our_state(q))
             warm.append(again["ms"])
             hits[name] += title in first.get("titles", [])
             if name == "chinese":
                 hits["chinese_any"] += tied(q, title, first)
+                hits["chinese_few"] += contained[0] <= 5 and title in first.get("titles", [])
     for extra in filtered:
         minor = {k: int(v) for k, v in extra.items() if k in ("min", "max")}
         state = our_state(extra["q"], {**extra, **minor})
         d.execute_async_script(search, state)
-        further.append(served.since(keep)[0])
+        further.append(served.since(keep, kinds["further"])[0])
         warm.append(d.execute_async_script(search, state)["ms"])
     d.quit()
-    return cold, further, warm, {k: hits[k] / max(1, len(dict(groups)[k.split("_")[0]])) for k in hits}
+    for phase, tally in kinds.items():
+        print(f"{phase} bytes by kind: " + ", ".join(f"{k} {v / 1024:.0f} KB" for k, v in sorted(tally.items(), key=lambda x: -x[1])))
+    return cold, further, warm, shares(hits, groups)
 
 
 PF_HARNESS = """<!doctype html><meta charset="utf-8"><title>pagefind bench</title>
@@ -250,13 +263,14 @@ def run_pagefind(base, served, site, sets, repeats):
     d.get(base + "/pf-bench.html")
     d.execute_async_script(wait)
     served.since(keep)
-    further, warm, hits = [], [], {"typos": 0, "first": 0, "chinese": 0, "chinese_any": 0}
+    further, warm, hits = [], [], {"typos": 0, "first": 0, "chinese": 0, "chinese_any": 0, "chinese_few": 0}
     groups = [("typos", typos), ("first", first_letter), ("chinese", substrings)]
     for name, group in groups:
-        for q, title in group:
+        for q, title, *contained in group:
             first = d.execute_async_script(call, q)
             if name == "chinese":
                 hits["chinese_any"] += tied(q, title, first)
+                hits["chinese_few"] += contained[0] <= 5 and title in first.get("titles", [])
             further.append(served.since(keep)[0])
             warm.append(d.execute_async_script(call, q)["ms"])
             hits[name] += title in first.get("titles", [])
@@ -265,7 +279,14 @@ def run_pagefind(base, served, site, sets, repeats):
         further.append(served.since(keep)[0])
         warm.append(d.execute_async_script(call, extra["q"])["ms"])
     d.quit()
-    return cold, further, warm, {k: hits[k] / max(1, len(dict(groups)[k.split("_")[0]])) for k in hits}
+    return cold, further, warm, shares(hits, groups)
+
+
+def shares(hits, groups):
+    """Each count as a share of its group; `chinese_few` of the substrings that at most five titles contain."""
+    group = dict(groups)
+    few = sum(1 for q in group["chinese"] if q[2] <= 5)
+    return {k: hits[k] / max(1, few if k == "chinese_few" else len(group[k.split("_")[0]])) for k in hits} | {"few": few}
 
 
 def files_and_bytes(folder):
@@ -281,7 +302,8 @@ def report(name, result):
     print(f"further queries: bytes median {statistics.median(further) / 1024:.1f} KB, p95 {percentile(further, 95) / 1024:.1f} KB, max {max(further) / 1024:.1f} KB  (n={len(further)})")
     print(f"warm query: p50 {percentile(warm, 50):.1f} ms, p95 {percentile(warm, 95):.1f} ms  (n={len(warm)})")
     print(f"top 5: one typo (not the first letter) {hits['typos']:.0%}, first-letter typo {hits['first']:.0%}, "
-          f"Chinese substring {hits['chinese']:.0%} (its product), {hits['chinese_any']:.0%} (its product, or five titles that contain it)")
+          f"Chinese substring {hits['chinese']:.0%} (its product), {hits['chinese_any']:.0%} (its product, or five titles that contain it), "
+          f"{hits['chinese_few']:.0%} (its product, of the {hits['few']} substrings at most five titles contain)")
 
 
 def main():

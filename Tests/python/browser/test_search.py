@@ -2,6 +2,7 @@
 `Hass` and `guacamole` in one description), 2,000 mixed Chinese and English products with brands
 (the shape of `make-catalog.py --rich`, made here so the test needs nothing outside the
 repository), and a shop with no products. The index is the one `storefront build` wrote."""
+import json
 import random
 import re
 import shutil
@@ -120,7 +121,12 @@ def test_searching_the_example_shop(shop, browser):
     # Nothing found: close terms are offered; hostile input is shown as text.
     browser.open("/search/?q=guacamolle%20xyzzyq")
     wait_results(browser, "找不到")
-    browser.open("/search/?q=" + "%3Cscript%3Ealert(1)%3C%2Fscript%3E%F0%9F%A5%91" + "a" * 1000)
+    suggested = browser.wait(lambda d: [a.text for a in browser.find_all(".search-suggest a")])
+    assert "guacamole" in suggested
+    next(a for a in browser.find_all(".search-suggest a") if a.text == "guacamole").click()
+    wait_results(browser, "找到 1 件商品")
+    assert titles(browser) == ["哈斯酪梨"]
+    browser.open("/search/?q=" + "%3Cscript%3Ealert(1)%3C%2Fscript%3E%01%07%F0%9F%A5%91" + "a" * 1000)
     wait_results(browser, "<script>alert(1)</script>")
     assert browser.find("[data-search-query]").get_attribute("value").startswith("<script>")
     assert browser.driver.execute_script("return document.querySelectorAll('[data-search-status] script, [data-search-results] script').length") == 0
@@ -148,6 +154,23 @@ def test_a_missing_index_falls_back_to_the_categories(shop, browser):
     wait_results(browser, "搜尋暫時無法使用")
     assert browser.find("[data-search-fallback]").is_displayed()
     assert browser.find_all("[data-search-fallback] a[href*='/categories/']")
+    assert script_errors(browser) == []
+
+
+def test_a_stale_index_falls_back_to_the_categories(shop, browser):
+    """A manifest whose shards are gone (a half-deployed site, or a cached manifest after the next
+    deploy removed its files), and one of a format this script does not read."""
+    manifest_file = shop.root / ".data" / "site" / "search" / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["terms"] = [[first, "t-000000000000.bin"] for first, _ in manifest["terms"]]
+    manifest_file.write_text(json.dumps(manifest))
+    browser.open("/search/?q=" + "酪梨")
+    wait_results(browser, "搜尋暫時無法使用")
+    assert browser.find("[data-search-fallback]").is_displayed()
+    assert script_errors(browser) == []
+    manifest_file.write_text(json.dumps({**manifest, "format": 1}))
+    browser.open("/search/?q=" + "酪梨")
+    wait_results(browser, "搜尋暫時無法使用")
     assert script_errors(browser) == []
 
 

@@ -245,14 +245,15 @@ async function search(state) {
   return { m, words, hits: page.map(doc => ({ doc, row: rows.get(doc), stock: col(doc).stock })), total: count, facets, terms };
 }
 
-// Close terms or categories for an empty result.
+// Close terms or categories for an empty result: the words of the vocabulary file for each query
+// word's first letter, nearest first (up to three typos).
 async function suggestions(m, words) {
   const out = [];
   for (const w of words) {
-    if (w.han || !m.terms.length) continue;
-    const shards = await Promise.all(shardsFrom(m, w.term.slice(0, 1)).map(i => load(m.terms[i][1], 'bin')));
-    let best = [];
-    for (const s of shards) for (const term of s.terms) {
+    const file = !w.han && m.vocabulary?.[Array.from(w.term)[0]];
+    if (!file) continue;
+    const best = [];
+    for (const term of await load(file, 'json')) {
       const k = distance(w.term, term, 3);
       if (k <= 3 && term !== w.term) best.push([k, term]);
     }
