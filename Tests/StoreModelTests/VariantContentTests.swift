@@ -168,7 +168,7 @@ import Testing
         // Each variant's own fields are checked as a product's are.
         #expect(
             try await Self.issues(["a.md": variants(weight, "  - {options: {W: S}, price: 0, compareAtPrice: 0, gtin: '123', colour: red}")]) == [
-                "7: variants[1].colour: is not a known field (known fields: compareAtPrice, draft, gtin, image, lowStock, options, price, sku, stock, weightGrams)",
+                "7: variants[1].colour: is not a known field (known fields: compareAtPrice, draft, gtin, image, lowStock, mpn, options, price, sku, stock, weightGrams)",
                 "7: variants[1].compareAtPrice: must be higher than price (0) to show a sale",
                 "7: variants[1].gtin: \"123\" is not a valid GTIN-8, 12, 13 or 14 (digits and check digit)",
                 "7: variants[1].price: must be greater than zero",

@@ -127,7 +127,6 @@ struct PageRenderer: Sendable {
         if let brand = product.brand { view["brand"] = .string(brand) }
         if let gtin = product.gtin { view["gtin"] = .string(gtin) }
         if group.hasVariants { view.merge(variantView(group, pageURL: url)) { $1 } }
-        let availability = product.isInStock ? "https://schema.org/InStock" : "https://schema.org/OutOfStock"
         var og: [String: TemplateValue] = [
             "type": "product", "title": .string(product.title), "description": .string(description), "url": .string(absolute),
             "price": .string(product.price.decimalString), "currency": .string(plan.store.currency.code),
@@ -138,9 +137,10 @@ struct PageRenderer: Sendable {
             group.hasVariants
                 ? StructuredData.productGroup(
                     group, url: absolute, description: description, images: gallery.map(absoluteImageURL),
-                    variantURL: { CatalogFiles.url(of: $0, page: absolute) }, imageURL: absoluteImageURL)
+                    variantURL: { CatalogFiles.url(of: $0, page: absolute) }, imageURL: absoluteImageURL, store: plan.store, ids: merchantIDs)
                 : StructuredData.product(
-                    product, url: absolute, description: description, images: product.images.map(absoluteImageURL), availability: availability),
+                    product, url: absolute, description: description, images: product.images.map(absoluteImageURL), store: plan.store,
+                    ids: merchantIDs),
             StructuredData.breadcrumbs(crumbs.map { ($0.name, plan.store.absoluteURL($0.url)) }),
         ]
         var context = base(
@@ -181,7 +181,10 @@ struct PageRenderer: Sendable {
         case .home:
             title = plan.store.name + pageSuffix
             description = plan.store.description.isEmpty ? plan.store.name : plan.store.description
-            if page.number == 1 { jsonLD.append(StructuredData.website(name: plan.store.name, url: plan.store.absoluteURL(basePath + "/"))) }
+            if page.number == 1 {
+                jsonLD.append(StructuredData.website(name: plan.store.name, url: plan.store.absoluteURL(basePath + "/")))
+                jsonLD.append(StructuredData.store(plan.store, ids: merchantIDs, logo: plan.store.logo.map(absoluteImageURL)))
+            }
         case .category, .tag:
             title = "\(page.heading)\(pageSuffix) · \(plan.store.name)"
             description = "\(page.heading) · \(plan.store.name)"
@@ -280,6 +283,9 @@ struct PageRenderer: Sendable {
     func imageURL(_ image: String) -> String {
         image.hasPrefix("/") ? basePath + image : image
     }
+
+    /// The `@id`s of the home page's shop-wide structured data.
+    var merchantIDs: StructuredData.MerchantIDs { StructuredData.MerchantIDs(home: plan.store.absoluteURL(basePath + "/")) }
 
     func absoluteImageURL(_ image: String) -> String {
         image.hasPrefix("/") ? plan.store.absoluteURL(basePath + image) : image

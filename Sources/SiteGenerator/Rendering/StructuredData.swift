@@ -2,16 +2,7 @@ import StoreModel
 
 /// schema.org JSON-LD documents.
 enum StructuredData {
-    static func product(_ product: Product, url: String, description: String, images: [String], availability: String) -> JSONValue {
-        var offer: [(String, JSONValue)] = [
-            ("@type", .string("Offer")),
-            ("price", .string(product.price.decimalString)),
-            ("priceCurrency", .string(product.price.currency.code)),
-            ("availability", .string(availability)),
-            ("url", .string(url)),
-            ("itemCondition", .string("https://schema.org/NewCondition")),
-        ]
-        offer.append(("sku", .string(product.sku)))
+    static func product(_ product: Product, url: String, description: String, images: [String], store: StoreConfig, ids: MerchantIDs) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("@context", .string("https://schema.org")),
             ("@type", .string("Product")),
@@ -23,7 +14,8 @@ enum StructuredData {
         if !description.isEmpty { members.append(("description", .string(description))) }
         if let brand = product.brand { members.append(("brand", .object([("@type", .string("Brand")), ("name", .string(brand))]))) }
         if let gtin = product.gtin { members.append(("gtin", .string(gtin))) }
-        members.append(("offers", .object(offer)))
+        if let mpn = product.mpn { members.append(("mpn", .string(mpn))) }
+        members.append(("offers", offer(product, url: url, store: store, ids: ids, withSKU: true)))
         return .object(members)
     }
 
@@ -87,7 +79,8 @@ extension StructuredData {
     /// variant in `hasVariant` as a full `Product` with its own SKU, GTIN, image and offer, whose
     /// `url` is the page with `?variant=SKU`.
     static func productGroup(
-        _ group: ProductGroup, url: String, description: String, images: [String], variantURL: (Product) -> String, imageURL: (String) -> String
+        _ group: ProductGroup, url: String, description: String, images: [String], variantURL: (Product) -> String, imageURL: (String) -> String,
+        store: StoreConfig, ids: MerchantIDs
     ) -> JSONValue {
         let first = group.variants[0]
         let properties = first.options.map { variantProperty(forOption: $0.name) }
@@ -110,26 +103,30 @@ extension StructuredData {
                 ("sku", .string(variant.sku)),
             ]
             if let gtin = variant.gtin { product.append(("gtin", .string(gtin))) }
+            if let mpn = variant.mpn { product.append(("mpn", .string(mpn))) }
             if let image = variant.primaryImage { product.append(("image", .string(imageURL(image)))) }
             for (property, value) in zip(properties, variant.optionValues) {
                 if let property { product.append((property, .string(value))) }
             }
-            product.append(("offers", offer(variant, url: variantURL(variant))))
+            product.append(("offers", offer(variant, url: variantURL(variant), store: store, ids: ids)))
             return .object(product)
         }
         members.append(("hasVariant", .array(variants)))
         return .object(members)
     }
 
-    /// One product's `Offer`: price, currency, availability, URL and condition.
-    static func offer(_ product: Product, url: String) -> JSONValue {
-        .object([
+    /// One product's `Offer`: price, currency, availability, URL, condition (and the SKU, for a
+    /// product whose `Product` node is not its own), with the merchant-listing members.
+    static func offer(_ product: Product, url: String, store: StoreConfig, ids: MerchantIDs, withSKU: Bool = false) -> JSONValue {
+        var members: [(String, JSONValue)] = [
             ("@type", .string("Offer")),
             ("price", .string(product.price.decimalString)),
             ("priceCurrency", .string(product.price.currency.code)),
             ("availability", .string(product.isInStock ? "https://schema.org/InStock" : "https://schema.org/OutOfStock")),
             ("url", .string(url)),
-            ("itemCondition", .string("https://schema.org/NewCondition")),
-        ])
+            ("itemCondition", .string(product.condition.schemaURL)),
+        ]
+        if withSKU { members.append(("sku", .string(product.sku))) }
+        return .object(members + listingMembers(of: product, store: store, ids: ids))
     }
 }

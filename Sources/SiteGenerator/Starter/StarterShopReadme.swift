@@ -47,8 +47,9 @@ extension StarterShop {
 
         Product fields: `title`, `sku` and `price` are required; `compareAtPrice` (a higher former
         price), `stock` (leave it out for untracked stock), `categories`, `tags`, `images`, `summary`,
-        `brand`, `gtin`, `date` (the day it was added, `2026-11-20`, for the "newest" sort), `weight`
-        (sort order) and `draft` are optional. An unknown field is an error, so
+        `brand`, `gtin`, `mpn`, `date` (the day it was added, `2026-11-20`, for the "newest" sort),
+        `condition`, `saleEnds`, `returns` (`false` for what returns do not cover), `weight` (sort order)
+        and `draft` are optional. An unknown field is an error, so
         a typo never goes unnoticed.
 
         """

@@ -27,7 +27,7 @@ public struct ContentCache: Sendable {
     }
 
     /// Bumped whenever the record layout or the definition of `Product.fingerprint` changes.
-    static let magic = Array("storefront-content-cache 6\n".utf8)
+    static let magic = Array("storefront-content-cache 7\n".utf8)
     static let segmentMark = Array("SEG1".utf8)
 
     private struct Cached: Sendable {
@@ -200,6 +200,13 @@ extension ContentCache.Entry {
         writer.write(first.brand)
         writer.write(first.date != nil)
         if let date = first.date { writer.write(date.daysSinceEpoch) }
+        writer.write(first.box.fields.listing != nil)
+        if let listing = first.box.fields.listing {
+            writer.write(listing.condition.rawValue)
+            writer.write(listing.saleEnds != nil)
+            if let saleEnds = listing.saleEnds { writer.write(saleEnds.daysSinceEpoch) }
+            writer.write(listing.returnable)
+        }
         writer.write(first.weight)
         writer.write(first.description)
         writer.write(first.descriptionLine)
@@ -221,6 +228,7 @@ extension ContentCache.Entry {
         writer.write(product.lowStock != nil)
         if let lowStock = product.lowStock { writer.write(lowStock) }
         writer.write(product.gtin)
+        writer.write(product.mpn)
         writer.write(product.draft)
         writer.write(product.isVariant)
         if product.isVariant {
@@ -232,6 +240,20 @@ extension ContentCache.Entry {
             if let weightGrams = product.weightGrams { writer.write(weightGrams) }
         }
         writer.writeFixed(product.fingerprint)
+    }
+
+    /// The file's shared listing fields with one product's MPN; `nil` when all are defaults.
+    private static func listing(_ shared: Product.ListingFields?, mpn: String?) -> Product.ListingFields? {
+        var listing = shared ?? Product.ListingFields()
+        listing.mpn = mpn
+        return listing == Product.ListingFields() ? nil : listing
+    }
+
+    private static func readListing(from reader: inout BinaryReader) throws(BinaryReader.Damaged) -> Product.ListingFields? {
+        guard try reader.readBool() else { return nil }
+        guard let condition = ItemCondition(rawValue: try reader.readString()) else { throw BinaryReader.Damaged() }
+        let saleEnds = try reader.readBool() ? CalendarDay(daysSinceEpoch: try reader.readInt()) : nil
+        return Product.ListingFields(condition: condition, saleEnds: saleEnds, returnable: try reader.readBool())
     }
 
     /// Reads an entry. With `mappedAt` (the mapped cache file and the offset of the reader's buffer
@@ -248,8 +270,12 @@ extension ContentCache.Entry {
             price: Money.zero(currency), compareAtPrice: nil, stock: nil, lowStock: nil, categories: try reader.readStrings(),
             tags: try reader.readStrings(), images: try reader.readStrings(), summary: try reader.readOptionalString(),
             brand: try reader.readOptionalString(), gtin: nil,
-            date: try reader.readBool() ? CalendarDay(daysSinceEpoch: try reader.readInt()) : nil, weight: try reader.readInt(), draft: false,
-            description: try Self.readDescription(from: &reader, mappedAt: mapping), descriptionLine: try reader.readInt())
+            date: try reader.readBool() ? CalendarDay(daysSinceEpoch: try reader.readInt()) : nil, weight: 0, draft: false, description: .text(""),
+            descriptionLine: 0)
+        let sharedListing = try Self.readListing(from: &reader)
+        shared.weight = try reader.readInt()
+        shared.description = try Self.readDescription(from: &reader, mappedAt: mapping)
+        shared.descriptionLine = try reader.readInt()
         let optionCount = try reader.readInt()
         guard (0...VariantList.maximumOptions).contains(optionCount) else { throw BinaryReader.Damaged() }
         var options: [ProductOption] = []
@@ -263,6 +289,8 @@ extension ContentCache.Entry {
             shared.stock = try reader.readBool() ? try reader.readInt() : nil
             shared.lowStock = try reader.readBool() ? try reader.readInt() : nil
             shared.gtin = try reader.readOptionalString()
+            let mpn = try reader.readOptionalString()
+            shared.listing = Self.listing(sharedListing, mpn: mpn)
             shared.draft = try reader.readBool()
             shared.variant =
                 try reader.readBool()

@@ -77,6 +77,14 @@ extension Product.Fields {
         hasher.combine(gtin)
         // Added only when given, so that a product without a date keeps the fingerprint it had.
         if let date { hasher.combine(date.daysSinceEpoch) }
+        // Likewise the merchant-listing fields.
+        if let listing {
+            hasher.combine(listing.condition.rawValue)
+            hasher.combine(listing.saleEnds != nil)
+            if let saleEnds = listing.saleEnds { hasher.combine(saleEnds.daysSinceEpoch) }
+            hasher.combine(listing.mpn)
+            hasher.combine(listing.returnable)
+        }
         hasher.combine(weight)
         hasher.combine(draft)
         hasher.combine(description.string)

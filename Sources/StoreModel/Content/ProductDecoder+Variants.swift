@@ -7,11 +7,12 @@ struct Sellable {
     var stock: Int?
     var lowStock: Int?
     var gtin: String?
+    var mpn: String?
 
     /// The fields a product with variants gives per variant, never for itself.
-    static let perVariantKeys = ["sku", "price", "compareAtPrice", "stock", "gtin"]
+    static let perVariantKeys = ["sku", "price", "compareAtPrice", "stock", "gtin", "mpn"]
 
-    /// Reads `sku` and `price` (required), `compareAtPrice`, `stock` and `gtin`, reporting each problem.
+    /// Reads `sku` and `price` (required), `compareAtPrice`, `stock`, `gtin` and `mpn`, reporting each problem.
     static func read(from reader: inout FieldReader, currency: Currency) -> Sellable? {
         let sku = reader.string("sku", required: true, maxLength: 64)
         if let sku, !ProductRules.isValidSKU(sku) {
@@ -30,8 +31,9 @@ struct Sellable {
         if let gtin, !ProductDecoder.isValidGTIN(gtin) {
             reader.issue(reader.line(of: "gtin"), "gtin", "\"\(gtin)\" is not a valid GTIN-8, 12, 13 or 14 (digits and check digit)")
         }
+        let mpn = reader.string("mpn", maxLength: 70)
         guard let sku, let price else { return nil }
-        return Sellable(sku: sku, price: price, compareAt: compareAt, stock: stock, gtin: gtin)
+        return Sellable(sku: sku, price: price, compareAt: compareAt, stock: stock, gtin: gtin, mpn: mpn)
     }
 }
 
@@ -53,7 +55,7 @@ struct VariantList {
     static let maximumOptions = 3
     static let maximumVariants = 2048
     static let variantKeys: Set<String> = [
-        "sku", "options", "price", "compareAtPrice", "stock", "lowStock", "gtin", "image", "weightGrams", "draft",
+        "sku", "options", "price", "compareAtPrice", "stock", "lowStock", "gtin", "mpn", "image", "weightGrams", "draft",
     ]
 
     /// Reads `options` and `variants` from a product's fields; every problem goes to `reader`,

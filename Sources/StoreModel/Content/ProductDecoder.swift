@@ -28,6 +28,17 @@ enum ProductDecoder {
         let summary = reader.string("summary", maxLength: 500)
         let brand = reader.string("brand", maxLength: 200)
         let date = reader.day("date")
+        let saleEnds = reader.day("saleEnds")
+        let returnable = reader.bool("returns") ?? true
+        var condition = ItemCondition.new
+        if let text = reader.string("condition", maxLength: 20) {
+            if let known = ItemCondition(rawValue: text) {
+                condition = known
+            } else {
+                let known = ItemCondition.allCases.map(\.rawValue).joined(separator: ", ")
+                reader.issue(reader.line(of: "condition"), "condition", "\"\(text)\" is not one of \(known)")
+            }
+        }
         let weight = reader.integer("weight", range: -1_000_000_000...1_000_000_000) ?? 0
         let draft = reader.bool("draft") ?? false
         var description = body
@@ -45,7 +56,8 @@ enum ProductDecoder {
             Product(
                 slug: slug, sourcePath: sourcePath, title: title, sku: sellable.sku, price: sellable.price, compareAtPrice: sellable.compareAt,
                 stock: sellable.stock, lowStock: sellable.lowStock ?? lowStock, categories: categories, tags: tags, images: images, summary: summary,
-                brand: brand, gtin: sellable.gtin, date: date, weight: weight, draft: draft, description: description, descriptionLine: descriptionLine)
+                brand: brand, gtin: sellable.gtin, date: date, weight: weight, draft: draft, description: description, descriptionLine: descriptionLine
+            ).withListing(condition: condition, saleEnds: saleEnds, mpn: sellable.mpn, returnable: returnable)
         }
         if let own { return ([product(own, draft: draft)], []) }
         guard let variants else { return ([], reader.issues) }

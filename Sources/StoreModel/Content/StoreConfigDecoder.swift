@@ -2,6 +2,7 @@
 enum StoreConfigDecoder {
     static let knownFields: Set<String> = [
         "name", "description", "baseURL", "locale", "currency", "apiURL", "paymentMethods", "shipping", "contact", "pageSize", "lowStockThreshold",
+        "logo", "shippingDetails", "returnPolicy",
     ]
 
     static func decode(fields: [ContentField], file: String) -> (StoreConfig?, [ContentIssue]) {
@@ -69,10 +70,14 @@ enum StoreConfigDecoder {
         }
         let pageSize = reader.integer("pageSize", range: 1...200) ?? 24
         let lowStockThreshold = reader.integer("lowStockThreshold", range: ProductRules.stockRange)
-        guard reader.issues.isEmpty, let name, let baseURL, let currency, let shipping else { return (nil, reader.issues) }
+        let logo = reader.string("logo", maxLength: 500)
+        if let logo, let problem = ProductDecoder.imageURLProblem(logo) { reader.issue(reader.line(of: "logo"), "logo", problem) }
+        let policies = currency.map { MerchantPoliciesDecoder.read(from: &reader, defaults: .defaults(locale: locale, currency: $0)) }
+        guard reader.issues.isEmpty, let name, let baseURL, let currency, let shipping, let policies else { return (nil, reader.issues) }
         let config = StoreConfig(
             name: name, description: description, baseURL: baseURL, locale: locale, currency: currency, apiURL: apiURL,
-            paymentMethods: methods, shipping: shipping, contact: contact, pageSize: pageSize, lowStockThreshold: lowStockThreshold)
+            paymentMethods: methods, shipping: shipping, contact: contact, pageSize: pageSize, lowStockThreshold: lowStockThreshold,
+            logo: logo, policies: policies)
         return (config, [])
     }
 }

@@ -26,6 +26,15 @@ public struct Product: Sendable, Hashable {
         @usableFromInline var description: DescriptionText
         @usableFromInline var descriptionLine: Int
         @usableFromInline var variant: VariantFields? = nil
+        @usableFromInline var listing: ListingFields? = nil
+    }
+
+    /// What merchant listings add (`nil` when every one is its default).
+    @usableFromInline struct ListingFields: Sendable, Hashable {
+        @usableFromInline var condition: ItemCondition = .new
+        @usableFromInline var saleEnds: CalendarDay? = nil
+        @usableFromInline var mpn: String? = nil
+        @usableFromInline var returnable: Bool = true
     }
 
     /// What a variant adds to the product it belongs to (`nil` for a product without options).
@@ -128,6 +137,27 @@ public struct Product: Sendable, Hashable {
         @inlinable get { box.fields.date }
         set { update { $0.date = newValue } }
     }
+    /// The item's condition (`condition: used`); new unless the product says otherwise.
+    public var condition: ItemCondition {
+        get { box.fields.listing?.condition ?? .new }
+        set { updateListing { $0.condition = newValue } }
+    }
+    /// The last day of the sale (`saleEnds: 2026-12-31`), published as the offer's `priceValidUntil`.
+    public var saleEnds: CalendarDay? {
+        get { box.fields.listing?.saleEnds }
+        set { updateListing { $0.saleEnds = newValue } }
+    }
+    /// The manufacturer part number.
+    public var mpn: String? {
+        get { box.fields.listing?.mpn }
+        set { updateListing { $0.mpn = newValue } }
+    }
+    /// Whether the shop's return policy applies (`returns: false` for perishables, which the law
+    /// usually exempts from the cooling-off period).
+    public var returnable: Bool {
+        get { box.fields.listing?.returnable ?? true }
+        set { updateListing { $0.returnable = newValue } }
+    }
     /// Sort order: lower first.
     public var weight: Int {
         @inlinable get { box.fields.weight }
@@ -221,6 +251,23 @@ public struct Product: Sendable, Hashable {
         box = Box(fields, fingerprint: fingerprint)
     }
 
+    /// This product with its merchant-listing fields set at once (one new box, not four).
+    func withListing(condition: ItemCondition, saleEnds: CalendarDay?, mpn: String?, returnable: Bool) -> Product {
+        let listing = ListingFields(condition: condition, saleEnds: saleEnds, mpn: mpn, returnable: returnable)
+        guard listing != ListingFields() else { return self }
+        var copy = self
+        copy.update { $0.listing = listing }
+        return copy
+    }
+
+    private mutating func updateListing(_ change: (inout ListingFields) -> Void) {
+        update { fields in
+            var listing = fields.listing ?? ListingFields()
+            change(&listing)
+            fields.listing = listing == ListingFields() ? nil : listing
+        }
+    }
+
     private mutating func update(_ change: (inout Fields) -> Void) {
         var fields = box.fields
         change(&fields)
@@ -247,8 +294,16 @@ public struct Product: Sendable, Hashable {
     /// The fields a product file may have.
     public static let knownFields: Set<String> = [
         "title", "sku", "price", "compareAtPrice", "stock", "lowStock", "categories", "tags", "images", "summary", "brand",
-        "gtin", "date", "weight", "draft", "description", "options", "variants",
+        "gtin", "date", "weight", "draft", "description", "options", "variants", "condition", "saleEnds", "mpn", "returns",
     ]
+}
+
+/// An item's condition, as schema.org names them (`https://schema.org/NewCondition`).
+public enum ItemCondition: String, Sendable, Hashable, CaseIterable {
+    case new, used, refurbished, damaged
+
+    /// The schema.org URL.
+    public var schemaURL: String { "https://schema.org/" + rawValue.prefix(1).uppercased() + rawValue.dropFirst() + "Condition" }
 }
 
 /// A product's Markdown description: text, or its bytes in a mapped content cache, decoded each

@@ -23,6 +23,10 @@ public struct StoreConfig: Sendable, Hashable {
     /// The available stock at or below which the owner hears `stock.low`, for products without
     /// their own `lowStock`; `nil` means no alerts for them.
     public var lowStockThreshold: Int?
+    /// The shop's logo (a site path or an absolute URL), for the structured data.
+    public var logo: String?
+    /// Shipping destinations and the return policy, for merchant listings.
+    public var policies: MerchantPolicies
 
     /// Contact details; each may be empty.
     public struct Contact: Sendable, Hashable {
@@ -45,7 +49,7 @@ public struct StoreConfig: Sendable, Hashable {
     public init(
         name: String, description: String = "", baseURL: String, locale: String, currency: Currency, apiURL: String,
         paymentMethods: [PaymentMethod], shipping: ShippingRule, contact: Contact = Contact(), pageSize: Int = 24,
-        lowStockThreshold: Int? = nil
+        lowStockThreshold: Int? = nil, logo: String? = nil, policies: MerchantPolicies? = nil
     ) {
         self.name = name
         self.description = description
@@ -58,6 +62,8 @@ public struct StoreConfig: Sendable, Hashable {
         self.contact = contact
         self.pageSize = pageSize
         self.lowStockThreshold = lowStockThreshold
+        self.logo = logo
+        self.policies = policies ?? .defaults(locale: locale, currency: currency)
     }
 
     /// The path part of `baseURL` (`""` for a site at the root of its host, `/shop` under a folder).

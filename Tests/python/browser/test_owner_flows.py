@@ -108,7 +108,8 @@ def test_edits_rebuild_and_reload_open_pages_and_errors_show_over_the_last_good_
 
     product.write_text(original.replace("price: 560", "price: -5"))
     overlay = browser.visible("#storefront-build-error", timeout=30)
-    assert "content/products/houlu-2kg.md:4: price" in overlay.text and "price" in overlay.text
+    price_line = original.splitlines().index("price: 560") + 1
+    assert f"content/products/houlu-2kg.md:{price_line}: price" in overlay.text
     browser.screenshot("build-error-overlay")
     assert "新採收" in shop.get("/products/houlu-2kg/"), "the last good build is still served"
 
