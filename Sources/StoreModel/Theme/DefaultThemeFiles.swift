@@ -54,14 +54,14 @@ extension EmbeddedTheme {
 </form>
 
 <div id="admin-app" hidden>
-<nav class="admin-tabs" aria-label="Admin sections">
-<button type="button" class="tab" data-tab="orders" aria-selected="true">Orders</button>
-<button type="button" class="tab" data-tab="products" aria-selected="false">Products</button>
-<button type="button" class="tab" data-tab="site" aria-selected="false">Shop status</button>
-<button type="button" class="tab" data-tab="notifications" aria-selected="false">Notifications</button>
-</nav>
+<div class="admin-tabs" role="tablist" aria-label="Admin sections">
+<button type="button" class="tab" role="tab" id="tab-button-orders" aria-controls="tab-orders" data-tab="orders" aria-selected="true">Orders</button>
+<button type="button" class="tab" role="tab" id="tab-button-products" aria-controls="tab-products" data-tab="products" aria-selected="false" tabindex="-1">Products</button>
+<button type="button" class="tab" role="tab" id="tab-button-site" aria-controls="tab-site" data-tab="site" aria-selected="false" tabindex="-1">Shop status</button>
+<button type="button" class="tab" role="tab" id="tab-button-notifications" aria-controls="tab-notifications" data-tab="notifications" aria-selected="false" tabindex="-1">Notifications</button>
+</div>
 
-<section id="tab-orders" class="admin-panel" aria-labelledby="orders-heading">
+<section id="tab-orders" class="admin-panel" role="tabpanel" aria-labelledby="orders-heading">
 <h1 id="orders-heading">Orders</h1>
 <form id="order-filter" class="admin-toolbar">
 <label>Status <select id="status-filter" name="status">
@@ -92,7 +92,7 @@ extension EmbeddedTheme {
 </article>
 </section>
 
-<section id="tab-products" class="admin-panel" aria-labelledby="products-heading" hidden>
+<section id="tab-products" class="admin-panel" role="tabpanel" aria-labelledby="products-heading" hidden>
 <h1 id="products-heading">Products</h1>
 <form id="product-filter" class="admin-toolbar">
 <label>Search <input id="product-search" type="search" placeholder="SKU or title"></label>
@@ -106,7 +106,7 @@ extension EmbeddedTheme {
 <div class="admin-pager"><button type="button" class="button small" id="products-prev" disabled>Previous</button> <button type="button" class="button small" id="products-next" disabled>Next</button></div>
 </section>
 
-<section id="tab-site" class="admin-panel" aria-labelledby="site-heading" hidden>
+<section id="tab-site" class="admin-panel" role="tabpanel" aria-labelledby="site-heading" hidden>
 <h1 id="site-heading">Shop status</h1>
 <form id="site-status-form" class="admin-card">
 <fieldset><legend>Taking orders</legend>
@@ -121,7 +121,7 @@ extension EmbeddedTheme {
 </form>
 </section>
 
-<section id="tab-notifications" class="admin-panel" aria-labelledby="notifications-heading" hidden>
+<section id="tab-notifications" class="admin-panel" role="tabpanel" aria-labelledby="notifications-heading" hidden>
 <h1 id="notifications-heading">Notifications</h1>
 
 <h2 id="webhooks-heading">Webhook endpoints</h2>
@@ -256,7 +256,7 @@ extension EmbeddedTheme {
 {{#site.search}}
 <form class="site-search" role="search" action="{{url}}" method="get">
 <label class="visually-hidden" for="site-search-q">{{t.searchLabel}}</label>
-<input id="site-search-q" name="q" type="search" maxlength="200" autocomplete="off" placeholder="{{t.search}}" role="combobox" aria-expanded="false" aria-controls="site-search-q-list" aria-autocomplete="list" data-search-input>
+<input id="site-search-q" name="q" type="text" maxlength="200" autocomplete="off" placeholder="{{t.search}}" role="combobox" aria-expanded="false" aria-controls="site-search-q-list" aria-autocomplete="list" data-search-input>
 <ul id="site-search-q-list" class="search-suggestions" role="listbox" aria-label="{{t.searchLabel}}" hidden data-search-suggestions></ul>
 </form>
 {{/site.search}}
@@ -385,7 +385,7 @@ extension EmbeddedTheme {
 </div>
 <div class="field">
 <label for="f-address">{{t.address}}</label>
-<input id="f-address" name="shipping.address" autocomplete="street-address" required maxlength="200" aria-describedby="e-address">
+<input id="f-address" name="shipping.address" autocomplete="address-line1" required maxlength="200" aria-describedby="e-address">
 <p class="field-error" id="e-address" data-error-for="shipping.address"></p>
 </div>
 </fieldset>
@@ -1649,12 +1649,22 @@ $('#sign-out').addEventListener('click', () => signOut(''));
 const loaders = {};
 const showTab = name => {
   const tab = $(`.admin-tabs .tab[data-tab="${name}"]`) || $('.admin-tabs .tab');
-  $$('.admin-tabs .tab').forEach(t => t.setAttribute('aria-selected', String(t === tab)));
+  $$('.admin-tabs .tab').forEach(t => { t.setAttribute('aria-selected', String(t === tab)); t.tabIndex = t === tab ? 0 : -1; });
   $$('.admin-panel').forEach(p => { p.hidden = p.id !== `tab-${tab.dataset.tab}`; });
   history.replaceState(null, '', `#${tab.dataset.tab}`);
   return loaders[tab.dataset.tab]?.();
 };
 $$('.admin-tabs .tab').forEach(tab => tab.addEventListener('click', () => showTab(tab.dataset.tab)));
+// The tab list's keys (the WAI-ARIA tabs pattern): arrows move to the next or previous tab, Home and End to the ends.
+$('.admin-tabs').addEventListener('keydown', e => {
+  const tabs = $$('.admin-tabs .tab'), at = tabs.indexOf(document.activeElement);
+  const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[e.key];
+  if (at < 0 || to === undefined) return;
+  e.preventDefault();
+  const next = tabs[(to + tabs.length) % tabs.length];
+  next.focus();
+  showTab(next.dataset.tab);
+});
 
 // Orders: filter, search, cursor pagination, detail with actions.
 const orders = { cursors: [null], page: 0, selected: null };

@@ -19,6 +19,15 @@ def test_closing_the_shop_stops_checkout_until_it_reopens(shop, browser):
     owner = Browser(make_browser(), shop, browser.shots, browser.name + "-owner")
     try:
         owner.admin_sign_in()
+        # The sections are a tab list: arrow keys, Home and End move between them.
+        orders = owner.find('.admin-tabs [data-tab="orders"]')
+        orders.send_keys(Keys.ARROW_RIGHT)
+        owner.wait(lambda d: owner.find('[role="tab"][aria-selected="true"]').get_attribute("data-tab") == "products")
+        assert owner.find("#tab-products").is_displayed() and not owner.find("#tab-orders").is_displayed()
+        assert owner.driver.switch_to.active_element.get_attribute("data-tab") == "products"
+        owner.driver.switch_to.active_element.send_keys(Keys.END)
+        owner.wait(lambda d: owner.find('[role="tab"][aria-selected="true"]').get_attribute("data-tab") == "notifications")
+        assert [t.get_attribute("tabindex") for t in owner.find_all('[role="tab"]')] == ["-1", "-1", "-1", "0"]
         owner.find('.admin-tabs [data-tab="site"]').click()
         owner.wait(lambda d: owner.find("#site-open").is_selected() or owner.find("#site-closed").is_selected())
         owner.find("#site-closed").click()

@@ -81,12 +81,22 @@ $('#sign-out').addEventListener('click', () => signOut(''));
 const loaders = {};
 const showTab = name => {
   const tab = $(`.admin-tabs .tab[data-tab="${name}"]`) || $('.admin-tabs .tab');
-  $$('.admin-tabs .tab').forEach(t => t.setAttribute('aria-selected', String(t === tab)));
+  $$('.admin-tabs .tab').forEach(t => { t.setAttribute('aria-selected', String(t === tab)); t.tabIndex = t === tab ? 0 : -1; });
   $$('.admin-panel').forEach(p => { p.hidden = p.id !== `tab-${tab.dataset.tab}`; });
   history.replaceState(null, '', `#${tab.dataset.tab}`);
   return loaders[tab.dataset.tab]?.();
 };
 $$('.admin-tabs .tab').forEach(tab => tab.addEventListener('click', () => showTab(tab.dataset.tab)));
+// The tab list's keys (the WAI-ARIA tabs pattern): arrows move to the next or previous tab, Home and End to the ends.
+$('.admin-tabs').addEventListener('keydown', e => {
+  const tabs = $$('.admin-tabs .tab'), at = tabs.indexOf(document.activeElement);
+  const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[e.key];
+  if (at < 0 || to === undefined) return;
+  e.preventDefault();
+  const next = tabs[(to + tabs.length) % tabs.length];
+  next.focus();
+  showTab(next.dataset.tab);
+});
 
 // Orders: filter, search, cursor pagination, detail with actions.
 const orders = { cursors: [null], page: 0, selected: null };
