@@ -27,3 +27,16 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free loopback port between 20000 and 32000")
+
+
+def build_example_shop(root: Path, bin_dir: Path) -> Path:
+    """`storefront build` of a private copy of the example shop (content, themes, site status)
+    under `root`; returns the built site."""
+    import shutil
+    import subprocess
+    for folder in ("content", "themes"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "site-status.json", root / "site-status.json")
+    subprocess.run([str(bin_dir / "storefront"), "build", "--out", str(root / "public")], cwd=root, check=True,
+                   capture_output=True, text=True, timeout=120)
+    return root / "public"

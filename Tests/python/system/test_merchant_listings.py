@@ -7,12 +7,11 @@ import html
 import json
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-from support import REPO
+from support import REPO, build_example_shop
 
 sys.path.insert(0, str(REPO / "tools"))
 from check_merchant_listings import check_site, json_ld  # noqa: E402
@@ -20,13 +19,7 @@ from check_merchant_listings import check_site, json_ld  # noqa: E402
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, bin_dir):
-    root = tmp_path_factory.mktemp("merchant")
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "themes", root / "themes")
-    shutil.copy(REPO / "site-status.json", root / "site-status.json")
-    subprocess.run([str(bin_dir / "storefront"), "build", "--out", str(root / "public")], cwd=root, check=True,
-                   capture_output=True, text=True, timeout=120)
-    return root / "public"
+    return build_example_shop(tmp_path_factory.mktemp("merchant"), bin_dir)
 
 
 def test_every_product_page_of_the_example_shop_passes(site):

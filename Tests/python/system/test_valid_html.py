@@ -2,12 +2,11 @@
 vnu.jar; it needs a Java runtime). Its release predates `fetchpriority` on `<img>`, which is valid
 HTML today: that one message is filtered out by name, and nothing else is."""
 import json
-import shutil
 import subprocess
 
 import pytest
 
-from support import REPO
+from support import build_example_shop
 
 
 def nu_errors(files, root=None):
@@ -23,13 +22,7 @@ def nu_errors(files, root=None):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, bin_dir):
-    root = tmp_path_factory.mktemp("valid-html")
-    for folder in ("content", "themes"):
-        shutil.copytree(REPO / folder, root / folder)
-    shutil.copy(REPO / "site-status.json", root / "site-status.json")
-    subprocess.run([str(bin_dir / "storefront"), "build", "--out", str(root / "public")], cwd=root, check=True,
-                   capture_output=True, text=True, timeout=120)
-    return root / "public"
+    return build_example_shop(tmp_path_factory.mktemp("valid-html"), bin_dir)
 
 
 def test_every_page_of_the_example_shop_is_valid_html(site):
