@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test flaky-check lint format soak build install site check clean bench bench-quick bench-api bench-pages
+.PHONY: run test flaky-check lint format soak build install site check clean bench bench-quick bench-api bench-pages bench-merchant
 
 ## Set up and run the example shop: the static site on :8080 and the order API on :8081.
 run:
@@ -75,7 +75,7 @@ bench: bench-deps
 	$(SWIFT) build -c release --product storefront
 	python3 benchmarks/bench_generator.py --work $(BENCH_WORK) --sizes 10000 --runs 3
 	python3 benchmarks/bench_generator.py --work $(BENCH_WORK) --sizes 100000 --runs 3 --hugo-runs $${HUGO_RUNS_100K:-1}
-	$(MAKE) bench-api bench-pages
+	$(MAKE) bench-api bench-pages bench-merchant
 
 ## Generator only, 10,000 products.
 bench-quick: bench-deps
@@ -86,6 +86,14 @@ bench-api: bench-deps
 	$(SWIFT) build -c release --product order-api
 	[ -d $(BENCH_WORK)/sf-100000/content ] || python3 benchmarks/bench_generator.py --work $(BENCH_WORK) --sizes 100000 --prepare-only
 	python3 benchmarks/bench_api.py --content $(BENCH_WORK)/sf-100000/content
+
+## The merchant-listing check (tools/check_merchant_listings.py) over the 10,000-product site: its
+## last lines, the count of errors and warnings by page (it exits 1 on any; the summary is the result).
+bench-merchant:
+	$(SWIFT) build -c release --product storefront
+	[ -d $(BENCH_WORK)/sf-10000/content ] || python3 benchmarks/bench_generator.py --work $(BENCH_WORK) --sizes 10000 --prepare-only
+	.build/release/storefront build --content $(BENCH_WORK)/sf-10000/content --out $(BENCH_WORK)/sf-10000/merchant --site-status site-status.json
+	python3 tools/check_merchant_listings.py $(BENCH_WORK)/sf-10000/merchant | tail -3
 
 bench-pages:
 	$(SWIFT) build -c release --product storefront
