@@ -246,7 +246,7 @@ extension ContentCache.Entry {
     private static func listing(_ shared: Product.ListingFields?, mpn: String?) -> Product.ListingFields? {
         var listing = shared ?? Product.ListingFields()
         listing.mpn = mpn
-        return listing == Product.ListingFields() ? nil : listing
+        return listing.unlessDefault
     }
 
     private static func readListing(from reader: inout BinaryReader) throws(BinaryReader.Damaged) -> Product.ListingFields? {

@@ -102,6 +102,17 @@ struct FieldReader {
         return day
     }
 
+    /// One of `Choice`'s cases, by its raw value (`condition: used`); a text naming none of them is
+    /// reported with the ones it may be.
+    mutating func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, maxLength: Int = 20) -> Choice? where Choice.RawValue == String {
+        guard let text = string(key, maxLength: maxLength) else { return nil }
+        guard let choice = Choice(rawValue: text) else {
+            issue(line(of: key), key, "\"\(text)\" is not one of \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return choice
+    }
+
     /// `true` or `false`.
     mutating func bool(_ key: String) -> Bool? {
         guard let field = fields[key] else { return nil }

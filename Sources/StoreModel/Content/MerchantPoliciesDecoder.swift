@@ -36,9 +36,7 @@ enum MerchantPoliciesDecoder {
                 ?? MerchantPolicies.ReturnPolicy(countries: policies.destinations.map(\.country), window: .days(14), fees: .free, method: .mail)
             if sub.fields["countries"] != nil {
                 let countries = sub.stringList("countries", maxItems: 250)
-                for code in countries where !MerchantPolicies.isCountryCode(code) {
-                    sub.issue(sub.line(of: "countries"), "countries", "\"\(code)\" is not an ISO 3166-1 alpha-2 country code such as TW")
-                }
+                for code in countries { if let problem = countryProblem(code) { sub.issue(sub.line(of: "countries"), "countries", problem) } }
                 if countries.isEmpty { sub.issue(sub.line(of: "countries"), "countries", "must name at least one country") }
                 policy.countries = countries
             }
@@ -51,20 +49,8 @@ enum MerchantPoliciesDecoder {
                 policy.window = window == "none" ? .none : .unlimited
             default: sub.issue(sub.line(of: "window"), "window", "\"\(window)\" is not one of days, none, unlimited")
             }
-            if let text = sub.string("fees", maxLength: 20) {
-                if let fees = MerchantPolicies.ReturnPolicy.Fees(rawValue: text) {
-                    policy.fees = fees
-                } else {
-                    sub.issue(sub.line(of: "fees"), "fees", "\"\(text)\" is not one of free, customer")
-                }
-            }
-            if let text = sub.string("method", maxLength: 20) {
-                if let method = MerchantPolicies.ReturnPolicy.Method(rawValue: text) {
-                    policy.method = method
-                } else {
-                    sub.issue(sub.line(of: "method"), "method", "\"\(text)\" is not one of mail, store, kiosk")
-                }
-            }
+            if let fees: MerchantPolicies.ReturnPolicy.Fees = sub.choice("fees") { policy.fees = fees }
+            if let method: MerchantPolicies.ReturnPolicy.Method = sub.choice("method") { policy.method = method }
             reader.absorb(sub, prefix: "returnPolicy.")
             policies.returns = policy
         }
@@ -73,11 +59,16 @@ enum MerchantPoliciesDecoder {
 
     static func country(_ reader: inout FieldReader, _ key: String, required: Bool) -> String? {
         guard let code = reader.string(key, required: required, maxLength: 10) else { return nil }
-        guard MerchantPolicies.isCountryCode(code) else {
-            reader.issue(reader.line(of: key), key, "\"\(code)\" is not an ISO 3166-1 alpha-2 country code such as TW")
+        if let problem = countryProblem(code) {
+            reader.issue(reader.line(of: key), key, problem)
             return nil
         }
         return code
+    }
+
+    /// Why `code` is no country code, or `nil`.
+    static func countryProblem(_ code: String) -> String? {
+        MerchantPolicies.isCountryCode(code) ? nil : "\"\(code)\" is not an ISO 3166-1 alpha-2 country code such as TW"
     }
 
     /// `[min, max]` business days (0 to 60), or one number for both.

@@ -30,15 +30,7 @@ enum ProductDecoder {
         let date = reader.day("date")
         let saleEnds = reader.day("saleEnds")
         let returnable = reader.bool("returns") ?? true
-        var condition = ItemCondition.new
-        if let text = reader.string("condition", maxLength: 20) {
-            if let known = ItemCondition(rawValue: text) {
-                condition = known
-            } else {
-                let known = ItemCondition.allCases.map(\.rawValue).joined(separator: ", ")
-                reader.issue(reader.line(of: "condition"), "condition", "\"\(text)\" is not one of \(known)")
-            }
-        }
+        let condition: ItemCondition = reader.choice("condition") ?? .new
         let weight = reader.integer("weight", range: -1_000_000_000...1_000_000_000) ?? 0
         let draft = reader.bool("draft") ?? false
         var description = body

@@ -35,6 +35,10 @@ public struct Product: Sendable, Hashable {
         @usableFromInline var saleEnds: CalendarDay? = nil
         @usableFromInline var mpn: String? = nil
         @usableFromInline var returnable: Bool = true
+
+        /// These fields, or `nil` when every one is its default (what `Fields.listing` keeps, so
+        /// that a product without them keeps the fingerprint it had).
+        var unlessDefault: ListingFields? { self == ListingFields() ? nil : self }
     }
 
     /// What a variant adds to the product it belongs to (`nil` for a product without options).
@@ -253,8 +257,9 @@ public struct Product: Sendable, Hashable {
 
     /// This product with its merchant-listing fields set at once (one new box, not four).
     func withListing(condition: ItemCondition, saleEnds: CalendarDay?, mpn: String?, returnable: Bool) -> Product {
-        let listing = ListingFields(condition: condition, saleEnds: saleEnds, mpn: mpn, returnable: returnable)
-        guard listing != ListingFields() else { return self }
+        guard let listing = ListingFields(condition: condition, saleEnds: saleEnds, mpn: mpn, returnable: returnable).unlessDefault else {
+            return self
+        }
         var copy = self
         copy.update { $0.listing = listing }
         return copy
@@ -264,7 +269,7 @@ public struct Product: Sendable, Hashable {
         update { fields in
             var listing = fields.listing ?? ListingFields()
             change(&listing)
-            fields.listing = listing == ListingFields() ? nil : listing
+            fields.listing = listing.unlessDefault
         }
     }
 
