@@ -127,6 +127,9 @@ const shardsFrom = (m, prefix) => {
   return out;
 };
 
+// The vocabulary file of the words that start with `term`'s first character, or undefined.
+const vocabularyOf = (m, term) => m.vocabulary?.[Array.from(term)[0]];
+
 // ---- Matching: each query word must match (exact, prefix or a typo); the score adds up ----
 async function expand(m, word, isLast) {
   if (!m.terms.length) return { scores: new Map(), terms: [] }; // a shop with no products
@@ -146,7 +149,7 @@ async function expand(m, word, isLast) {
   for (const s of shards) for (const term of s.terms) { const q = near(term); if (q) { found.set(term, Math.max(found.get(term) || 0, q)); from.set(term, s); } }
   // A misspelt word: its candidates can sit in other shards. The words that start with its first
   // letter are listed in one small file; the shards of the close ones are loaded.
-  const words = !found.has(word.term) && allowed && m.vocabulary?.[Array.from(word.term)[0]];
+  const words = !found.has(word.term) && allowed && vocabularyOf(m, word.term);
   if (words) {
     const list = await load(words, 'json');
     const close = list.filter(term => !found.has(term) && near(term) > 0 && near(term) < 0.7);
@@ -250,7 +253,7 @@ async function search(state) {
 async function suggestions(m, words) {
   const out = [];
   for (const w of words) {
-    const file = !w.han && m.vocabulary?.[Array.from(w.term)[0]];
+    const file = !w.han && vocabularyOf(m, w.term);
     if (!file) continue;
     const best = [];
     for (const term of await load(file, 'json')) {
