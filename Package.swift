@@ -51,11 +51,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libvips (Debian: libvips-dev) for the image step: widths, WebP, JPEG, PNG, AVIF, EXIF
+        // orientation, metadata stripped, SVG drawn for og:image. shim.h wraps its varargs calls.
+        .systemLibrary(
+            name: "CVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]
+        ),
         // Content to static site.
         .target(
             name: "SiteGenerator",
             dependencies: [
-                "StoreModel", "CCmark", "CZlib",
+                "StoreModel", "CCmark", "CZlib", "CVips",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]

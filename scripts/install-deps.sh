@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Storefront needs, only when they are missing.
+# Installs the Debian packages Storefront needs, only when they are missing (libvips-dev: the
+# image step's libvips, README "Images").
 # Usage: scripts/install-deps.sh [--test] [extra-package ...]
 #   --test  also the browser and test tools: Chromium, chromedriver, CJK fonts for screenshots,
 #           procps (pkill, for the test watchdog), openssl (throwaway SMTP certificates),
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 with_tests=0
 if [ "${1:-}" = "--test" ]; then with_tests=1; shift; fi
-packages=(libcmark-dev libsqlite3-dev zlib1g-dev pkg-config "$@")
+packages=(libcmark-dev libsqlite3-dev zlib1g-dev libvips-dev pkg-config "$@")
 [ $with_tests -eq 0 ] || packages+=(chromium chromium-driver fonts-noto-cjk procps openssl postgresql postgresql-client haproxy wrk default-jre-headless)
 missing=()
 for package in "${packages[@]}"; do

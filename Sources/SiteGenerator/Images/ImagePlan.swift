@@ -123,6 +123,21 @@ enum ImagePlan {
         return nil
     }
 
+    /// The folder under the site's `images/` that holds the copies the step makes.
+    static let copiesFolder = "_v/"
+    /// Why a file the owner put in `copiesFolder` is not published.
+    static let reservedFolderProblem = "is under images/_v/, where the build puts the copies it makes: move it to another folder"
+
+    /// The site path (without the leading `/`) of one copy of the source at `relative` under
+    /// `content/images/`: `images/_v/`, the source's folders and name without its extension, the
+    /// width, and the format's extension (`farm/tote.png` at 640 as WebP is
+    /// `images/_v/farm/tote-640.webp`). Not named by the bytes: a page that shows the image is
+    /// unchanged when only the pixels change.
+    static func copyPath(of relative: String, width: Int, format: Format) -> String {
+        let stem = relative.lastIndex(of: ".").map { relative[..<$0] } ?? Substring(relative)
+        return "images/" + copiesFolder + stem + "-\(width)." + format.fileExtension
+    }
+
     /// The cache key of a source's outputs: its bytes' hash and every setting that changes them.
     /// An image whose key is unchanged is never encoded again.
     static func cacheKey(contentHash: UInt64, outputs: [Output], quality: Int, encoder: String) -> String {

@@ -195,7 +195,28 @@ final class OutputTree: @unchecked Sendable {
         }
     }
 
+    /// Stages a file kept elsewhere whose bytes `outputHash` names (an encoded image in the image
+    /// cache, never changed in place): hard-linked into the staging directory where the file
+    /// system allows, else copied. Skipped when the live file already has these bytes.
+    func put(_ path: String, linking source: String, outputHash: UInt64) throws {
+        try stage(
+            path, outputHash: outputHash, inputHash: outputHash,
+            create: { target in
+                guard link(source, target) != 0 else { return }
+                guard let data = FileManager.default.contents(atPath: source) else {
+                    throw BuildError.io("cannot read \(source): \(String(cString: strerror(errno)))")
+                }
+                try Self.writeFile(target) { descriptor, target in
+                    try data.withUnsafeBytes { try Self.writeAll(descriptor, $0, target: target) }
+                }
+            })
+    }
+
     private func stage(_ path: String, outputHash: UInt64, inputHash: UInt64?, write: (Int32, String) throws -> Void) throws {
+        try stage(path, outputHash: outputHash, inputHash: inputHash, create: { try Self.writeFile($0, write) })
+    }
+
+    private func stage(_ path: String, outputHash: UInt64, inputHash: UInt64?, create: (String) throws -> Void) throws {
         let entry = BuildManifest.Entry(inputHash: inputHash ?? outputHash, outputHash: outputHash)
         let old = previous?.files[path]
         if let old, old.outputHash == outputHash {
@@ -206,7 +227,7 @@ final class OutputTree: @unchecked Sendable {
             return
         }
         try ensureDirectory(of: path)
-        try Self.writeFile(stagingDirectory + "/" + path, write)
+        try create(stagingDirectory + "/" + path)
         lock.withLock {
             enterLocked(path, entry, wasInPrevious: old != nil)
             written.append(path)

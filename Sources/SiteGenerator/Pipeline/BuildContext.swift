@@ -16,6 +16,8 @@ struct BuildContext {
     var theme: Theme?
     var plan: SitePlan?
     var output: OutputTree?
+    /// What the image step published (`makeImages`); pages show images through it.
+    var images: PublishedImages?
     /// Internal links to check, with the file and line they come from.
     var links: [(source: String, line: Int, url: String, fromPath: String)] = []
     /// Site paths of non-HTML files the build publishes (images, assets, data files).

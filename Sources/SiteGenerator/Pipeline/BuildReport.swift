@@ -24,6 +24,8 @@ public struct BuildReport: Sendable, CustomStringConvertible {
     public var upToDate: Bool = false
     /// Whether the whole output was rebuilt in a fresh directory and swapped in.
     public var fullBuild: Bool = false
+    /// Images encoded in this build (the others came from the image cache).
+    public var encodedImages: Int = 0
     /// Non-fatal findings, such as a product image that does not exist.
     public var warnings: [String] = []
     /// The catalog version.
@@ -39,6 +41,6 @@ public struct BuildReport: Sendable, CustomStringConvertible {
             return "\(products) products\(draftNote): up to date, 0 files written, \(parsedFiles) product files parsed in \(time) s (catalog \(catalogVersion))"
         }
         return
-            "\(products) products\(draftNote), \(pages) pages: \(rendered) rendered, \(written) files written, \(unchanged) unchanged, \(removed) removed, \(parsedFiles) product files parsed in \(time) s (catalog \(catalogVersion)\(fullBuild ? ", full build" : ""))"
+            "\(products) products\(draftNote), \(pages) pages: \(rendered) rendered, \(written) files written, \(unchanged) unchanged, \(removed) removed, \(encodedImages) images encoded, \(parsedFiles) product files parsed in \(time) s (catalog \(catalogVersion)\(fullBuild ? ", full build" : ""))"
     }
 }

@@ -15,7 +15,9 @@ extension PageRenderer {
             "hasVariants": .bool(true),
         ]
         if onSale, let compare = shown.compareAtPrice { card["compareAtPrice"] = .string(compare.formatted) }
-        if let image = shown.images.first ?? shown.primaryImage { card["image"] = .object(["src": .string(imageURL(image)), "alt": .string(shown.title)]) }
+        if let image = self.shown(shown.images).first ?? shown.primaryImage.flatMap({ self.shown([$0]).first }) {
+            card["image"] = picture(image, alt: "", place: .card)
+        }
         if let summary = shown.summary { card["summary"] = .string(summary) }
         return .object(card)
     }
@@ -50,7 +52,7 @@ extension PageRenderer {
                 "values": .string(JSONValue.array(variant.optionValues.map(JSONValue.string)).text),
             ]
             if variant.isOnSale, let compare = variant.compareAtPrice { view["compareAtPrice"] = .string(compare.formatted) }
-            if let image = variant.variantImage { view["image"] = .string(imageURL(image)) }
+            if let image = variant.variantImage, images.isShown(image) { view["image"] = .string(imageURL(image)) }
             if let gtin = variant.gtin { view["gtin"] = .string(gtin) }
             return .object(view)
         }
@@ -59,10 +61,6 @@ extension PageRenderer {
 
     /// The page's gallery: the product's images, then each variant's own image not among them.
     func galleryImages(_ group: ProductGroup) -> [String] {
-        var images = group.variants[0].images
-        for variant in group.variants {
-            if let image = variant.variantImage, !images.contains(image) { images.append(image) }
-        }
-        return images
+        group.pageImages
     }
 }

@@ -10,6 +10,8 @@ struct PageRenderer: Sendable {
     let plan: SitePlan
     let theme: Theme
     let basePath: String
+    /// What the image step published: sizes, formats and the `og:image` copy of each image.
+    let images: PublishedImages
     private let shared: SharedContext
     /// `{name, url}` of every category and tag, by name, made once.
     private let taxonLinks: [String: TemplateValue]
@@ -23,9 +25,10 @@ struct PageRenderer: Sendable {
         let uiStringsJSON: TemplateValue
     }
 
-    init(plan: SitePlan, theme: Theme, buildYear: Int) {
+    init(plan: SitePlan, theme: Theme, buildYear: Int, images: PublishedImages = PublishedImages()) {
         self.plan = plan
         self.theme = theme
+        self.images = images
         let store = plan.store
         let basePath = store.basePath
         self.basePath = basePath
@@ -103,8 +106,8 @@ struct PageRenderer: Sendable {
         let sitePath = plan.productPaths[index]
         let url = basePath + sitePath
         let absolute = plan.store.absoluteURL(url)
-        let gallery = group.hasVariants ? galleryImages(group) : product.images
-        let images: [TemplateValue] = gallery.map { .object(["src": .string(imageURL($0)), "alt": .string(product.title)]) }
+        let gallery = shown(group.hasVariants ? galleryImages(group) : product.images)
+        let images: [TemplateValue] = gallery.enumerated().map { picture($1, alt: product.title, place: .productMain, priority: $0 == 0) }
         var crumbs: [(name: String, url: String)] = [(plan.store.name, basePath + "/")]
         if let first = product.categories.first {
             let slug = URLPath.slug(first)
@@ -132,14 +135,14 @@ struct PageRenderer: Sendable {
             "price": .string(product.price.decimalString), "currency": .string(plan.store.currency.code),
             "availability": .string(product.isInStock ? "instock" : "oos"),
         ]
-        if let first = gallery.first { og["image"] = .string(absoluteImageURL(first)) }
+        if let first = gallery.first { og["image"] = .string(socialImageURL(first)) }
         let jsonLD = [
             group.hasVariants
                 ? StructuredData.productGroup(
-                    group, url: absolute, description: description, images: gallery.map(absoluteImageURL),
-                    variantURL: { CatalogFiles.url(of: $0, page: absolute) }, imageURL: absoluteImageURL, store: plan.store, ids: merchantIDs)
+                    group, url: absolute, description: description, images: gallery.map(socialImageURL),
+                    variantURL: { CatalogFiles.url(of: $0, page: absolute) }, imageURL: socialImageURL, store: plan.store, ids: merchantIDs)
                 : StructuredData.product(
-                    product, url: absolute, description: description, images: product.images.map(absoluteImageURL), store: plan.store,
+                    product, url: absolute, description: description, images: gallery.map(socialImageURL), store: plan.store,
                     ids: merchantIDs),
             StructuredData.breadcrumbs(crumbs.map { ($0.name, plan.store.absoluteURL($0.url)) }),
         ]
@@ -183,7 +186,7 @@ struct PageRenderer: Sendable {
             description = plan.store.description.isEmpty ? plan.store.name : plan.store.description
             if page.number == 1 {
                 jsonLD.append(StructuredData.website(name: plan.store.name, url: plan.store.absoluteURL(basePath + "/")))
-                jsonLD.append(StructuredData.store(plan.store, ids: merchantIDs, logo: plan.store.logo.map(absoluteImageURL)))
+                jsonLD.append(StructuredData.store(plan.store, ids: merchantIDs, logo: plan.store.logo.map(socialImageURL)))
             }
         case .category, .tag:
             title = "\(page.heading)\(pageSuffix) · \(plan.store.name)"
@@ -267,7 +270,7 @@ struct PageRenderer: Sendable {
             "priceMinor": .int(product.price.minorUnits), "onSale": .bool(product.isOnSale), "soldOut": .bool(!product.isInStock), "sku": .string(product.sku),
         ]
         if product.isOnSale, let compare = product.compareAtPrice { card["compareAtPrice"] = .string(compare.formatted) }
-        if let image = product.images.first { card["image"] = .object(["src": .string(imageURL(image)), "alt": .string(product.title)]) }
+        if let image = shown(product.images).first { card["image"] = picture(image, alt: "", place: .card) }
         if let summary = product.summary { card["summary"] = .string(summary) }
         return .object(card)
     }

@@ -44,8 +44,17 @@ struct SearchIndex {
         let plan: SitePlan
         let groups: [ProductGroup]
         let paths: [String]
+        /// What the image step published: a result shows its image's smallest copy.
+        let images: PublishedImages
 
-        init(_ plan: SitePlan) {
+        /// The site path of the image a result shows, if any.
+        func thumbnail(_ document: Int) -> String? {
+            let shown = groups[document].defaultVariant
+            guard let image = (shown.images.first ?? shown.primaryImage), images.isShown(image) else { return nil }
+            return images.thumbnail(image)
+        }
+
+        init(_ plan: SitePlan, images: PublishedImages = PublishedImages()) {
             // By the titles' bytes: each title's first 32 bytes as four integers decide almost
             // every comparison, and only titles that share them are compared whole.
             let titles = plan.groups.map { $0.variants[0].title }
@@ -56,6 +65,7 @@ struct SearchIndex {
                 return x.elementsEqual(y) ? a < b : x.lexicographicallyPrecedes(y)
             }
             self.plan = plan
+            self.images = images
             self.groups = order.map { plan.groups[$0] }
             self.paths = order.map { plan.productPaths[$0] }
         }
@@ -102,10 +112,10 @@ struct SearchIndex {
     /// so its build tokenizes nothing. `keptShard` does the same for the document and column
     /// shards (`shards(_:kind:size:global:_:make:)`).
     init(
-        plan: SitePlan, priceText: @escaping @Sendable (ProductGroup) -> String, keptTerms: (UInt64) -> Terms? = { _ in nil },
-        keptShard: (String, Int, UInt64) -> String? = { _, _, _ in nil }
+        plan: SitePlan, images: PublishedImages = PublishedImages(), priceText: @escaping @Sendable (ProductGroup) -> String,
+        keptTerms: (UInt64) -> Terms? = { _ in nil }, keptShard: (String, Int, UInt64) -> String? = { _, _, _ in nil }
     ) async {
-        let corpus = Corpus(plan)
+        let corpus = Corpus(plan, images: images)
         let groups = corpus.groups
         textHash = await Self.textHash(corpus)
         var manifestShards: [(first: String, name: String)] = []
@@ -176,6 +186,7 @@ struct SearchIndex {
             hasher.combine(Int64(range.lowerBound))
             for document in range {
                 hasher.combine(corpus.paths[document])
+                if !corpus.images.images.isEmpty { hasher.combine(corpus.thumbnail(document)) }
                 for variant in corpus.groups[document].variants { hasher.combine(Int64(bitPattern: variant.fingerprint)) }
             }
             return hasher.value
@@ -356,7 +367,7 @@ struct SearchIndex {
             out.append(UInt8(ascii: ","))
             JSONWriter.string(priceText(group), into: &out)
             out.append(UInt8(ascii: ","))
-            if let image = shown.images.first ?? shown.primaryImage {
+            if let image = corpus.thumbnail(document) {
                 JSONWriter.string(image.hasPrefix("/") ? base + image : image, into: &out)
             } else {
                 out.append(contentsOf: "null".utf8)

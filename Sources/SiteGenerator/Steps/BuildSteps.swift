@@ -6,7 +6,8 @@ import StoreModel
 enum BuildSteps {
     static let check: [BuildStep] = [loadContent, readSiteStatus, loadTheme, plan, checkLinksOnly]
     static let all: [BuildStep] = [
-        loadContent, readSiteStatus, loadTheme, checkUpToDate, plan, openOutput, renderPages, writeDataFiles, writeSearchIndex, copyStaticFiles, checkLinks,
+        loadContent, readSiteStatus, loadTheme, checkUpToDate, plan, openOutput, makeImages, renderPages, writeDataFiles, writeSearchIndex, copyStaticFiles,
+        checkLinks,
         commit,
     ]
 

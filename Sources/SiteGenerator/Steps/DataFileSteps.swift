@@ -52,22 +52,30 @@ extension BuildSteps {
         try output.put("_headers", Data(DataFiles.headers(store).utf8))
     }
 
-    /// Copies `content/images/` to `/images/` and `content/static/` to the site root.
+    /// Copies the files under `content/images/` that the image step does not read to `/images/`,
+    /// and `content/static/` to the site root.
     static let copyStaticFiles = BuildStep("copy static files") { context in
         let output = try context.require(context.output, "output")
         let fm = FileManager.default
-        for (folder, prefix) in [("images", "images/"), ("static", "")] {
-            let directory = context.options.contentDirectory + "/" + folder
-            guard let enumerator = fm.enumerator(atPath: directory) else { continue }
-            while let relative = enumerator.nextObject() as? String {
-                let full = directory + "/" + relative
-                var isDirectory: ObjCBool = false
-                guard fm.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
-                    !(relative as NSString).lastPathComponent.hasPrefix(".")
-                else { continue }
-                guard let data = fm.contents(atPath: full) else { continue }
-                try output.put(prefix + relative, data)
+        let images = context.options.contentDirectory + "/images"
+        for relative in ImageSources.list(images).other {
+            if relative.hasPrefix(ImagePlan.copiesFolder) {
+                context.report.warnings.append("\(images)/\(relative): \(ImagePlan.reservedFolderProblem); not published")
+                continue
             }
+            guard let data = fm.contents(atPath: images + "/" + relative) else { continue }
+            try output.put("images/" + relative, data)
+        }
+        let directory = context.options.contentDirectory + "/static"
+        guard let enumerator = fm.enumerator(atPath: directory) else { return }
+        while let relative = enumerator.nextObject() as? String {
+            let full = directory + "/" + relative
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+                !(relative as NSString).lastPathComponent.hasPrefix(".")
+            else { continue }
+            guard let data = fm.contents(atPath: full) else { continue }
+            try output.put(relative, data)
         }
     }
 }

@@ -31,11 +31,14 @@ extension BuildSteps {
         let plan = try context.require(context.plan, "plan")
         let theme = try context.require(context.theme, "theme")
         let output = try context.require(context.output, "output")
-        let renderer = PageRenderer(plan: plan, theme: theme, buildYear: context.options.resolvedBuildYear)
+        let images = context.images ?? PublishedImages()
+        let renderer = PageRenderer(plan: plan, theme: theme, buildYear: context.options.resolvedBuildYear, images: images)
         let basePath = plan.store.basePath
         enum Job: Sendable { case product(Int), listing(Int), page(Int) }
         let jobs: [Job] = plan.products.indices.map(Job.product) + plan.pages.indices.map(Job.page) + plan.listings.indices.map(Job.listing)
-        let cardHashes = plan.groups.map(\.cardHash)
+        // A page's input includes the markup of the images it shows (their sizes and copies, not
+        // their pixels): a new photo of the same shape renders nothing again.
+        let cardHashes = plan.groups.map { images.adding(\.cardImage, of: $0, to: $0.cardHash) }
         // Jobs go to the workers in runs, so that what each run finds current is recorded in the
         // next manifest under one lock rather than one per page.
         let runLength = 512
@@ -50,7 +53,8 @@ extension BuildSteps {
                     case .product(let index):
                         let product = plan.products[index]
                         links += try renderMarkdownPage(
-                            sitePath: plan.productPaths[index], source: product.sourcePath, inputHash: plan.groups[index].pageHash,
+                            sitePath: plan.productPaths[index], source: product.sourcePath,
+                            inputHash: images.adding(\.pageImages, of: plan.groups[index], to: plan.groups[index].pageHash),
                             markdown: product.description, firstLine: product.descriptionLine, basePath: basePath, output: output, carried: &carried
                         ) { renderer.product(index, rendered: $0) }
                     case .page(let index):
@@ -187,6 +191,21 @@ extension Product {
 }
 
 extension ProductGroup {
+    /// The images a product page shows: the product's, then each variant's own image not among them.
+    var pageImages: [String] {
+        var images = variants[0].images
+        for variant in variants {
+            if let image = variant.variantImage, !images.contains(image) { images.append(image) }
+        }
+        return images
+    }
+
+    /// The image a card shows, if any.
+    var cardImage: [String] {
+        let shown = defaultVariant
+        return (shown.images.first ?? shown.primaryImage).map { [$0] } ?? []
+    }
+
     /// What a product page is made from: the product's fingerprint, or every variant's.
     var pageHash: UInt64 {
         guard hasVariants else { return variants[0].fingerprint }

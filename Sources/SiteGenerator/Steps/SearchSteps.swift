@@ -17,7 +17,7 @@ extension BuildSteps {
             .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
         let liveShards = ["d": live?["documentShards"] as? [String] ?? [], "c": live?["columnShards"] as? [String] ?? []]
         let index = await SearchIndex(
-            plan: plan,
+            plan: plan, images: context.images ?? PublishedImages(),
             priceText: { PageRenderer.priceText($0, from: priceFrom) },
             keptTerms: { textHash in
                 guard let terms = live?["terms"] as? [[String]], terms.allSatisfy({ $0.count == 2 }),

@@ -2,7 +2,7 @@
 enum StoreConfigDecoder {
     static let knownFields: Set<String> = [
         "name", "description", "baseURL", "locale", "currency", "apiURL", "paymentMethods", "shipping", "contact", "pageSize", "lowStockThreshold",
-        "logo", "shippingDetails", "returnPolicy",
+        "logo", "shippingDetails", "returnPolicy", "images",
     ]
 
     static func decode(fields: [ContentField], file: String) -> (StoreConfig?, [ContentIssue]) {
@@ -72,12 +72,18 @@ enum StoreConfigDecoder {
         let lowStockThreshold = reader.integer("lowStockThreshold", range: ProductRules.stockRange)
         let logo = reader.string("logo", maxLength: 500)
         if let logo, let problem = ProductDecoder.imageURLProblem(logo) { reader.issue(reader.line(of: "logo"), "logo", problem) }
+        var images = StoreConfig.ImageSettings()
+        if let members = reader.map("images") {
+            var sub = FieldReader(file: file, fields: members, known: ["avif"], fallbackLine: reader.line(of: "images"))
+            images.avif = sub.bool("avif") ?? false
+            reader.absorb(sub, prefix: "images.")
+        }
         let policies = currency.map { MerchantPoliciesDecoder.read(from: &reader, defaults: .defaults(locale: locale, currency: $0)) }
         guard reader.issues.isEmpty, let name, let baseURL, let currency, let shipping, let policies else { return (nil, reader.issues) }
         let config = StoreConfig(
             name: name, description: description, baseURL: baseURL, locale: locale, currency: currency, apiURL: apiURL,
             paymentMethods: methods, shipping: shipping, contact: contact, pageSize: pageSize, lowStockThreshold: lowStockThreshold,
-            logo: logo, policies: policies)
+            logo: logo, policies: policies, images: images)
         return (config, [])
     }
 }

@@ -27,6 +27,20 @@ public struct StoreConfig: Sendable, Hashable {
     public var logo: String?
     /// Shipping destinations and the return policy, for merchant listings.
     public var policies: MerchantPolicies
+    /// How the build makes responsive images.
+    public var images: ImageSettings
+
+    /// `store.json`'s `images`: how the build makes responsive images.
+    public struct ImageSettings: Sendable, Hashable {
+        /// Whether AVIF copies are made too (`images.avif`); off by default, because AVIF is slow
+        /// to encode.
+        public var avif: Bool
+
+        /// Creates image settings.
+        public init(avif: Bool = false) {
+            self.avif = avif
+        }
+    }
 
     /// Contact details; each may be empty.
     public struct Contact: Sendable, Hashable {
@@ -49,7 +63,7 @@ public struct StoreConfig: Sendable, Hashable {
     public init(
         name: String, description: String = "", baseURL: String, locale: String, currency: Currency, apiURL: String,
         paymentMethods: [PaymentMethod], shipping: ShippingRule, contact: Contact = Contact(), pageSize: Int = 24,
-        lowStockThreshold: Int? = nil, logo: String? = nil, policies: MerchantPolicies? = nil
+        lowStockThreshold: Int? = nil, logo: String? = nil, policies: MerchantPolicies? = nil, images: ImageSettings = ImageSettings()
     ) {
         self.name = name
         self.description = description
@@ -64,6 +78,7 @@ public struct StoreConfig: Sendable, Hashable {
         self.lowStockThreshold = lowStockThreshold
         self.logo = logo
         self.policies = policies ?? .defaults(locale: locale, currency: currency)
+        self.images = images
     }
 
     /// The path part of `baseURL` (`""` for a site at the root of its host, `/shop` under a folder).

@@ -531,16 +531,15 @@ extension EmbeddedTheme {
 {{/base}}
 
 """#),
+        "templates/partials/picture.mustache": .text(#"""
+<picture>{{#sources}}<source type="{{type}}" srcset="{{srcset}}" sizes="{{sizes}}">{{/sources}}<img src="{{src}}"{{#hasSrcset}} srcset="{{srcset}}" sizes="{{sizes}}"{{/hasSrcset}}{{#hasSize}} width="{{width}}" height="{{height}}"{{/hasSize}} alt="{{alt}}"{{#priority}} fetchpriority="high"{{/priority}}{{^priority}} loading="lazy"{{/priority}} decoding="async"></picture>
+
+"""#),
         "templates/partials/product-card.mustache": .text(#"""
 <article class="card{{#soldOut}} is-sold-out{{/soldOut}}">
 <a class="card-media" href="{{url}}" tabindex="-1" aria-hidden="true">
 {{#.image}}
-{{#.src}}
-<img src="{{.}}" alt="" loading="lazy" decoding="async">
-{{/.src}}
-{{^.src}}
-<img src="{{.}}" alt="" loading="lazy" decoding="async">
-{{/.src}}
+{{> picture}}
 {{/.image}}
 {{#onSale}}
 <span class="badge badge-sale">{{t.sale}}</span>
@@ -634,7 +633,7 @@ extension EmbeddedTheme {
 <article class="product" data-sku="{{sku}}">
 <div class="gallery" role="region" aria-label="{{t.gallery}}" tabindex="0">
 {{#images}}
-<figure class="gallery-item"><img src="{{src}}" alt="{{alt}}"{{#first()}} fetchpriority="high"{{/first()}}{{^first()}} loading="lazy"{{/first()}} decoding="async"></figure>
+<figure class="gallery-item" data-image="{{original}}">{{> picture}}</figure>
 {{/images}}
 {{^images}}
 <div class="gallery-item no-image"></div>
@@ -2510,7 +2509,8 @@ main:focus, .order-result:focus { outline: none; }
 .gallery { display: flex; gap: .75rem; overflow-x: auto; scroll-snap-type: x mandatory; }
 .gallery-item { flex: 0 0 88%; margin: 0; scroll-snap-align: start; }
 .gallery-item:only-child { flex-basis: 100%; }
-.gallery img, .no-image { width: 100%; aspect-ratio: 1; object-fit: contain; }
+.gallery img, .no-image { width: 100%; height: auto; aspect-ratio: 1; object-fit: contain; }
+.gallery picture, .card-media picture { display: contents; }
 .product-info .price-now { font-size: 1.5rem; }
 .availability { font-weight: 600; margin: 0 0 1rem; color: var(--brand); }
 .availability.is-out { color: var(--sale); }
@@ -2761,7 +2761,9 @@ const picker = $('[data-variant-picker]');
 if (picker) {
   const rows = $$('[data-variant-list] tbody tr').map(r => ({ ...r.dataset, row: r, values: JSON.parse(r.dataset.values || '[]') }));
   const selects = $$('select[data-option]', picker), ds = picker.dataset;
-  const btn = $('.buy .add-to-cart'), qty = $('.buy input[name="quantity"]'), img = $('.gallery img'), firstImage = img?.getAttribute('src');
+  const btn = $('.buy .add-to-cart'), qty = $('.buy input[name="quantity"]');
+  // A variant's own image is in the gallery too: its figure is shown in the first place.
+  const figures = $$('.gallery .gallery-item[data-image]'), first = figures[0], firstHTML = first?.innerHTML;
   const chosen = () => selects.map(s => s.value);
   const find = values => rows.find(v => v.values.every((x, i) => x === values[i]));
   // Each value that would make no orderable variant with the other choices says so.
@@ -2790,7 +2792,11 @@ if (picker) {
       delete btn.dataset.label;
     }
     if (qty) qty.disabled = !ok;
-    if (img) img.src = v?.image || firstImage;
+    if (first) {
+      const own = v?.image && figures.find(f => f.dataset.image === v.image);
+      const html = own && own !== first ? own.innerHTML : firstHTML;
+      if (first.innerHTML !== html) first.innerHTML = html;
+    }
     if (v) history.replaceState(history.state, '', `${location.pathname}?variant=${enc(v.sku)}${location.hash}`);
   };
   const linked = rows.find(v => v.sku === new URLSearchParams(location.search).get('variant'));

@@ -112,7 +112,9 @@ const picker = $('[data-variant-picker]');
 if (picker) {
   const rows = $$('[data-variant-list] tbody tr').map(r => ({ ...r.dataset, row: r, values: JSON.parse(r.dataset.values || '[]') }));
   const selects = $$('select[data-option]', picker), ds = picker.dataset;
-  const btn = $('.buy .add-to-cart'), qty = $('.buy input[name="quantity"]'), img = $('.gallery img'), firstImage = img?.getAttribute('src');
+  const btn = $('.buy .add-to-cart'), qty = $('.buy input[name="quantity"]');
+  // A variant's own image is in the gallery too: its figure is shown in the first place.
+  const figures = $$('.gallery .gallery-item[data-image]'), first = figures[0], firstHTML = first?.innerHTML;
   const chosen = () => selects.map(s => s.value);
   const find = values => rows.find(v => v.values.every((x, i) => x === values[i]));
   // Each value that would make no orderable variant with the other choices says so.
@@ -141,7 +143,11 @@ if (picker) {
       delete btn.dataset.label;
     }
     if (qty) qty.disabled = !ok;
-    if (img) img.src = v?.image || firstImage;
+    if (first) {
+      const own = v?.image && figures.find(f => f.dataset.image === v.image);
+      const html = own && own !== first ? own.innerHTML : firstHTML;
+      if (first.innerHTML !== html) first.innerHTML = html;
+    }
     if (v) history.replaceState(history.state, '', `${location.pathname}?variant=${enc(v.sku)}${location.hash}`);
   };
   const linked = rows.find(v => v.sku === new URLSearchParams(location.search).get('variant'));

@@ -1,0 +1,80 @@
+import StoreModel
+
+/// What the image step published for each source under `content/images/`, by its site path
+/// (`/images/hass.jpg`): the sizes and formats pages offer, and the image `og:image` and the
+/// JSON-LD use. Paths not in it (remote images, missing files) are shown as written.
+struct PublishedImages: Sendable {
+    /// One source's published files.
+    struct Image: Sendable {
+        /// The upright size of the widest copy (a raster), or the drawing's own size (an SVG, when
+        /// it gives one): the `width` and `height` attributes, so the layout never shifts.
+        var width: Int?
+        var height: Int?
+        /// The copies per format, narrowest first, as `(width, site path)`. Empty for an image
+        /// published as it is (SVG, GIF).
+        var copies: [ImagePlan.Format: [(width: Int, path: String)]] = [:]
+        /// The file `og:image` and the JSON-LD use: a JPEG or PNG, at least 1200 px wide where the
+        /// original allows.
+        var social: String?
+
+        /// A hash of everything a page's markup takes from this image (not its pixels): a page is
+        /// rendered again only when this changes.
+        var markupHash: UInt64 {
+            var hasher = FieldHasher()
+            hasher.combine(Int64(width ?? -1))
+            hasher.combine(Int64(height ?? -1))
+            for format in ImagePlan.Format.allCases {
+                for copy in copies[format] ?? [] {
+                    hasher.combine(format.rawValue)
+                    hasher.combine(Int64(copy.width))
+                    hasher.combine(copy.path)
+                }
+            }
+            hasher.combine(social)
+            return hasher.value
+        }
+
+        /// The fallback copies (JPEG or PNG), narrowest first.
+        var fallback: [(width: Int, path: String)] { copies[.jpeg] ?? copies[.png] ?? [] }
+    }
+
+    var images: [String: Image] = [:]
+    /// Sources the step refused (damaged, lying about their format, too many pixels): pages leave
+    /// them out rather than show a broken image.
+    var refused: Set<String> = []
+
+    subscript(path: String) -> Image? { images[path] }
+
+    /// Whether a page may show `path`.
+    func isShown(_ path: String) -> Bool { !refused.contains(path) }
+
+    /// The hash of the markup of some images, for a page's input hash.
+    func markupHash(of paths: some Sequence<String>) -> UInt64 {
+        var hasher = FieldHasher()
+        for path in paths {
+            hasher.combine(path)
+            hasher.combine(Int64(bitPattern: images[path]?.markupHash ?? (refused.contains(path) ? 1 : 0)))
+        }
+        return hasher.value
+    }
+
+    /// `hash` with the markup of a product's images added (`pageImages` or `cardImage`); `hash`
+    /// itself when the shop has no images under `content/images/`.
+    func adding(_ which: (ProductGroup) -> [String], of group: ProductGroup, to hash: UInt64) -> UInt64 {
+        guard !images.isEmpty || !refused.isEmpty else { return hash }
+        var hasher = FieldHasher(seed: hash)
+        hasher.combine(Int64(bitPattern: markupHash(of: which(group))))
+        return hasher.value
+    }
+
+    /// The site path of a small copy for a list of search results (the narrowest fallback), or the
+    /// path itself.
+    func thumbnail(_ path: String) -> String {
+        images[path]?.fallback.first?.path ?? path
+    }
+
+    /// The site path `og:image` and the JSON-LD use for `path`.
+    func social(_ path: String) -> String {
+        images[path]?.social ?? path
+    }
+}
