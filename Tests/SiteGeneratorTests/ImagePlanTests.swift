@@ -77,4 +77,45 @@ import Testing
         ]
         #expect(Set(others + [key]).count == 5)
     }
+
+    @Test func copiesAreNamedByTheSourceWidthAndFormat() {
+        #expect(ImagePlan.copyPath(of: "hass-1kg.jpg", width: 640, format: .webp) == "images/_v/hass-1kg-640.webp")
+        #expect(ImagePlan.copyPath(of: "farm/tote.v2.PNG", width: 320, format: .png) == "images/_v/farm/tote.v2-320.png")
+        #expect(ImagePlan.copyPath(of: "a.jpeg", width: 1_600, format: .jpeg) == "images/_v/a-1600.jpg")
+    }
+}
+
+/// WebP files without the metadata chunks libvips 8.14 writes even when told to strip them.
+@Suite(.timeLimit(.minutes(1))) struct WebPChunksTests {
+    static func chunk(_ fourCC: String, _ data: [UInt8]) -> [UInt8] {
+        let size = UInt32(data.count)
+        return Array(fourCC.utf8) + (0..<4).map { UInt8(truncatingIfNeeded: size >> (8 * $0)) } + data + (data.count % 2 == 1 ? [0] : [])
+    }
+
+    static func riff(_ chunks: [[UInt8]]) -> [UInt8] {
+        let body = Array("WEBP".utf8) + chunks.joined()
+        let size = UInt32(body.count)
+        return Array("RIFF".utf8) + (0..<4).map { UInt8(truncatingIfNeeded: size >> (8 * $0)) } + body
+    }
+
+    @Test func metadataChunksAndTheirFlagsAreTakenOut() {
+        // VP8X with the EXIF (0x08), XMP (0x04), ICC (0x20) and alpha (0x10) flags; then the
+        // chunks, one of odd length (padded).
+        let header = Self.chunk("VP8X", [0x3C, 0, 0, 0, 9, 0, 0, 9, 0, 0])
+        let image = Self.chunk("VP8L", [1, 2, 3, 4, 5])
+        let alpha = Self.chunk("ALPH", [7, 7])
+        let file = Self.riff([header, Self.chunk("ICCP", [1, 2, 3]), alpha, image, Self.chunk("EXIF", Array("Exif\0\0GPS".utf8)), Self.chunk("XMP ", [9])])
+        let stripped = WebPChunks.strippingMetadata(file)
+        var expectedHeader = header
+        expectedHeader[8] = 0x10
+        #expect(stripped == Self.riff([expectedHeader, alpha, image]), "only the alpha flag is left, and the RIFF size is right")
+        #expect(WebPChunks.strippingMetadata(stripped!) == stripped, "nothing more to take out")
+    }
+
+    @Test func whatIsNotAWholeWebPFileIsRefused() {
+        let file = Self.riff([Self.chunk("VP8 ", [1, 2, 3, 4])])
+        #expect(WebPChunks.strippingMetadata(Array(file.prefix(file.count - 3))) == nil, "a chunk longer than the file")
+        #expect(WebPChunks.strippingMetadata(Array("RIFF\0\0\0\0WAVE".utf8)) == nil)
+        #expect(WebPChunks.strippingMetadata([]) == nil)
+    }
 }

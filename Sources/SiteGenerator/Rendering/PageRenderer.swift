@@ -25,7 +25,10 @@ struct PageRenderer: Sendable {
         let uiStringsJSON: TemplateValue
     }
 
-    init(plan: SitePlan, theme: Theme, buildYear: Int, images: PublishedImages = PublishedImages()) {
+    /// `announcement` is the site status's banner when the build ran: written into every page, so
+    /// that a page with a banner does not shift when the status arrives (the script then shows the
+    /// live one).
+    init(plan: SitePlan, theme: Theme, buildYear: Int, images: PublishedImages = PublishedImages(), announcement: String = "") {
         self.plan = plan
         self.theme = theme
         self.images = images
@@ -66,6 +69,7 @@ struct PageRenderer: Sendable {
                 "hasFreeThreshold": .bool(store.shipping.freeShippingThreshold != nil),
             ]),
             "year": .number(buildYear),
+            "announcement": .string(announcement), "hasAnnouncement": .bool(!announcement.isEmpty),
             "homeURL": .string(basePath + "/"),
             "cartURL": .string(basePath + SitePlan.cartPath),
             "checkoutURL": .string(basePath + SitePlan.checkoutPath),

@@ -15,7 +15,7 @@ extension BuildSteps {
                 store.name, store.description, store.baseURL, store.locale, store.currency.code, store.apiURL,
                 store.paymentMethods.map(\.rawValue).joined(separator: ","), store.shipping.flatFee.description,
                 store.shipping.freeShippingThreshold?.description ?? "-", store.contact.email ?? "", store.contact.phone ?? "",
-                store.contact.address ?? "", String(store.pageSize),
+                store.contact.address ?? "", String(store.pageSize), context.siteStatus?.announcement ?? "",
             ] + plan.categories.map { "c:" + $0.name } + plan.pages.map { "p:\($0.slug):\($0.title)" }
         global = FNV1a.hash64(settings.joined(separator: "\u{1}").utf8, seed: global)
         let live = context.options.outputDirectory
@@ -32,7 +32,9 @@ extension BuildSteps {
         let theme = try context.require(context.theme, "theme")
         let output = try context.require(context.output, "output")
         let images = context.images ?? PublishedImages()
-        let renderer = PageRenderer(plan: plan, theme: theme, buildYear: context.options.resolvedBuildYear, images: images)
+        let renderer = PageRenderer(
+            plan: plan, theme: theme, buildYear: context.options.resolvedBuildYear, images: images,
+            announcement: context.siteStatus?.announcement ?? "")
         let basePath = plan.store.basePath
         enum Job: Sendable { case product(Int), listing(Int), page(Int) }
         let jobs: [Job] = plan.products.indices.map(Job.product) + plan.pages.indices.map(Job.page) + plan.listings.indices.map(Job.listing)

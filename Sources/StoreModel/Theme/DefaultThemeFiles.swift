@@ -249,7 +249,7 @@ extension EmbeddedTheme {
 <body class="kind-{{page.kind}}">
 <a class="skip-link" href="#main">{{t.skipToContent}}</a>
 <div id="shop-closed" class="banner banner-closed" role="alert" hidden></div>
-<div id="announcement" class="banner banner-info" hidden></div>
+<div id="announcement" class="banner banner-info"{{^site.hasAnnouncement}} hidden{{/site.hasAnnouncement}}>{{site.announcement}}</div>
 <header class="site-header">
 <div class="wrap header-bar">
 <a class="brand" href="{{site.basePath}}/">{{site.name}}</a>
@@ -3060,7 +3060,13 @@ if (look && result) {
 // ---- Shop status: /site-status.json {status, message, announcement} ----
 fetch(`${BASE}/site-status.json`, { cache: 'no-cache' }).then(r => r.ok ? r.json() : null).then(s => {
   const a = $('#announcement'), b = $('#shop-closed');
-  if (a && s?.announcement) { text(a, s.announcement); a.hidden = false; }
+  // The page carries the banner of when it was built (so it does not move the page); the live
+  // status replaces it.
+  if (a && s) {
+    const now = s.announcement || '';
+    if (a.textContent !== now) text(a, now);
+    a.hidden = !now;
+  }
   if (s?.status !== 'closed') return;
   closed = true;
   if (b) { text(b, s.message || t('shopClosed')); b.hidden = false; }

@@ -89,3 +89,16 @@ def test_the_shipping_and_terms_pages_say_what_the_structured_data_says(site):
         for offer in [v["offers"] for v in offers.get("hasVariant", [offers])]:
             assert offer["hasMerchantReturnPolicy"] == {"@id": "https://shop.example.tw/#returns-none"}, slug
     assert nodes["https://shop.example.tw/#returns-none"]["returnPolicyCategory"] == "https://schema.org/MerchantReturnNotPermitted"
+
+
+def test_the_shop_storefront_new_writes_passes_too(tmp_path, bin_dir):
+    """Its products have pictures (SVG, drawn as PNG for the listing), a brand and an MPN."""
+    import subprocess
+    root = tmp_path / "new"
+    subprocess.run([str(bin_dir / "storefront"), "new", str(root)], check=True, capture_output=True, text=True, timeout=60)
+    subprocess.run([str(bin_dir / "storefront"), "build", "--out", str(root / "public")], cwd=root, check=True,
+                   capture_output=True, text=True, timeout=120)
+    lines, errors, warnings, pages, products = check_site(root / "public")
+    assert (errors, warnings, products) == (0, 0, 2), "\n".join(lines)
+    page = (root / "public" / "products" / "canvas-tote" / "index.html").read_text()
+    assert '"image":["https://shop.example.com/images/_v/canvas-tote-1200.png"]' in page

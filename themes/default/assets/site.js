@@ -411,7 +411,13 @@ if (look && result) {
 // ---- Shop status: /site-status.json {status, message, announcement} ----
 fetch(`${BASE}/site-status.json`, { cache: 'no-cache' }).then(r => r.ok ? r.json() : null).then(s => {
   const a = $('#announcement'), b = $('#shop-closed');
-  if (a && s?.announcement) { text(a, s.announcement); a.hidden = false; }
+  // The page carries the banner of when it was built (so it does not move the page); the live
+  // status replaces it.
+  if (a && s) {
+    const now = s.announcement || '';
+    if (a.textContent !== now) text(a, now);
+    a.hidden = !now;
+  }
   if (s?.status !== 'closed') return;
   closed = true;
   if (b) { text(b, s.message || t('shopClosed')); b.hidden = false; }
