@@ -40,6 +40,16 @@ def prepare(work, n, photos, seed):
     if not os.path.exists(os.path.join(with_photos, "images")):
         shutil.rmtree(with_photos, ignore_errors=True)
         shutil.copytree(plain, with_photos)
+        # make-catalog.py names every image .jpg; one product in seven gets a PNG instead (the
+        # photo writer gives half of those transparency), as a shop's cut-outs would be.
+        products = os.path.join(with_photos, "products")
+        for index, name in enumerate(sorted(os.listdir(products))[:photos]):
+            if index % 7 == 3:
+                path = os.path.join(products, name)
+                with open(path) as f:
+                    text = f.read()
+                with open(path, "w") as f:
+                    f.write(re.sub(r"^(images: \[/images/[^\]]*)\.jpg\]", r"\1.png]", text, count=1, flags=re.M))
         subprocess.run([sys.executable, os.path.join(HERE, "make-photos.py"), "--out", os.path.join(with_photos, "images"),
                         "--count", str(photos), "--names-from", with_photos, "--seed", str(seed), "--jobs", str(os.cpu_count())],
                        check=True)

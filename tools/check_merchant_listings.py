@@ -49,7 +49,9 @@ def explain(error):
         if all(e.validator == "required" for e in error.context):
             names = [str(e.validator_value[0]) if len(e.validator_value) == 1 else str(e.validator_value) for e in error.context]
             return error, "one of " + " or ".join(names) + " is required"
-        return explain(best_match(error.context))
+        # The alternative of the instance's own type says what is wrong with it.
+        relevant = [e for e in error.context if e.validator != "type"] or error.context
+        return explain(best_match(relevant))
     if isinstance(error.schema, dict) and error.schema.get("description"):
         return error, f"{error.instance!r} {error.schema['description']}"
     return error, error.message

@@ -62,8 +62,14 @@ struct PublishedImages: Sendable {
     /// itself when the shop has no images under `content/images/`.
     func adding(_ which: (ProductGroup) -> [String], of group: ProductGroup, to hash: UInt64) -> UInt64 {
         guard !images.isEmpty || !refused.isEmpty else { return hash }
+        return adding(which(group), to: hash)
+    }
+
+    /// `hash` with the markup of `paths` added; `hash` itself when the shop has no images.
+    func adding(_ paths: [String], to hash: UInt64) -> UInt64 {
+        guard !images.isEmpty || !refused.isEmpty else { return hash }
         var hasher = FieldHasher(seed: hash)
-        hasher.combine(Int64(bitPattern: markupHash(of: which(group))))
+        hasher.combine(Int64(bitPattern: markupHash(of: paths)))
         return hasher.value
     }
 

@@ -123,7 +123,7 @@ struct PageRenderer: Sendable {
             "title": .string(product.title), "sku": .string(product.sku), "slug": .string(product.slug), "url": .string(url),
             "price": .string(product.price.formatted), "priceMinor": .int(product.price.minorUnits),
             "onSale": .bool(product.isOnSale), "inStock": .bool(product.isInStock), "soldOut": .bool(!product.isInStock),
-            "images": .list(images), "descriptionHTML": .string(rendered.html),
+            "images": .list(images), "descriptionHTML": .string(ProseImages.rewrite(rendered.html, basePath: basePath, images: self.images)),
             "categories": .list(product.categories.map { taxonLink($0, "/categories/") }),
             "tags": .list(product.tags.map { taxonLink($0, "/tags/") }),
         ]
@@ -224,7 +224,9 @@ struct PageRenderer: Sendable {
             "type": "website", "title": .string(page.title), "description": .string(description), "url": .string(plan.store.absoluteURL(basePath + page.path)),
         ]
         var context = base(kind: "page", title: "\(page.title) · \(plan.store.name)", description: description, sitePath: page.path, og: og, jsonLD: [])
-        context["content"] = .object(["title": .string(page.title), "html": .string(rendered.html)])
+        context["content"] = .object([
+            "title": .string(page.title), "html": .string(ProseImages.rewrite(rendered.html, basePath: basePath, images: images)),
+        ])
         return render("page", context)
     }
 

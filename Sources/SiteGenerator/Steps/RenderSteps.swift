@@ -56,14 +56,18 @@ extension BuildSteps {
                         let product = plan.products[index]
                         links += try renderMarkdownPage(
                             sitePath: plan.productPaths[index], source: product.sourcePath,
-                            inputHash: images.adding(\.pageImages, of: plan.groups[index], to: plan.groups[index].pageHash),
+                            inputHash: images.adding(
+                                { $0.pageImages + ProseImages.referencedPaths(product.description) }, of: plan.groups[index],
+                                to: plan.groups[index].pageHash),
                             markdown: product.description, firstLine: product.descriptionLine, basePath: basePath, output: output, carried: &carried
                         ) { renderer.product(index, rendered: $0) }
                     case .page(let index):
                         let page = plan.pages[index]
                         links += try renderMarkdownPage(
                             sitePath: page.path, source: page.sourcePath,
-                            inputHash: FNV1a.hash64("\(page.title)\u{1}\(page.summary ?? "")\u{1}\(page.body)".utf8),
+                            inputHash: images.adding(
+                                ProseImages.referencedPaths(page.body),
+                                to: FNV1a.hash64("\(page.title)\u{1}\(page.summary ?? "")\u{1}\(page.body)".utf8)),
                             markdown: page.body, firstLine: page.bodyLine, basePath: basePath, output: output, carried: &carried
                         ) { renderer.page(index, rendered: $0) }
                     case .listing(let index):

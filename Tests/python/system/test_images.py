@@ -85,6 +85,8 @@ def shop(tmp_path_factory):
     (content / "products" / "phone.md").write_text(product("phone", "P-1", ["/images/photo.jpg", "/images/broken.jpg"]))
     (content / "products" / "cut.md").write_text(product("cut", "P-2", ["/images/cutout.png"]))
     (content / "products" / "drawn.md").write_text(product("drawn", "P-3", ["/images/logo.svg"]))
+    (content / "pages").mkdir()
+    (content / "pages" / "farm.md").write_text('---\ntitle: "Our farm"\n---\n\nThe orchard:\n\n![The orchard in May](/images/photo.jpg "May")\n')
     shutil.copy(REPO / "site-status.json", root / "site-status.json")
     return root
 
@@ -174,20 +176,30 @@ def test_an_svg_is_published_as_it_is_and_drawn_once_for_sharing(shop, first):
     assert '"logo":"https://shop.example.tw/images/_v/logo-1200.png"' in home
 
 
-def test_pages_offer_every_width_with_its_size(shop, first):
-    page = (shop / "public" / "products" / "phone" / "index.html").read_text()
+def photo_picture(sizes, attributes):
+    """The markup of the photo in every width: WebP sources, then the JPEG fallback."""
     webp = ", ".join(f"/images/_v/photo-{w}.webp {w}w" for w in WIDTHS)
     jpeg = ", ".join(f"/images/_v/photo-{w}.jpg {w}w" for w in WIDTHS)
+    return (f'<picture><source type="image/webp" srcset="{webp}" sizes="{sizes}"><img src="/images/_v/photo-640.jpg" '
+            f'srcset="{jpeg}" sizes="{sizes}" width="1600" height="2400" {attributes} decoding="async"></picture>')
+
+
+def test_pages_offer_every_width_with_its_size(shop, first):
+    page = (shop / "public" / "products" / "phone" / "index.html").read_text()
     sizes = "(min-width: 56rem) min(35.5rem, 52vw), calc(100vw - 2rem)"
-    assert (f'<picture><source type="image/webp" srcset="{webp}" sizes="{sizes}">'
-            f'<img src="/images/_v/photo-640.jpg" srcset="{jpeg}" sizes="{sizes}" width="1600" height="2400" alt="Phone" '
-            f'fetchpriority="high" decoding="async"></picture>') in page
+    assert photo_picture(sizes, 'alt="Phone" fetchpriority="high"') in page
     assert '<meta property="og:image" content="https://shop.example.tw/images/_v/photo-1280.jpg">' in page
     ld = json.loads(re.search(r'<script type="application/ld\+json">(\{"@context":"https://schema.org","@type":"Product".*?)</script>', page).group(1))
     assert ld["image"] == ["https://shop.example.tw/images/_v/photo-1280.jpg"]
     listing = (shop / "public" / "categories" / "test" / "index.html").read_text()
     assert 'srcset="/images/_v/photo-320.webp 320w' in listing and 'loading="lazy"' in listing
     assert "fetchpriority" not in listing, "cards are never the page's first image"
+
+
+def test_an_image_in_a_pages_text_is_offered_in_every_width(shop, first):
+    page = (shop / "public" / "pages" / "farm" / "index.html").read_text()
+    sizes = "(min-width: 48rem) 46rem, calc(100vw - 2rem)"
+    assert photo_picture(sizes, 'alt="The orchard in May" title="May" loading="lazy"') in page
 
 
 def test_a_rebuild_encodes_nothing_and_an_edit_changes_only_that_image(shop, first, bin_dir):

@@ -29,13 +29,19 @@ def test_every_product_page_of_the_example_shop_passes(site):
     assert products == 18, "each variant of a product with options is checked on its own"
 
 
-def test_a_page_without_its_shipping_details_fails_by_name(site, tmp_path):
+def edited_copy(site, tmp_path, product, old, new):
+    """A copy of the site in which one product page has `old` (which it must have) replaced by `new`."""
     broken = tmp_path / "site"
     shutil.copytree(site, broken)
-    page = broken / "products" / "gift-deluxe" / "index.html"
+    page = broken / "products" / product / "index.html"
     text = page.read_text()
-    assert '"shippingDetails":[{"@id":"https://shop.example.tw/#shipping-TW"}],' in text
-    page.write_text(text.replace('"shippingDetails":[{"@id":"https://shop.example.tw/#shipping-TW"}],', ""))
+    assert old in text
+    page.write_text(text.replace(old, new))
+    return broken
+
+
+def test_a_page_without_its_shipping_details_fails_by_name(site, tmp_path):
+    broken = edited_copy(site, tmp_path, "gift-deluxe", '"shippingDetails":[{"@id":"https://shop.example.tw/#shipping-TW"}],', "")
     lines, errors, warnings, _, _ = check_site(broken)
     assert (errors, warnings) == (0, 1)
     assert lines == ["products/gift-deluxe/index.html: warning: missing recommended 酪梨好油禮盒: offers: 'shippingDetails' is a required property"]
@@ -102,3 +108,14 @@ def test_the_shop_storefront_new_writes_passes_too(tmp_path, bin_dir):
     assert (errors, warnings, products) == (0, 0, 2), "\n".join(lines)
     page = (root / "public" / "products" / "canvas-tote" / "index.html").read_text()
     assert '"image":["https://shop.example.com/images/_v/canvas-tote-1200.png"]' in page
+
+
+def test_an_svg_product_image_is_an_error(site, tmp_path):
+    """Google takes no SVG: the example shop's SVG pictures reach the structured data as their PNG
+    drawings, and a page that names the SVG itself fails."""
+    broken = edited_copy(site, tmp_path, "farm-tote", '"image":["https://shop.example.tw/images/_v/farm-tote-1200.png"]',
+                         '"image":["https://shop.example.tw/images/farm-tote.svg"]')
+    lines, errors, _, _, _ = check_site(broken)
+    assert errors == 1, "\n".join(lines)
+    assert lines == ["products/farm-tote/index.html: error: 果園帆布托特包: image: ['https://shop.example.tw/images/farm-tote.svg'] "
+                     "is SVG or AVIF, which Google does not take as a product image (JPEG, PNG, WebP or GIF)"]
