@@ -2,7 +2,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test flaky-check lint format soak build install site check clean bench bench-quick bench-api bench-pages bench-merchant
+.PHONY: run test flaky-check lint format soak build install site check clean bench bench-quick bench-api bench-pages bench-merchant bench-images
 
 ## Set up and run the example shop: the static site on :8080 and the order API on :8081.
 run:
@@ -75,7 +75,7 @@ bench: bench-deps
 	$(SWIFT) build -c release --product storefront
 	python3 benchmarks/bench_generator.py --work $(BENCH_WORK) --sizes 10000 --runs 3
 	python3 benchmarks/bench_generator.py --work $(BENCH_WORK) --sizes 100000 --runs 3 --hugo-runs $${HUGO_RUNS_100K:-1}
-	$(MAKE) bench-api bench-pages bench-merchant
+	$(MAKE) bench-api bench-pages bench-merchant bench-images
 
 ## Generator only, 10,000 products.
 bench-quick: bench-deps
@@ -95,10 +95,17 @@ bench-merchant:
 	.build/release/storefront build --content $(BENCH_WORK)/sf-10000/content --out $(BENCH_WORK)/sf-10000/merchant --site-status site-status.json
 	python3 tools/check_merchant_listings.py $(BENCH_WORK)/sf-10000/merchant | tail -3
 
+## The image step (README "Images"): 2,000 generated photos beside the 10,000- and 100,000-product
+## catalogs: first build, price-edit rebuilds against the same catalog without images, one photo
+## edited, and the bytes a phone loads (benchmarks/bench_images.py; photos from make-photos.py).
+bench-images: bench-deps
+	$(SWIFT) build -c release --product storefront
+	python3 benchmarks/bench_images.py --bin .build/release/storefront --work $(BENCH_WORK)/images --sizes 10000,100000
+
 bench-pages:
 	$(SWIFT) build -c release --product storefront
 	python3 benchmarks/page_weights.py
 
 bench-deps:
-	scripts/install-deps.sh hugo wrk time
+	scripts/install-deps.sh hugo wrk time libvips-tools
 

@@ -106,22 +106,32 @@ def edit_photo(content):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--bin", required=True)
+    parser.add_argument("--bin")
     parser.add_argument("--work", default="/tmp/bench-images")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--photos", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--image-cache-from", help="an image cache folder (.storefront-cache/<out>.images) to start from: "
+                        "the first build then finds every photo encoded, as a build after a theme change does")
+    parser.add_argument("--prepare-only", action="store_true", help="only write the content trees and photos")
     args = parser.parse_args()
-    binary = os.path.abspath(args.bin)
+    binary = os.path.abspath(args.bin or "")
     os.makedirs(args.work, exist_ok=True)
     empty_trash(args.work)
     for n in [int(x) for x in args.sizes.split(",")]:
         plain, photos = prepare(args.work, n, args.photos, args.seed)
+        if args.prepare_only:
+            continue
         out_plain, out_photos = os.path.join(args.work, f"c{n}", "out-plain"), os.path.join(args.work, f"c{n}", "out-photos")
         cold(out_plain)
         cold(out_photos)
-        print(f"\n## {n} products, {args.photos} photos", flush=True)
+        if args.image_cache_from:
+            target = os.path.join(os.path.dirname(out_photos), ".storefront-cache", "out-photos.images")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            subprocess.run(["cp", "-al", args.image_cache_from, target], check=True)
+        print(f"\n## {n} products, {args.photos} photos{' (image cache from ' + args.image_cache_from + ')' if args.image_cache_from else ''}",
+              flush=True)
         first_plain = build(binary, plain, out_plain)
         first_photos = build(binary, photos, out_photos)
         print(f"first build: no images {first_plain['wall']:.2f} s; with photos {first_photos['wall']:.2f} s wall, "

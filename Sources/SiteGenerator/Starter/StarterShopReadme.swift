@@ -26,7 +26,9 @@ extension StarterShop {
         content/products/*.md        one product each: YAML front matter, then a Markdown description
         content/products/*.json      the same fields as JSON, "description" holding the Markdown
         content/pages/*.md           plain pages (about, FAQ, shipping, ...), linked in the footer
-        content/images/              published at /images/ (refer to them as /images/name.jpg)
+        content/images/              published at /images/ (refer to them as /images/name.jpg); each
+                                     photo is resized to 320-1600 px, as WebP and JPEG, without its
+                                     metadata (no GPS position from a phone)
         site-status.json             "open" or "closed", the closed message and an announcement banner
         ```
 
