@@ -15,6 +15,7 @@ Usage: python3 benchmarks/bench_images.py --bin .build/release/storefront [--wor
        [--sizes 10000,100000] [--photos 2000] [--runs 3]
 """
 import argparse
+import math
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from PIL import Image  # noqa: E402  (Tests/python/requirements.txt)
 from bench_generator import REPO, SHARED, edit_price, empty_trash, storefront_cmd, timed  # noqa: E402
 
 PHONE_SLOT = (390 - 32) * 2  # the main image's slot on a 390 px phone, in device pixels
@@ -76,10 +78,14 @@ def cold(out):
 
 
 def size_of(path):
-    total = 0
+    """The bytes of the files under `path`, each file once (a copy and the original's path are
+    hard links to one file in the image cache)."""
+    seen = {}
     for directory, _, files in os.walk(path):
-        total += sum(os.path.getsize(os.path.join(directory, name)) for name in files)
-    return total
+        for name in files:
+            info = os.stat(os.path.join(directory, name))
+            seen[(info.st_dev, info.st_ino)] = info.st_size
+    return sum(seen.values())
 
 
 def phone_bytes(site, content):
@@ -90,9 +96,24 @@ def phone_bytes(site, content):
         stem = os.path.splitext(name)[0]
         widths = sorted(int(m.group(1)) for f in os.listdir(copies) if (m := re.fullmatch(re.escape(stem) + r"-(\d+)\.webp", f)))
         if widths:
-            chosen = next((w for w in widths if w >= PHONE_SLOT), widths[-1])
+            # The square gallery draws a portrait photo narrower than the slot (`sizes` says so).
+            with Image.open(os.path.join(copies, f"{stem}-{widths[-1]}.webp")) as widest:
+                slot = math.ceil(PHONE_SLOT * min(1, widest.width / widest.height))
+            chosen = next((w for w in widths if w >= slot), widths[-1])
             out.append(os.path.getsize(os.path.join(copies, f"{stem}-{chosen}.webp")))
     return out
+
+
+def report_bytes(photos, out_photos):
+    sources = size_of(os.path.join(photos, "images"))
+    published = size_of(os.path.join(out_photos, "images"))
+    phone = sorted(phone_bytes(out_photos, photos))
+    over = sum(1 for b in phone if b > 150_000)
+    print(f"bytes: sources {sources / 1e6:.0f} MB; published copies {published / 1e6:.0f} MB "
+          f"(every width and format; the original's path is the widest copy)")
+    print(f"phone main image (390 px at 2x): median {statistics.median(phone) / 1e3:.0f} KB, "
+          f"p95 {phone[int(len(phone) * 0.95)] / 1e3:.0f} KB, max {phone[-1] / 1e3:.0f} KB; {over} of {len(phone)} above 150 KB; "
+          f"sources average {sources / max(len(phone), 1) / 1e3:.0f} KB")
 
 
 def edit_photo(content):
@@ -114,6 +135,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--image-cache-from", help="an image cache folder (.storefront-cache/<out>.images) to start from: "
                         "the first build then finds every photo encoded, as a build after a theme change does")
+    parser.add_argument("--bytes-only", action="store_true", help="only count the bytes of the last run's output")
     parser.add_argument("--prepare-only", action="store_true", help="only write the content trees and photos")
     args = parser.parse_args()
     binary = os.path.abspath(args.bin or "")
@@ -124,6 +146,9 @@ def main():
         if args.prepare_only:
             continue
         out_plain, out_photos = os.path.join(args.work, f"c{n}", "out-plain"), os.path.join(args.work, f"c{n}", "out-photos")
+        if args.bytes_only:
+            report_bytes(photos, out_photos)
+            continue
         cold(out_plain)
         cold(out_photos)
         if args.image_cache_from:
@@ -149,16 +174,7 @@ def main():
         edit_photo(photos)
         one = build(binary, photos, out_photos)
         print(f"one photo edited: {one['wall']:.2f} s, {one['encoded']} image encoded")
-        sources = size_of(os.path.join(photos, "images"))
-        published = size_of(os.path.join(out_photos, "images"))
-        phone = sorted(phone_bytes(out_photos, photos))
-        over = sum(1 for b in phone if b > 150_000)
-        print(f"bytes: sources {sources / 1e6:.0f} MB; published copies {published / 1e6:.0f} MB "
-              f"(every width and format, and the stripped original-path file)")
-        print(f"phone main image (390 px at 2x): median {statistics.median(phone) / 1e3:.0f} KB, "
-              f"p95 {phone[int(len(phone) * 0.95)] / 1e3:.0f} KB, max {phone[-1] / 1e3:.0f} KB; {over} of {len(phone)} above 150 KB; "
-              f"sources average {sources / max(len(phone), 1) / 1e3:.0f} KB")
-
+        report_bytes(photos, out_photos)
 
 if __name__ == "__main__":
     main()

@@ -34,6 +34,17 @@ import Testing
     @Test func sizesFollowTheThemesBreakpoints() {
         #expect(ImagePlan.Place.productMain.sizes == "(min-width: 56rem) min(35.5rem, 52vw), calc(100vw - 2rem)")
         #expect(ImagePlan.Place.card.sizes == "(min-width: 64rem) min(17rem, 24vw), (min-width: 40rem) 31vw, 48vw")
+        // The gallery fits a portrait photo into its square: drawn at 2/3 of the slot's width.
+        #expect(
+            ImagePlan.Place.productMain.sizes(width: 2_000, height: 3_000)
+                == "(min-width: 56rem) calc(min(35.5rem, 52vw) * 0.67), calc((100vw - 2rem) * 0.67)")
+        #expect(ImagePlan.Place.productMain.sizes(width: 3_000, height: 2_000) == ImagePlan.Place.productMain.sizes, "a landscape photo fills the width")
+        // A card fills its square: a landscape photo is drawn 1.5 times as wide as the slot.
+        #expect(
+            ImagePlan.Place.card.sizes(width: 3_000, height: 2_000)
+                == "(min-width: 64rem) calc(min(17rem, 24vw) * 1.50), (min-width: 40rem) calc(31vw * 1.50), calc(48vw * 1.50)")
+        #expect(ImagePlan.Place.card.sizes(width: 2_000, height: 3_000) == ImagePlan.Place.card.sizes)
+        #expect(ImagePlan.Place.prose.sizes(width: 2_000, height: 3_000) == ImagePlan.Place.prose.sizes, "text shows it at the column's width")
         // A 390 px phone at 2x: the main image's slot is 358 CSS px, 716 device px, so 960 w is chosen.
         let slot = (390 - 32) * 2
         #expect(ImagePlan.widths(forOriginal: 3_000).first { $0 >= slot } == 960)

@@ -63,13 +63,37 @@ enum ImagePlan {
         /// An image in a page's text, at most 46 rem wide.
         case prose
 
-        /// The `sizes` attribute for this place (site.css's breakpoints).
-        var sizes: String {
+        /// The slot's width at each of site.css's breakpoints, widest first, and the default.
+        var slots: (conditions: [(media: String, length: String)], otherwise: String) {
             switch self {
-            case .productMain: "(min-width: 56rem) min(35.5rem, 52vw), calc(100vw - 2rem)"
-            case .card: "(min-width: 64rem) min(17rem, 24vw), (min-width: 40rem) 31vw, 48vw"
-            case .prose: "(min-width: 48rem) 46rem, calc(100vw - 2rem)"
+            case .productMain: ([("(min-width: 56rem)", "min(35.5rem, 52vw)")], "calc(100vw - 2rem)")
+            case .card: ([("(min-width: 64rem)", "min(17rem, 24vw)"), ("(min-width: 40rem)", "31vw")], "48vw")
+            case .prose: ([("(min-width: 48rem)", "46rem")], "calc(100vw - 2rem)")
             }
+        }
+
+        /// The `sizes` attribute for this place (site.css's breakpoints), for an image of any shape.
+        var sizes: String { sizes(width: 1, height: 1) }
+
+        /// The `sizes` attribute for a `width` × `height` image: how wide it is drawn in the slot.
+        /// The gallery fits an image into a square (`object-fit: contain`), so a portrait image is
+        /// drawn narrower than the slot; a card fills a square (`cover`), so a landscape image is
+        /// drawn wider. Text shows an image at the column's width.
+        func sizes(width: Int, height: Int) -> String {
+            let ratio = width > 0 && height > 0 ? Double(width) / Double(height) : 1
+            let factor: Double
+            switch self {
+            case .productMain: factor = min(1, ratio)
+            case .card: factor = max(1, ratio)
+            case .prose: factor = 1
+            }
+            let scaled = { (length: String) -> String in
+                guard abs(factor - 1) >= 0.005 else { return length }
+                let digits = String(format: "%.2f", factor)
+                return length.hasPrefix("calc(") ? "calc((\(length.dropFirst(5).dropLast())) * \(digits))" : "calc(\(length) * \(digits))"
+            }
+            let (conditions, otherwise) = slots
+            return (conditions.map { "\($0.media) \(scaled($0.length))" } + [scaled(otherwise)]).joined(separator: ", ")
         }
     }
 

@@ -23,7 +23,7 @@ extension PageRenderer {
         view["src"] = .string(imageURL((fallback.first { $0.width >= 640 } ?? fallback.last!).path))
         view["hasSrcset"] = true
         view["srcset"] = .string(srcset(fallback))
-        view["sizes"] = .string(place.sizes)
+        view["sizes"] = .string(place.sizes(width: image.width ?? 1, height: image.height ?? 1))
         view["sources"] = .objects(
             [ImagePlan.Format.avif, .webp].compactMap { format in
                 guard let copies = image.copies[format], !copies.isEmpty else { return nil }

@@ -1,3 +1,4 @@
+import Foundation
 import StoreModel
 
 /// Images in a Markdown text (a page or a product description) made responsive: each `<img>` that
@@ -52,10 +53,34 @@ enum ProseImages {
         return String(tag[start.upperBound..<end])
     }
 
+    /// Whether `text` contains `/images/`, on its bytes: asked of every product description in
+    /// every build, where Foundation's `contains` took 0.8 s at 100,000 products.
+    static func mentionsImages(_ text: String) -> Bool {
+        var text = text
+        let needle = Array("/images/".utf8)
+        return text.withUTF8 { bytes in
+            guard bytes.count >= needle.count else { return false }
+            var index = 0
+            let last = bytes.count - needle.count
+            while index <= last {
+                if bytes[index] == 0x2F {  // "/"
+                    var match = true
+                    for offset in 1..<needle.count where bytes[index + offset] != needle[offset] {
+                        match = false
+                        break
+                    }
+                    if match { return true }
+                }
+                index += 1
+            }
+            return false
+        }
+    }
+
     /// The `/images/…` paths a Markdown text may show (for a page's input hash): every run of
     /// characters after `/images/` up to a space, `)` or quote.
     static func referencedPaths(_ markdown: String) -> [String] {
-        guard markdown.contains("/images/") else { return [] }
+        guard mentionsImages(markdown) else { return [] }
         var paths: [String] = []
         var rest = Substring(markdown)
         while let start = rest.range(of: "/images/") {

@@ -186,7 +186,8 @@ def photo_picture(sizes, attributes):
 
 def test_pages_offer_every_width_with_its_size(shop, first):
     page = (shop / "public" / "products" / "phone" / "index.html").read_text()
-    sizes = "(min-width: 56rem) min(35.5rem, 52vw), calc(100vw - 2rem)"
+    # Upright, the photo is 2:3: the square gallery draws it at 2/3 of the column's width.
+    sizes = "(min-width: 56rem) calc(min(35.5rem, 52vw) * 0.67), calc((100vw - 2rem) * 0.67)"
     assert photo_picture(sizes, 'alt="Phone" fetchpriority="high"') in page
     assert '<meta property="og:image" content="https://shop.example.tw/images/_v/photo-1280.jpg">' in page
     ld = json.loads(re.search(r'<script type="application/ld\+json">(\{"@context":"https://schema.org","@type":"Product".*?)</script>', page).group(1))
@@ -223,3 +224,26 @@ def test_a_rebuild_encodes_nothing_and_an_edit_changes_only_that_image(shop, fir
     assert (site / "products" / "phone" / "index.html").read_bytes() == page, "same shape, same markup: the page is not rewritten"
     with Image.open(site / "images" / "_v" / "photo-640.jpg") as image:
         assert image.convert("RGB").getpixel((320, 5))[1] > 120, "the new photo's green top"
+
+
+def test_avif_copies_are_made_when_the_shop_asks(tmp_path, bin_dir):
+    root = tmp_path / "avif"
+    content = root / "content"
+    (content / "products").mkdir(parents=True)
+    (content / "images").mkdir()
+    store = json.loads((REPO / "content" / "store.json").read_text())
+    store["images"] = {"avif": True}
+    (content / "store.json").write_text(json.dumps(store, ensure_ascii=False))
+    (content / "images" / "cutout.png").write_bytes(cutout())
+    (content / "products" / "cut.md").write_text(product("cut", "P-2", ["/images/cutout.png"]))
+    shutil.copy(REPO / "site-status.json", root / "site-status.json")
+    build(root, bin_dir)
+    copies = root / "public" / "images" / "_v"
+    for width in (320, 640, 800):
+        data = (copies / f"cutout-{width}.avif").read_bytes()
+        assert data[4:12] == b"ftypavif", width
+    page = (root / "public" / "products" / "cut" / "index.html").read_text()
+    avif = ", ".join(f"/images/_v/cutout-{w}.avif {w}w" for w in (320, 640, 800))
+    assert f'<picture><source type="image/avif" srcset="{avif}"' in page, "AVIF first, then WebP"
+    assert '<source type="image/webp"' in page
+    assert '"image":["https://shop.example.tw/images/_v/cutout-800.png"]' in page, "never AVIF for sharing"
