@@ -36,6 +36,21 @@ struct PublishedImages: Sendable {
 
         /// The fallback copies (JPEG or PNG), narrowest first.
         var fallback: [(width: Int, path: String)] { copies[.jpeg] ?? copies[.png] ?? [] }
+
+        /// What a `<picture>` offers of this image, with `url` making a site path a URL: `src`
+        /// (the fallback copy near 640 px), the fallback's `srcset`, and an AVIF and a WebP
+        /// source where there are copies; `nil` for an image published as it is. The theme's
+        /// `partials/picture` and images in Markdown text both show it through this.
+        func responsive(url: (String) -> String) -> (src: String, srcset: String, sources: [(type: String, srcset: String)])? {
+            let fallback = self.fallback
+            guard let src = fallback.first(where: { $0.width >= 640 }) ?? fallback.last else { return nil }
+            func srcset(_ copies: [(width: Int, path: String)]) -> String { copies.map { "\(url($0.path)) \($0.width)w" }.joined(separator: ", ") }
+            let sources = [ImagePlan.Format.avif, .webp].compactMap { format -> (type: String, srcset: String)? in
+                guard let copies = self.copies[format], !copies.isEmpty else { return nil }
+                return ("image/" + format.rawValue, srcset(copies))
+            }
+            return (url(src.path), srcset(fallback), sources)
+        }
     }
 
     var images: [String: Image] = [:]
@@ -58,7 +73,13 @@ struct PublishedImages: Sendable {
         return hasher.value
     }
 
-    /// `hash` with the markup of a product's images added (`pageImages` or `cardImage`); `hash`
+    /// The image a product's card and its search result show: the first of its candidates that
+    /// was not refused.
+    func cardImage(of group: ProductGroup) -> String? {
+        group.cardImageCandidates.first(where: isShown)
+    }
+
+    /// `hash` with the markup of a product's images added (`pageImages` or `cardImageCandidates`); `hash`
     /// itself when the shop has no images under `content/images/`.
     func adding(_ which: (ProductGroup) -> [String], of group: ProductGroup, to hash: UInt64) -> UInt64 {
         guard !images.isEmpty || !refused.isEmpty else { return hash }

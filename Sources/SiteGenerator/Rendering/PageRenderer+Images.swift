@@ -17,18 +17,12 @@ extension PageRenderer {
             view["width"] = .int(Int64(width))
             view["height"] = .int(Int64(height))
         }
-        let fallback = image.fallback
-        guard !fallback.isEmpty else { return .object(view) }
-        let srcset = { (copies: [(width: Int, path: String)]) in copies.map { "\(imageURL($0.path)) \($0.width)w" }.joined(separator: ", ") }
-        view["src"] = .string(imageURL((fallback.first { $0.width >= 640 } ?? fallback.last!).path))
+        guard let responsive = image.responsive(url: imageURL) else { return .object(view) }
+        view["src"] = .string(responsive.src)
         view["hasSrcset"] = true
-        view["srcset"] = .string(srcset(fallback))
+        view["srcset"] = .string(responsive.srcset)
         view["sizes"] = .string(place.sizes(width: image.width ?? 1, height: image.height ?? 1))
-        view["sources"] = .objects(
-            [ImagePlan.Format.avif, .webp].compactMap { format in
-                guard let copies = image.copies[format], !copies.isEmpty else { return nil }
-                return ["type": .string("image/" + format.rawValue), "srcset": .string(srcset(copies))]
-            })
+        view["sources"] = .objects(responsive.sources.map { ["type": .string($0.type), "srcset": .string($0.srcset)] })
         return .object(view)
     }
 

@@ -15,9 +15,7 @@ extension PageRenderer {
             "hasVariants": .bool(true),
         ]
         if onSale, let compare = shown.compareAtPrice { card["compareAtPrice"] = .string(compare.formatted) }
-        if let image = self.shown(shown.images).first ?? shown.primaryImage.flatMap({ self.shown([$0]).first }) {
-            card["image"] = picture(image, alt: "", place: .card)
-        }
+        if let image = images.cardImage(of: group) { card["image"] = picture(image, alt: "", place: .card) }
         if let summary = shown.summary { card["summary"] = .string(summary) }
         return .object(card)
     }
@@ -57,10 +55,5 @@ extension PageRenderer {
             return .object(view)
         }
         return ["hasVariants": .bool(true), "options": .list(options), "variants": .list(variants), "optionsText": .string(shown.chosenOptions.displayText)]
-    }
-
-    /// The page's gallery: the product's images, then each variant's own image not among them.
-    func galleryImages(_ group: ProductGroup) -> [String] {
-        group.pageImages
     }
 }

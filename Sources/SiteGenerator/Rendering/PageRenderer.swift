@@ -110,7 +110,7 @@ struct PageRenderer: Sendable {
         let sitePath = plan.productPaths[index]
         let url = basePath + sitePath
         let absolute = plan.store.absoluteURL(url)
-        let gallery = shown(group.hasVariants ? galleryImages(group) : product.images)
+        let gallery = shown(group.pageImages)
         let images: [TemplateValue] = gallery.enumerated().map { picture($1, alt: product.title, place: .productMain, priority: $0 == 0) }
         var crumbs: [(name: String, url: String)] = [(plan.store.name, basePath + "/")]
         if let first = product.categories.first {
@@ -276,7 +276,7 @@ struct PageRenderer: Sendable {
             "priceMinor": .int(product.price.minorUnits), "onSale": .bool(product.isOnSale), "soldOut": .bool(!product.isInStock), "sku": .string(product.sku),
         ]
         if product.isOnSale, let compare = product.compareAtPrice { card["compareAtPrice"] = .string(compare.formatted) }
-        if let image = shown(product.images).first { card["image"] = picture(image, alt: "", place: .card) }
+        if let image = images.cardImage(of: group) { card["image"] = picture(image, alt: "", place: .card) }
         if let summary = product.summary { card["summary"] = .string(summary) }
         return .object(card)
     }

@@ -28,20 +28,16 @@ enum ProseImages {
     private static func picture(_ tag: String, basePath: String, images: PublishedImages) -> String? {
         guard let src = attribute("src", of: tag) else { return nil }
         let site = basePath.isEmpty ? src : (src.hasPrefix(basePath + "/") ? String(src.dropFirst(basePath.count)) : src)
-        guard let image = images[URLPath.decode(site) ?? site] ?? images[site], !image.fallback.isEmpty else { return nil }
+        guard let image = images[URLPath.decode(site) ?? site] ?? images[site], let responsive = image.responsive(url: { basePath + $0 }) else {
+            return nil
+        }
         let alt = attribute("alt", of: tag) ?? ""
         let title = attribute("title", of: tag).map { " title=\"\($0)\"" } ?? ""
         let sizes = ImagePlan.Place.prose.sizes
-        let srcset = { (copies: [(width: Int, path: String)]) in copies.map { "\(basePath)\($0.path) \($0.width)w" }.joined(separator: ", ") }
-        let fallback = image.fallback
-        let src640 = (fallback.first { $0.width >= 640 } ?? fallback.last!).path
         var html = "<picture>"
-        for format in [ImagePlan.Format.avif, .webp] {
-            guard let copies = image.copies[format], !copies.isEmpty else { continue }
-            html += "<source type=\"image/\(format.rawValue)\" srcset=\"\(srcset(copies))\" sizes=\"\(sizes)\">"
-        }
+        for source in responsive.sources { html += "<source type=\"\(source.type)\" srcset=\"\(source.srcset)\" sizes=\"\(sizes)\">" }
         let size = image.width.flatMap { w in image.height.map { " width=\"\(w)\" height=\"\($0)\"" } } ?? ""
-        html += "<img src=\"\(basePath)\(src640)\" srcset=\"\(srcset(fallback))\" sizes=\"\(sizes)\"\(size) alt=\"\(alt)\"\(title)"
+        html += "<img src=\"\(responsive.src)\" srcset=\"\(responsive.srcset)\" sizes=\"\(sizes)\"\(size) alt=\"\(alt)\"\(title)"
         html += " loading=\"lazy\" decoding=\"async\"></picture>"
         return html
     }

@@ -49,9 +49,7 @@ struct SearchIndex {
 
         /// The site path of the image a result shows, if any.
         func thumbnail(_ document: Int) -> String? {
-            let shown = groups[document].defaultVariant
-            guard let image = (shown.images.first ?? shown.primaryImage), images.isShown(image) else { return nil }
-            return images.thumbnail(image)
+            images.cardImage(of: groups[document]).map(images.thumbnail)
         }
 
         init(_ plan: SitePlan, images: PublishedImages = PublishedImages()) {

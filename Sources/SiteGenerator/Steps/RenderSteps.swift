@@ -40,7 +40,7 @@ extension BuildSteps {
         let jobs: [Job] = plan.products.indices.map(Job.product) + plan.pages.indices.map(Job.page) + plan.listings.indices.map(Job.listing)
         // A page's input includes the markup of the images it shows (their sizes and copies, not
         // their pixels): a new photo of the same shape renders nothing again.
-        let cardHashes = plan.groups.map { images.adding(\.cardImage, of: $0, to: $0.cardHash) }
+        let cardHashes = plan.groups.map { images.adding(\.cardImageCandidates, of: $0, to: $0.cardHash) }
         // Jobs go to the workers in runs, so that what each run finds current is recorded in the
         // next manifest under one lock rather than one per page.
         let runLength = 512
@@ -206,10 +206,11 @@ extension ProductGroup {
         return images
     }
 
-    /// The image a card shows, if any.
-    var cardImage: [String] {
+    /// The images a card may show, in order: it shows the first the image step did not refuse
+    /// (`PublishedImages.cardImage(of:)`).
+    var cardImageCandidates: [String] {
         let shown = defaultVariant
-        return (shown.images.first ?? shown.primaryImage).map { [$0] } ?? []
+        return shown.images + (shown.primaryImage.map { [$0] } ?? [])
     }
 
     /// What a product page is made from: the product's fingerprint, or every variant's.
