@@ -14,7 +14,7 @@ struct ImageCache: Sendable {
     }
 
     /// What a source file was when last read.
-    struct Known: Sendable {
+    struct Known: Sendable, Equatable {
         var stamp: FileStamp
         var contentHash: UInt64
         var format: ImagePlan.Format
@@ -53,12 +53,14 @@ struct ImageCache: Sendable {
         return known
     }
 
-    /// Replaces the index. Only files settled before `scanStart` are entered (`FileStamp.isSettled`):
-    /// one written in the same clock tick as the scan might change again without its stamp changing.
-    func writeIndex(_ known: [String: Known], scanStart: Int64) throws {
+    /// Replaces the index, unless it would say what `previous` (the index read) says. Only files
+    /// settled before `scanStart` are entered (`FileStamp.isSettled`): one written in the same
+    /// clock tick as the scan might change again without its stamp changing.
+    func writeIndex(_ known: [String: Known], scanStart: Int64, unlessEqualTo previous: [String: Known] = [:]) throws {
+        let entries = known.filter { path, entry in entry.stamp.isSettled(before: scanStart) && !path.contains("\t") && !path.contains("\n") }
+        guard entries != previous || !FileManager.default.fileExists(atPath: indexPath) else { return }
         var text = Self.indexMagic + "\n"
-        for (path, entry) in known.sorted(by: { $0.key < $1.key })
-        where entry.stamp.isSettled(before: scanStart) && !path.contains("\t") && !path.contains("\n") {
+        for (path, entry) in entries.sorted(by: { $0.key < $1.key }) {
             let s = entry.stamp
             let h = entry.header
             text += "\(path)\t\(s.device)\t\(s.inode)\t\(s.size)\t\(s.modified)\t\(s.changed)\t\(String(entry.contentHash, radix: 16))\t"

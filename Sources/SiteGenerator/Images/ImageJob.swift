@@ -38,7 +38,6 @@ struct ImageJob: Sendable {
         } catch {
             outcome.problem = "\(error)"
         }
-        if outcome.problem != nil { outcome.image = nil }
         return outcome
     }
 
@@ -93,8 +92,14 @@ struct ImageJob: Sendable {
             plan = [ImagePlan.Output(width: width, height: height, format: .png)]
         }
         let original = "images/" + relative
+        // An SVG or a GIF itself is published as it is: copied, never linked, so that an edit to
+        // the owner's file reaches the site only through a build. Its bytes hash to `contentHash`.
+        func publishAsIs() throws {
+            guard !output.isCurrent(original, inputHash: known.contentHash) else { return }
+            try output.put(original, try read(), inputHash: known.contentHash)
+        }
         guard !plan.isEmpty else {
-            try output.put(original, linking: full, outputHash: known.contentHash)
+            try publishAsIs()
             outcome.image = image
             return
         }
@@ -116,7 +121,7 @@ struct ImageJob: Sendable {
         let made = (files ?? []).sorted { ($0.width, $0.format.rawValue) < ($1.width, $1.format.rawValue) }
         if known.format == .svg {
             // The SVG itself is what pages show; the drawing is for og:image and the JSON-LD.
-            try output.put(original, linking: full, outputHash: known.contentHash)
+            try publishAsIs()
             for file in made {
                 let path = ImagePlan.copyPath(of: relative, width: file.width, format: file.format)
                 try stage(file, at: path)

@@ -52,20 +52,10 @@ extension BuildSteps {
         try output.put("_headers", Data(DataFiles.headers(store).utf8))
     }
 
-    /// Copies the files under `content/images/` that the image step does not read to `/images/`,
-    /// and `content/static/` to the site root.
+    /// Copies `content/static/` to the site root (`makeImages` publishes `content/images/`).
     static let copyStaticFiles = BuildStep("copy static files") { context in
         let output = try context.require(context.output, "output")
         let fm = FileManager.default
-        let images = context.options.contentDirectory + "/images"
-        for relative in ImageSources.list(images).other {
-            if relative.hasPrefix(ImagePlan.copiesFolder) {
-                context.report.warnings.append("\(images)/\(relative): \(ImagePlan.reservedFolderProblem); not published")
-                continue
-            }
-            guard let data = fm.contents(atPath: images + "/" + relative) else { continue }
-            try output.put("images/" + relative, data)
-        }
         let directory = context.options.contentDirectory + "/static"
         guard let enumerator = fm.enumerator(atPath: directory) else { return }
         while let relative = enumerator.nextObject() as? String {

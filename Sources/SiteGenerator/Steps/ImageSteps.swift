@@ -3,7 +3,7 @@ import StoreModel
 
 extension BuildSteps {
     /// Makes the responsive copies of every image under `content/images/` (`ImageJob`, on both
-    /// cores), publishes them, and leaves what pages need to show them in `context.images`. An
+    /// cores), publishes them and the folder's other files, and leaves what pages need to show them in `context.images`. An
     /// image that cannot be used is named in a warning and left out; pages then leave it out too.
     static let makeImages = BuildStep("make images") { context in
         let plan = try context.require(context.plan, "plan")
@@ -11,7 +11,17 @@ extension BuildSteps {
         let root = context.options.contentDirectory + "/images"
         let cache = ImageCache(directory: ImageCache.location(forOutput: context.options.outputDirectory))
         let scanStart = FileStamp.now()
-        let sources = ImageSources.list(root).processed
+        let listing = ImageSources.list(root)
+        // The other files under content/images/ are published as they are.
+        for relative in listing.other {
+            if relative.hasPrefix(ImagePlan.copiesFolder) {
+                context.report.warnings.append("\(root)/\(relative): \(ImagePlan.reservedFolderProblem); not published")
+                continue
+            }
+            guard let data = FileManager.default.contents(atPath: root + "/" + relative) else { continue }
+            try output.put("images/" + relative, data)
+        }
+        let sources = listing.processed
         guard !sources.isEmpty else {
             context.images = PublishedImages()
             return
@@ -36,7 +46,7 @@ extension BuildSteps {
             if let image = outcome.image { images.images[sitePath] = image }
             if outcome.encoded { context.report.encodedImages += 1 }
         }
-        try cache.writeIndex(index, scanStart: scanStart)
+        try cache.writeIndex(index, scanStart: scanStart, unlessEqualTo: known)
         cache.prune(keeping: keys)
         context.images = images
     }

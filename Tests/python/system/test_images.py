@@ -167,6 +167,8 @@ def test_a_transparent_png_keeps_its_transparency(shop, first):
 def test_an_svg_is_published_as_it_is_and_drawn_once_for_sharing(shop, first):
     site = shop / "public"
     assert (site / "images" / "logo.svg").read_text() == SVG
+    assert (site / "images" / "logo.svg").stat().st_ino != (shop / "content" / "images" / "logo.svg").stat().st_ino, \
+        "a copy, not a link to the owner's file: an edit reaches the site only through a build"
     with Image.open(site / "images" / "_v" / "logo-1200.png") as drawn:
         assert drawn.size == (1200, 600)
     page = (site / "products" / "drawn" / "index.html").read_text()
